@@ -1,0 +1,53 @@
+"""rustorch: a PyTorch-compatible deep-learning library with a Rust engine.
+
+``import rustorch as torch`` and PyTorch scripts run unchanged.
+"""
+from . import _C
+from ._C import Tensor, dtype, from_numpy, get_default_dtype, set_default_dtype
+from ._C import tensor, zeros, ones, empty, full, arange
+from ._C import (
+    bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+)
+from ._size import Size
+from ._device import device, CPU as _CPU
+from ._tensor_str import set_printoptions, get_printoptions, printoptions
+from . import _tensor_methods  # noqa: F401  (attaches the Python-level Tensor methods)
+from . import cuda, version
+
+__version__ = "0.1.0"
+
+_C._register_size_class(Size)
+
+# PyTorch's dtype aliases.
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+
+# Every unary op of the Rust op table is also a function: rustorch.exp(x) is Tensor.exp(x).
+for _name in _C._unary_op_names():
+    globals()[_name] = getattr(Tensor, _name)
+del _name
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def _functions_from_methods(*names):
+    """rustorch.f(t, ...) is t.f(...) for methods whose first argument is the input tensor."""
+    for n in names:
+        globals()[n] = getattr(Tensor, n)
+
+
+_functions_from_methods(
+    "add", "sub", "mul", "multiply", "div", "divide", "true_divide", "remainder",
+    "floor_divide", "pow", "maximum", "minimum", "atan2", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "eq", "ne", "lt", "le", "gt", "ge", "sum", "mean", "reshape",
+)

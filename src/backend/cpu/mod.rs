@@ -1,0 +1,4 @@
+//! CPU kernels: strided iteration, SIMD dispatch and rayon parallelism.
+pub mod simd;
+pub mod strided;
+pub mod map;

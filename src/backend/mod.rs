@@ -1,0 +1,2 @@
+//! Compute backends. Ops reach kernels through the storage's device; CPU is the first backend.
+pub mod cpu;

@@ -1,0 +1,421 @@
+//! Element types, Python-level scalars and PyTorch's type-promotion rules.
+use half::{bf16, f16};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DType {
+    Bool,
+    U8,
+    I8,
+    I16,
+    I32,
+    I64,
+    F16,
+    BF16,
+    F32,
+    F64,
+}
+
+pub const ALL_DTYPES: [DType; 10] = [
+    DType::Bool,
+    DType::U8,
+    DType::I8,
+    DType::I16,
+    DType::I32,
+    DType::I64,
+    DType::F16,
+    DType::BF16,
+    DType::F32,
+    DType::F64,
+];
+
+/// Promotion category: bool < integer < floating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    Bool,
+    Integer,
+    Floating,
+}
+
+impl DType {
+    pub fn size(self) -> usize {
+        match self {
+            DType::Bool | DType::U8 | DType::I8 => 1,
+            DType::I16 | DType::F16 | DType::BF16 => 2,
+            DType::I32 | DType::F32 => 4,
+            DType::I64 | DType::F64 => 8,
+        }
+    }
+
+    /// PyTorch's name without the module prefix (`float32`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::U8 => "uint8",
+            DType::I8 => "int8",
+            DType::I16 => "int16",
+            DType::I32 => "int32",
+            DType::I64 => "int64",
+            DType::F16 => "float16",
+            DType::BF16 => "bfloat16",
+            DType::F32 => "float32",
+            DType::F64 => "float64",
+        }
+    }
+
+    /// The legacy tensor type name used by `Tensor.type()` (`torch.FloatTensor`).
+    pub fn legacy_type_name(self) -> &'static str {
+        match self {
+            DType::Bool => "BoolTensor",
+            DType::U8 => "ByteTensor",
+            DType::I8 => "CharTensor",
+            DType::I16 => "ShortTensor",
+            DType::I32 => "IntTensor",
+            DType::I64 => "LongTensor",
+            DType::F16 => "HalfTensor",
+            DType::BF16 => "BFloat16Tensor",
+            DType::F32 => "FloatTensor",
+            DType::F64 => "DoubleTensor",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DType> {
+        ALL_DTYPES.iter().copied().find(|d| d.name() == name)
+    }
+
+    pub fn category(self) -> Category {
+        match self {
+            DType::Bool => Category::Bool,
+            DType::F16 | DType::BF16 | DType::F32 | DType::F64 => Category::Floating,
+            _ => Category::Integer,
+        }
+    }
+
+    pub fn is_float(self) -> bool {
+        self.category() == Category::Floating
+    }
+
+    pub fn is_integral(self, include_bool: bool) -> bool {
+        match self.category() {
+            Category::Integer => true,
+            Category::Bool => include_bool,
+            Category::Floating => false,
+        }
+    }
+
+    pub fn is_signed(self) -> bool {
+        !matches!(self, DType::Bool | DType::U8)
+    }
+}
+
+/// `torch.promote_types`: the smallest dtype both operands convert to without losing category.
+pub fn promote_types(a: DType, b: DType) -> DType {
+    use DType::*;
+    if a == b {
+        return a;
+    }
+    match (a.category(), b.category()) {
+        (Category::Bool, _) => b,
+        (_, Category::Bool) => a,
+        (Category::Floating, Category::Integer) => a,
+        (Category::Integer, Category::Floating) => b,
+        (Category::Floating, Category::Floating) => match (a, b) {
+            (F16, BF16) | (BF16, F16) => F32,
+            _ => {
+                if a.size() >= b.size() {
+                    a
+                } else {
+                    b
+                }
+            }
+        },
+        (Category::Integer, Category::Integer) => match (a, b) {
+            (U8, I8) | (I8, U8) => I16,
+            (U8, x) | (x, U8) => x,
+            _ => {
+                if a.size() >= b.size() {
+                    a
+                } else {
+                    b
+                }
+            }
+        },
+    }
+}
+
+/// A Python number as an operand: it takes part in promotion only by category.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Scalar::Bool(b) => b as i64 as f64,
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(f) => f,
+        }
+    }
+    pub fn to_i64(self) -> i64 {
+        match self {
+            Scalar::Bool(b) => b as i64,
+            Scalar::Int(i) => i,
+            Scalar::Float(f) => f as i64,
+        }
+    }
+    pub fn category(self) -> Category {
+        match self {
+            Scalar::Bool(_) => Category::Bool,
+            Scalar::Int(_) => Category::Integer,
+            Scalar::Float(_) => Category::Floating,
+        }
+    }
+    /// The dtype a scalar gets when it becomes a tensor on its own (`torch.tensor(1.5)`).
+    pub fn natural_dtype(self, default_float: DType) -> DType {
+        match self {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) => DType::I64,
+            Scalar::Float(_) => default_float,
+        }
+    }
+}
+
+/// How an operand enters `result_type`: PyTorch ranks dimensioned tensors above 0-dim tensors
+/// above Python scalars, but a lower rank still wins when it brings a higher category.
+#[derive(Clone, Copy, Debug)]
+pub enum Operand {
+    Dimensioned(DType),
+    ZeroDim(DType),
+    Scalar(Scalar),
+}
+
+fn combine_categories(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
+    match (higher, lower) {
+        (Some(h), Some(l)) => {
+            if h.is_float() {
+                Some(h)
+            } else if h == DType::Bool || l.is_float() {
+                Some(promote_types(h, l))
+            } else {
+                Some(h)
+            }
+        }
+        (h, l) => h.or(l),
+    }
+}
+
+/// `torch.result_type` over any number of operands.
+pub fn result_type(operands: &[Operand], default_float: DType) -> DType {
+    let fold = |acc: Option<DType>, d: DType| Some(acc.map_or(d, |a| promote_types(a, d)));
+    let (mut dim, mut zero, mut wrapped) = (None, None, None);
+    for op in operands {
+        match *op {
+            Operand::Dimensioned(d) => dim = fold(dim, d),
+            Operand::ZeroDim(d) => zero = fold(zero, d),
+            Operand::Scalar(s) => wrapped = fold(wrapped, s.natural_dtype(default_float)),
+        }
+    }
+    combine_categories(dim, combine_categories(zero, wrapped)).unwrap_or(default_float)
+}
+
+/// A storable element type. Conversions go through f64 (floats) or i64 (integers) so that
+/// every cast follows C semantics: truncation toward zero, wrapping for out-of-range integers.
+pub trait Element: Copy + Send + Sync + PartialEq + PartialOrd + std::fmt::Debug + 'static {
+    const DTYPE: DType;
+    const ZERO: Self;
+    const ONE: Self;
+    fn to_f64(self) -> f64;
+    fn to_i64(self) -> i64;
+    fn from_f64(v: f64) -> Self;
+    fn from_i64(v: i64) -> Self;
+    fn to_bool(self) -> bool;
+    fn from_bool(v: bool) -> Self {
+        if v {
+            Self::ONE
+        } else {
+            Self::ZERO
+        }
+    }
+    fn from_scalar(s: Scalar) -> Self {
+        match s {
+            Scalar::Bool(b) => Self::from_bool(b),
+            Scalar::Int(i) => Self::from_i64(i),
+            Scalar::Float(f) => Self::from_f64(f),
+        }
+    }
+    /// The value as a Python-level scalar (`Tensor.item()`).
+    fn to_scalar(self) -> Scalar;
+    /// Cast to another element type with PyTorch's conversion rules.
+    #[inline(always)]
+    fn cast<U: Element>(self) -> U {
+        if U::DTYPE == DType::Bool {
+            U::from_bool(self.to_bool())
+        } else if Self::DTYPE.is_float() {
+            U::from_f64(self.to_f64())
+        } else {
+            U::from_i64(self.to_i64())
+        }
+    }
+}
+
+macro_rules! int_element {
+    ($t:ty, $dt:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $dt;
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn to_i64(self) -> i64 {
+                self as i64
+            }
+            #[inline(always)]
+            fn from_f64(v: f64) -> Self {
+                // Through i64 so that e.g. -1.7 -> uint8 wraps to 255 like C/PyTorch.
+                v as i64 as $t
+            }
+            #[inline(always)]
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn to_bool(self) -> bool {
+                self != 0
+            }
+            fn to_scalar(self) -> Scalar {
+                Scalar::Int(self as i64)
+            }
+        }
+    };
+}
+int_element!(u8, DType::U8);
+int_element!(i8, DType::I8);
+int_element!(i16, DType::I16);
+int_element!(i32, DType::I32);
+int_element!(i64, DType::I64);
+
+impl Element for bool {
+    const DTYPE: DType = DType::Bool;
+    const ZERO: Self = false;
+    const ONE: Self = true;
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as i64 as f64
+    }
+    #[inline(always)]
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v != 0.0
+    }
+    #[inline(always)]
+    fn from_i64(v: i64) -> Self {
+        v != 0
+    }
+    #[inline(always)]
+    fn to_bool(self) -> bool {
+        self
+    }
+    fn to_scalar(self) -> Scalar {
+        Scalar::Bool(self)
+    }
+}
+
+macro_rules! float_element {
+    ($t:ty, $dt:expr, $zero:expr, $one:expr, $from:expr, $to:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $dt;
+            const ZERO: Self = $zero;
+            const ONE: Self = $one;
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                $to(self)
+            }
+            #[inline(always)]
+            fn to_i64(self) -> i64 {
+                $to(self) as i64
+            }
+            #[inline(always)]
+            fn from_f64(v: f64) -> Self {
+                $from(v)
+            }
+            #[inline(always)]
+            fn from_i64(v: i64) -> Self {
+                $from(v as f64)
+            }
+            #[inline(always)]
+            fn to_bool(self) -> bool {
+                $to(self) != 0.0
+            }
+            fn to_scalar(self) -> Scalar {
+                Scalar::Float($to(self))
+            }
+        }
+    };
+}
+float_element!(f32, DType::F32, 0.0, 1.0, |v: f64| v as f32, |v: f32| v as f64);
+float_element!(f64, DType::F64, 0.0, 1.0, |v: f64| v, |v: f64| v);
+float_element!(f16, DType::F16, f16::ZERO, f16::ONE, f16::from_f64_const, |v: f16| v.to_f64_const());
+float_element!(bf16, DType::BF16, bf16::ZERO, bf16::ONE, bf16::from_f64_const, |v: bf16| v.to_f64_const());
+
+/// Runs `$body` with `$T` bound to the Rust element type of `$dtype`.
+#[macro_export]
+macro_rules! with_dtype {
+    ($dtype:expr, $T:ident => $body:expr) => {{
+        use $crate::dtype::DType;
+        match $dtype {
+            DType::Bool => { type $T = bool; $body }
+            DType::U8 => { type $T = u8; $body }
+            DType::I8 => { type $T = i8; $body }
+            DType::I16 => { type $T = i16; $body }
+            DType::I32 => { type $T = i32; $body }
+            DType::I64 => { type $T = i64; $body }
+            DType::F16 => { type $T = half::f16; $body }
+            DType::BF16 => { type $T = half::bf16; $body }
+            DType::F32 => { type $T = f32; $body }
+            DType::F64 => { type $T = f64; $body }
+        }
+    }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn promotion_matches_pytorch_table() {
+        assert_eq!(promote_types(DType::U8, DType::I8), DType::I16);
+        assert_eq!(promote_types(DType::Bool, DType::U8), DType::U8);
+        assert_eq!(promote_types(DType::I64, DType::F16), DType::F16);
+        assert_eq!(promote_types(DType::F16, DType::BF16), DType::F32);
+        assert_eq!(promote_types(DType::I32, DType::I64), DType::I64);
+    }
+
+    #[test]
+    fn scalars_rank_below_tensors_of_the_same_category() {
+        let f = DType::F32;
+        let r = |ops: &[Operand]| result_type(ops, f);
+        use Operand::*;
+        assert_eq!(r(&[Dimensioned(DType::I8), Scalar(super::Scalar::Int(1))]), DType::I8);
+        assert_eq!(r(&[Dimensioned(DType::I64), Scalar(super::Scalar::Float(1.5))]), DType::F32);
+        assert_eq!(r(&[Dimensioned(DType::F32), ZeroDim(DType::F64)]), DType::F32);
+        assert_eq!(r(&[Dimensioned(DType::I64), ZeroDim(DType::F64)]), DType::F64);
+        assert_eq!(r(&[Dimensioned(DType::Bool), Scalar(super::Scalar::Int(1))]), DType::I64);
+        assert_eq!(r(&[Dimensioned(DType::I64), ZeroDim(DType::I32)]), DType::I64);
+    }
+
+    #[test]
+    fn casts_truncate_like_c() {
+        assert_eq!((-1.7f32).cast::<i8>(), -1);
+        assert_eq!((-1.7f32).cast::<u8>(), 255);
+        assert!((0.5f64).cast::<bool>());
+        assert_eq!(true.cast::<f32>(), 1.0);
+    }
+}

@@ -1,0 +1,12 @@
+//! rustorch: a PyTorch-compatible tensor library. The engine lives here; `python` holds the
+//! PyO3 bindings that expose it as the `rustorch._C` extension module.
+pub mod backend;
+pub mod default_dtype;
+pub mod dtype;
+pub mod error;
+pub mod layout;
+pub mod ops;
+pub mod storage;
+pub mod tensor;
+
+mod python;

@@ -1,0 +1,415 @@
+//! Binary elementwise ops with broadcasting and PyTorch's type promotion.
+use crate::backend::cpu::map;
+use crate::dtype::{result_type, DType, Element, Operand, Scalar};
+use crate::error::{runtime, Error, Result};
+use crate::layout::broadcast_shapes;
+use crate::tensor::Tensor;
+use half::{bf16, f16};
+
+/// The second operand of a binary op: a tensor, or a Python number.
+#[derive(Clone)]
+pub enum Other {
+    Tensor(Tensor),
+    Scalar(Scalar),
+}
+
+impl Other {
+    fn operand(&self) -> Operand {
+        match self {
+            Other::Tensor(t) => operand(t),
+            Other::Scalar(s) => Operand::Scalar(*s),
+        }
+    }
+}
+
+pub fn operand(t: &Tensor) -> Operand {
+    if t.ndim() == 0 {
+        Operand::ZeroDim(t.dtype)
+    } else {
+        Operand::Dimensioned(t.dtype)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    TruncDiv,
+    Rem,
+    Pow,
+    Maximum,
+    Minimum,
+    Atan2,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinOp {
+    fn is_comparison(self) -> bool {
+        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    }
+    /// Ops whose result is floating even for integer inputs.
+    fn promotes_to_float(self) -> bool {
+        matches!(self, BinOp::Div | BinOp::Atan2)
+    }
+}
+
+/// Element arithmetic with PyTorch's per-dtype semantics (wrapping integers, Python-style
+/// floor division and modulo, bool as logical).
+pub trait Arith: Element {
+    fn add(self, o: Self) -> Self;
+    fn sub(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+    fn div(self, o: Self) -> Self;
+    fn floor_div(self, o: Self) -> Self;
+    fn rem(self, o: Self) -> Self;
+    fn pow(self, o: Self) -> Self;
+    fn maximum(self, o: Self) -> Self;
+    fn minimum(self, o: Self) -> Self;
+    fn atan2(self, o: Self) -> Self;
+    fn bitand(self, o: Self) -> Self;
+    fn bitor(self, o: Self) -> Self;
+    fn bitxor(self, o: Self) -> Self;
+}
+
+macro_rules! int_arith {
+    ($($t:ty),*) => {$(
+        // Sign tests are trivially false for u8; the macro serves all integer types.
+        #[allow(unused_comparisons)]
+        impl Arith for $t {
+            #[inline(always)] fn add(self, o: Self) -> Self { self.wrapping_add(o) }
+            #[inline(always)] fn sub(self, o: Self) -> Self { self.wrapping_sub(o) }
+            #[inline(always)] fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
+            #[inline(always)] fn div(self, o: Self) -> Self { if o == 0 { 0 } else { self.wrapping_div(o) } }
+            #[inline(always)] fn floor_div(self, o: Self) -> Self {
+                if o == 0 { return 0; }
+                let q = self.wrapping_div(o);
+                if (self % o != 0) && ((self < 0) != (o < 0)) { q - 1 } else { q }
+            }
+            #[inline(always)] fn rem(self, o: Self) -> Self {
+                if o == 0 { return 0; }
+                let r = self.wrapping_rem(o);
+                if r != 0 && ((r < 0) != (o < 0)) { r + o } else { r }
+            }
+            #[inline(always)] fn pow(self, o: Self) -> Self {
+                if o < 0 {
+                    // Only 1 and -1 survive a negative integer power.
+                    return match self as i64 { 1 => 1, -1 => if (o as i64) % 2 == 0 { 1 } else { self }, _ => 0 };
+                }
+                self.wrapping_pow(o as u32)
+            }
+            #[inline(always)] fn maximum(self, o: Self) -> Self { if self >= o { self } else { o } }
+            #[inline(always)] fn minimum(self, o: Self) -> Self { if self <= o { self } else { o } }
+            #[inline(always)] fn atan2(self, o: Self) -> Self { (self as f64).atan2(o as f64) as Self }
+            #[inline(always)] fn bitand(self, o: Self) -> Self { self & o }
+            #[inline(always)] fn bitor(self, o: Self) -> Self { self | o }
+            #[inline(always)] fn bitxor(self, o: Self) -> Self { self ^ o }
+        }
+    )*};
+}
+int_arith!(u8, i8, i16, i32, i64);
+
+impl Arith for bool {
+    fn add(self, o: Self) -> Self { self | o }
+    fn sub(self, o: Self) -> Self { self ^ o }
+    fn mul(self, o: Self) -> Self { self & o }
+    fn div(self, o: Self) -> Self { self & o }
+    fn floor_div(self, o: Self) -> Self { self & o }
+    fn rem(self, _o: Self) -> Self { false }
+    fn pow(self, o: Self) -> Self { self | !o }
+    fn maximum(self, o: Self) -> Self { self | o }
+    fn minimum(self, o: Self) -> Self { self & o }
+    fn atan2(self, o: Self) -> Self { (self as i32 as f64).atan2(o as i32 as f64) != 0.0 }
+    fn bitand(self, o: Self) -> Self { self & o }
+    fn bitor(self, o: Self) -> Self { self | o }
+    fn bitxor(self, o: Self) -> Self { self ^ o }
+}
+
+macro_rules! float_arith {
+    ($t:ty, $w:ty, $to:expr, $from:expr) => {
+        impl Arith for $t {
+            #[inline(always)] fn add(self, o: Self) -> Self { $from($to(self) + $to(o)) }
+            #[inline(always)] fn sub(self, o: Self) -> Self { $from($to(self) - $to(o)) }
+            #[inline(always)] fn mul(self, o: Self) -> Self { $from($to(self) * $to(o)) }
+            #[inline(always)] fn div(self, o: Self) -> Self { $from($to(self) / $to(o)) }
+            #[inline(always)] fn floor_div(self, o: Self) -> Self {
+                let (a, b) = ($to(self), $to(o));
+                if b == 0.0 { return $from(a / b); }
+                // Python's floor division: floor of the exact quotient, via fmod.
+                let m = a % b;
+                let mut d = (a - m) / b;
+                if m != 0.0 && ((b < 0.0) != (m < 0.0)) { d -= 1.0; }
+                let f = d.floor();
+                $from(if d - f > 0.5 { f + 1.0 } else { f })
+            }
+            #[inline(always)] fn rem(self, o: Self) -> Self {
+                let (a, b) = ($to(self), $to(o));
+                let m = a % b;
+                $from(if m != 0.0 && ((m < 0.0) != (b < 0.0)) { m + b } else { m })
+            }
+            #[inline(always)] fn pow(self, o: Self) -> Self { $from(<$w>::powf($to(self), $to(o))) }
+            #[inline(always)] fn maximum(self, o: Self) -> Self {
+                let (a, b) = ($to(self), $to(o));
+                $from(if a.is_nan() || b.is_nan() { <$w>::NAN } else if a >= b { a } else { b })
+            }
+            #[inline(always)] fn minimum(self, o: Self) -> Self {
+                let (a, b) = ($to(self), $to(o));
+                $from(if a.is_nan() || b.is_nan() { <$w>::NAN } else if a <= b { a } else { b })
+            }
+            #[inline(always)] fn atan2(self, o: Self) -> Self { $from(<$w>::atan2($to(self), $to(o))) }
+            fn bitand(self, _o: Self) -> Self { unreachable!("bitwise ops are rejected for floats") }
+            fn bitor(self, _o: Self) -> Self { unreachable!("bitwise ops are rejected for floats") }
+            fn bitxor(self, _o: Self) -> Self { unreachable!("bitwise ops are rejected for floats") }
+        }
+    };
+}
+float_arith!(f32, f32, |v: f32| v, |v: f32| v);
+float_arith!(f64, f64, |v: f64| v, |v: f64| v);
+float_arith!(f16, f32, |v: f16| v.to_f32(), f16::from_f32);
+float_arith!(bf16, f32, |v: bf16| v.to_f32(), bf16::from_f32);
+
+/// Runs `$body` with `$T` bound to the element type of `$dtype` (every dtype has `Arith`).
+macro_rules! with_arith {
+    ($dtype:expr, $T:ident => $body:expr) => {
+        crate::with_dtype!($dtype, $T => $body)
+    };
+}
+
+/// Binds `$f` to the element function of `$op` for element type `$T` and runs `$body`.
+macro_rules! with_op_fn {
+    ($op:expr, $T:ty, $f:ident => $body:expr) => {
+        match $op {
+            BinOp::Add => { let $f = |x: $T, y: $T| Arith::add(x, y); $body }
+            BinOp::Sub => { let $f = |x: $T, y: $T| Arith::sub(x, y); $body }
+            BinOp::Mul => { let $f = |x: $T, y: $T| Arith::mul(x, y); $body }
+            BinOp::Div | BinOp::TruncDiv => { let $f = |x: $T, y: $T| Arith::div(x, y); $body }
+            BinOp::FloorDiv => { let $f = |x: $T, y: $T| Arith::floor_div(x, y); $body }
+            BinOp::Rem => { let $f = |x: $T, y: $T| Arith::rem(x, y); $body }
+            BinOp::Pow => { let $f = |x: $T, y: $T| Arith::pow(x, y); $body }
+            BinOp::Maximum => { let $f = |x: $T, y: $T| Arith::maximum(x, y); $body }
+            BinOp::Minimum => { let $f = |x: $T, y: $T| Arith::minimum(x, y); $body }
+            BinOp::Atan2 => { let $f = |x: $T, y: $T| Arith::atan2(x, y); $body }
+            BinOp::BitAnd => { let $f = |x: $T, y: $T| Arith::bitand(x, y); $body }
+            BinOp::BitOr => { let $f = |x: $T, y: $T| Arith::bitor(x, y); $body }
+            BinOp::BitXor => { let $f = |x: $T, y: $T| Arith::bitxor(x, y); $body }
+            _ => unreachable!("comparisons are dispatched separately"),
+        }
+    };
+}
+
+macro_rules! with_cmp_fn {
+    ($op:expr, $T:ty, $f:ident => $body:expr) => {
+        match $op {
+            BinOp::Eq => { let $f = |x: $T, y: $T| x == y; $body }
+            BinOp::Ne => { let $f = |x: $T, y: $T| x != y; $body }
+            BinOp::Lt => { let $f = |x: $T, y: $T| x < y; $body }
+            BinOp::Le => { let $f = |x: $T, y: $T| x <= y; $body }
+            BinOp::Gt => { let $f = |x: $T, y: $T| x > y; $body }
+            BinOp::Ge => { let $f = |x: $T, y: $T| x >= y; $body }
+            _ => unreachable!("arithmetic ops are dispatched separately"),
+        }
+    };
+}
+
+fn default_float() -> DType {
+    crate::default_dtype::get()
+}
+
+/// The dtype the op computes in, and the dtype of its result.
+fn dtypes(op: BinOp, a: &Tensor, b: &Other) -> Result<(DType, DType)> {
+    let common = result_type(&[operand(a), b.operand()], default_float());
+    let compute = if op.promotes_to_float() && !common.is_float() { default_float() } else { common };
+    check_supported(op, common)?;
+    let out = if op.is_comparison() { DType::Bool } else { compute };
+    Ok((compute, out))
+}
+
+fn check_supported(op: BinOp, dtype: DType) -> Result<()> {
+    match op {
+        BinOp::Sub if dtype == DType::Bool => runtime(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
+        ),
+        BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor if dtype.is_float() => {
+            let name = match op { BinOp::BitAnd => "bitwise_and", BinOp::BitOr => "bitwise_or", _ => "bitwise_xor" };
+            runtime(format!("\"{}_cpu\" not implemented for '{}'", name, type_label(dtype)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// PyTorch's capitalised dtype names used in kernel errors ('Float', 'Long').
+pub fn type_label(dtype: DType) -> &'static str {
+    match dtype {
+        DType::Bool => "Bool",
+        DType::U8 => "Byte",
+        DType::I8 => "Char",
+        DType::I16 => "Short",
+        DType::I32 => "Int",
+        DType::I64 => "Long",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+    }
+}
+
+fn check_integer_division(op: BinOp, compute: DType, b: &Other) -> Result<()> {
+    if !compute.is_integral(false) || !matches!(op, BinOp::FloorDiv | BinOp::TruncDiv | BinOp::Rem) {
+        return Ok(());
+    }
+    let has_zero = match b {
+        Other::Scalar(s) => s.to_i64() == 0,
+        Other::Tensor(t) => crate::with_dtype!(t.dtype, T => t.to_vec::<T>()?.iter().any(|v| !v.to_bool())),
+    };
+    if has_zero {
+        return Err(Error::Runtime("ZeroDivisionError".into()));
+    }
+    Ok(())
+}
+
+fn check_negative_power(op: BinOp, compute: DType, b: &Other) -> Result<()> {
+    if op == BinOp::Pow && compute.is_integral(false) {
+        if let Other::Scalar(s) = b {
+            if s.to_i64() < 0 {
+                return runtime("Integers to negative integer powers are not allowed.");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `out = op(a, b)` computed in `compute` dtype and written into `out` (of the broadcast shape).
+fn run_into(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> Result<()> {
+    let a = a.to_dtype(compute)?.broadcast_to(out.shape())?;
+    match b {
+        Other::Scalar(s) => with_arith!(compute, T => {
+            let y = T::from_scalar(*s);
+            if op.is_comparison() {
+                with_cmp_fn!(op, T, f => map::unary_into::<T, bool>(out, &a, move |x| f(x, y)))
+            } else {
+                with_op_fn!(op, T, f => map::unary_into::<T, T>(out, &a, move |x| f(x, y)))
+            }
+        }),
+        Other::Tensor(b) => {
+            let b = b.to_dtype(compute)?.broadcast_to(out.shape())?;
+            with_arith!(compute, T => {
+                if op.is_comparison() {
+                    with_cmp_fn!(op, T, f => map::binary_into::<T, T, bool>(out, &a, &b, f))
+                } else {
+                    with_op_fn!(op, T, f => map::binary_into::<T, T, T>(out, &a, &b, f))
+                }
+            })
+        }
+    }
+    Ok(())
+}
+
+/// `op(a, b)` into a new tensor.
+pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
+    let (compute, out_dtype) = dtypes(op, a, b)?;
+    check_integer_division(op, compute, b)?;
+    check_negative_power(op, compute, b)?;
+    let shape = match b {
+        Other::Tensor(t) => broadcast_shapes(a.shape(), t.shape())?,
+        Other::Scalar(_) => a.shape_dims(),
+    };
+    // Comparisons write bools; arithmetic writes the compute dtype.
+    let out = Tensor::empty(&shape, if op.is_comparison() { DType::Bool } else { compute })?;
+    run_into(op, compute, &out, a, b)?;
+    debug_assert_eq!(out.dtype, out_dtype);
+    Ok(out)
+}
+
+/// `a.op_(b)`: the result is cast back into `a`, which must be able to hold it.
+pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
+    let (compute, out_dtype) = dtypes(op, a, b)?;
+    if out_dtype.category() > a.dtype.category() {
+        return runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            type_label(out_dtype),
+            type_label(a.dtype)
+        ));
+    }
+    check_integer_division(op, compute, b)?;
+    check_negative_power(op, compute, b)?;
+    if let Other::Tensor(t) = b {
+        let shape = broadcast_shapes(a.shape(), t.shape())?;
+        if shape.as_slice() != a.shape() {
+            return runtime(format!(
+                "output with shape {:?} doesn't match the broadcast shape {:?}",
+                a.shape(),
+                shape.as_slice()
+            ));
+        }
+    }
+    if compute == a.dtype && !op.is_comparison() {
+        // Same dtype: write straight into `a` (a fresh copy of `b` if it aliases `a`).
+        let b = match b {
+            Other::Tensor(t) if t.overlaps(a) && t.layout != a.layout => Other::Tensor(t.copy_to_new(t.dtype)?),
+            other => other.clone(),
+        };
+        run_into(op, compute, a, a, &b)?;
+        a.storage.bump_version();
+    } else {
+        a.copy_(&binary(op, a, b)?)?;
+    }
+    Ok(())
+}
+
+/// `add(a, b, alpha)` / `sub`: alpha scales `b` first, as in PyTorch.
+pub fn add_scaled(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<Tensor> {
+    let op = if subtract { BinOp::Sub } else { BinOp::Add };
+    if alpha == Scalar::Int(1) {
+        return binary(op, a, b);
+    }
+    binary(op, a, &scale(b, alpha)?)
+}
+
+pub fn add_scaled_(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<()> {
+    let op = if subtract { BinOp::Sub } else { BinOp::Add };
+    if alpha == Scalar::Int(1) {
+        return binary_(op, a, b);
+    }
+    binary_(op, a, &scale(b, alpha)?)
+}
+
+fn scale(b: &Other, alpha: Scalar) -> Result<Other> {
+    Ok(match b {
+        Other::Scalar(s) => Other::Scalar(match (s, alpha) {
+            (Scalar::Float(_), _) | (_, Scalar::Float(_)) => Scalar::Float(s.to_f64() * alpha.to_f64()),
+            _ => Scalar::Int(s.to_i64() * alpha.to_i64()),
+        }),
+        Other::Tensor(t) => Other::Tensor(binary(BinOp::Mul, t, &Other::Scalar(alpha))?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_style_floor_division_and_modulo() {
+        assert_eq!((-7i64).floor_div(2), -4);
+        assert_eq!((-7i64).rem(3), 2);
+        assert_eq!((-7.5f64).floor_div(2.0), -4.0);
+        assert_eq!((-7.5f64).rem(2.0), 0.5);
+    }
+
+    #[test]
+    fn int_tensor_plus_float_scalar_is_float() {
+        let a = Tensor::from_vec(vec![1i64, 2, 3], &[3]).unwrap();
+        let r = binary(BinOp::Add, &a, &Other::Scalar(Scalar::Float(1.5))).unwrap();
+        assert_eq!(r.dtype, DType::F32);
+        assert_eq!(r.to_vec::<f32>().unwrap(), vec![2.5, 3.5, 4.5]);
+    }
+}

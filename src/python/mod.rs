@@ -1,0 +1,23 @@
+//! PyO3 bindings only: argument parsing, error conversion, and the `Tensor` pyclass.
+mod args;
+mod convert;
+mod creation;
+mod dtype;
+mod errors;
+mod math;
+mod reduce;
+mod tensor;
+
+use pyo3::prelude::*;
+
+/// The extension module is `rustorch._C`, as in PyTorch.
+#[pymodule]
+#[allow(non_snake_case)]
+fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    dtype::register(m)?;
+    tensor::register(m)?;
+    creation::register(m)?;
+    math::register(m)?;
+    reduce::register(m)?;
+    Ok(())
+}

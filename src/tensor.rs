@@ -1,0 +1,194 @@
+//! `Tensor` = storage + layout + dtype. Cloning one is cheap and yields another handle on the
+//! same view; ops that make views build a new `Tensor` over the same `Arc<Storage>`.
+use crate::backend::cpu::map;
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::{runtime, Error, Result};
+use crate::layout::{contiguous_strides, numel, Dims, Layout};
+use crate::storage::{Device, Storage};
+use crate::with_dtype;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Tensor {
+    pub storage: Arc<Storage>,
+    pub layout: Layout,
+    pub dtype: DType,
+}
+
+impl Tensor {
+    /// An uninitialised contiguous tensor.
+    pub fn empty(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Self::alloc(shape, dtype, false)
+    }
+
+    pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+        Self::alloc(shape, dtype, true)
+    }
+
+    fn alloc(shape: &[usize], dtype: DType, zeroed: bool) -> Result<Tensor> {
+        let n = shape
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .and_then(|n| n.checked_mul(dtype.size()))
+            .ok_or_else(|| Error::Runtime(format!("Trying to create tensor with size {:?} that overflows", shape)))?;
+        let storage = Storage::new_cpu(n, zeroed)?;
+        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+    }
+
+    pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
+        let t = Self::empty(shape, dtype)?;
+        t.fill_(value)?;
+        Ok(t)
+    }
+
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
+        if data.len() != numel(shape) {
+            return runtime(format!("data of {} elements does not fill shape {:?}", data.len(), shape));
+        }
+        let t = Self::empty(shape, T::DTYPE)?;
+        // SAFETY: `t` is a fresh contiguous buffer of exactly data.len() elements of T.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), t.data_ptr::<T>(), data.len()) };
+        Ok(t)
+    }
+
+    pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
+        Self::full(&[], value, dtype)
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.layout.shape
+    }
+    pub fn strides(&self) -> &[isize] {
+        &self.layout.strides
+    }
+    pub fn ndim(&self) -> usize {
+        self.layout.ndim()
+    }
+    pub fn numel(&self) -> usize {
+        self.layout.numel()
+    }
+    pub fn device(&self) -> Device {
+        self.storage.device
+    }
+    pub fn is_contiguous(&self) -> bool {
+        self.layout.is_contiguous()
+    }
+
+    /// Pointer to the element at the layout's offset, typed as `T` (which must match dtype).
+    pub fn data_ptr<T: Element>(&self) -> *mut T {
+        debug_assert_eq!(T::DTYPE, self.dtype);
+        // SAFETY: offset lies within the storage by construction of every layout.
+        unsafe { (self.storage.as_ptr() as *mut T).add(self.layout.offset) }
+    }
+
+    /// Address of the first element of this view, for foreign consumers (NumPy, `data_ptr()`).
+    pub fn data_ptr_raw(&self) -> *mut u8 {
+        self.storage.as_ptr().wrapping_add(self.layout.offset * self.dtype.size())
+    }
+
+    /// A view with another layout over the same storage.
+    pub fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
+    }
+
+    pub fn dim_size(&self, dim: i64) -> Result<usize> {
+        Ok(self.layout.shape[crate::layout::wrap_dim(dim, self.ndim())?])
+    }
+
+    /// This tensor if already contiguous, else a contiguous copy.
+    pub fn contiguous(&self) -> Result<Tensor> {
+        if self.is_contiguous() {
+            return Ok(self.clone());
+        }
+        self.copy_to_new(self.dtype)
+    }
+
+    /// A fresh contiguous copy (`clone`), cast to `dtype`.
+    pub fn copy_to_new(&self, dtype: DType) -> Result<Tensor> {
+        let out = Tensor::empty(self.shape(), dtype)?;
+        map::copy_cast(&out, self);
+        Ok(out)
+    }
+
+    /// `to(dtype)`: the same tensor when the dtype already matches.
+    pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype {
+            return Ok(self.clone());
+        }
+        self.copy_to_new(dtype)
+    }
+
+    /// `copy_`: writes `src` (broadcast and cast) into this view.
+    pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        let src = src.broadcast_to(self.shape())?;
+        let src = if self.overlaps(&src) && src.layout != self.layout { src.copy_to_new(src.dtype)? } else { src };
+        map::copy_cast(self, &src);
+        self.storage.bump_version();
+        Ok(())
+    }
+
+    pub fn fill_(&self, value: Scalar) -> Result<()> {
+        with_dtype!(self.dtype, T => map::fill::<T>(self, T::from_scalar(value)));
+        self.storage.bump_version();
+        Ok(())
+    }
+
+    /// Whether two tensors' memory may overlap (same storage; conservative).
+    pub fn overlaps(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.storage, &other.storage)
+    }
+
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        Ok(self.with_layout(self.layout.broadcast_to(shape)?))
+    }
+
+    /// The single value of a one-element tensor.
+    pub fn item(&self) -> Result<Scalar> {
+        if self.numel() != 1 {
+            return runtime(format!(
+                "a Tensor with {} elements cannot be converted to Scalar",
+                self.numel()
+            ));
+        }
+        // SAFETY: one element lives at the offset.
+        Ok(with_dtype!(self.dtype, T => unsafe { *self.data_ptr::<T>() }.to_scalar()))
+    }
+
+    /// The elements in row-major order, cast to `T`.
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        let t = if self.dtype == T::DTYPE && self.is_contiguous() { self.clone() } else { self.copy_to_new(T::DTYPE)? };
+        let n = t.numel();
+        // SAFETY: `t` is contiguous with n elements of T.
+        Ok(unsafe { std::slice::from_raw_parts(t.data_ptr::<T>(), n) }.to_vec())
+    }
+
+    /// `view`: the same memory under a new shape, or PyTorch's error when strides forbid it.
+    pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
+        let shape = crate::layout::infer_shape(shape, self.numel())?;
+        match self.layout.view_strides(&shape) {
+            Some(strides) => Ok(self.with_layout(Layout { shape, strides, offset: self.layout.offset })),
+            None => runtime(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.",
+            ),
+        }
+    }
+
+    /// `reshape`: a view when possible, else a copy.
+    pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
+        let dims = crate::layout::infer_shape(shape, self.numel())?;
+        match self.layout.view_strides(&dims) {
+            Some(strides) => Ok(self.with_layout(Layout { shape: dims, strides, offset: self.layout.offset })),
+            None => {
+                let c = self.copy_to_new(self.dtype)?;
+                Ok(c.with_layout(Layout { strides: contiguous_strides(&dims), shape: dims, offset: 0 }))
+            }
+        }
+    }
+
+    pub fn shape_dims(&self) -> Dims {
+        self.layout.shape.clone()
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's whole test run (README's test command): builds and installs rustorch, then
+# runs the Rust unit tests, pytest, and the conformance scripts listed as passing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=${RUSTORCH_SHARED:-../shared}
+
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps .
+cargo test --release --lib -q
+
+# Run pytest from outside the source tree so the installed package (with its compiled core)
+# is the one imported.
+status=0
+(cd tests && python3 -m pytest -q -p no:cacheprovider .) || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then exit "$status"; fi
+
+python3 "$shared/conformance/run.py" --module rustorch -j 2 --only-list tests/conformance_passing.txt
