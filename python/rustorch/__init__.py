@@ -12,6 +12,11 @@ from ._size import Size
 from ._device import device, CPU as _CPU
 from ._tensor_str import set_printoptions, get_printoptions, printoptions
 from . import _tensor_methods  # noqa: F401  (attaches the Python-level Tensor methods)
+# Each op family's Python-level functions live in their own module.
+from ._creation import *  # noqa: F401,F403
+from ._shape import *  # noqa: F401,F403
+from ._math import *  # noqa: F401,F403
+from ._reduce import *  # noqa: F401,F403
 from . import cuda, version
 
 __version__ = "0.1.0"

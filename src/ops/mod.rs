@@ -1,5 +1,9 @@
-//! Tensor operations, one file per family. Each op is declared once: its dtype rule, its
+//! Tensor operations, one file per op family. Each op is declared once: its dtype rule, its
 //! kernel selection, and (with autograd) its backward formula.
 pub mod binary;
-pub mod unary;
+pub mod creation;
+pub mod index;
+pub mod linalg;
 pub mod reduce;
+pub mod shape;
+pub mod unary;

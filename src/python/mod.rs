@@ -4,8 +4,11 @@ mod convert;
 mod creation;
 mod dtype;
 mod errors;
+mod index;
+mod linalg;
 mod math;
 mod reduce;
+mod shape;
 mod tensor;
 
 use pyo3::prelude::*;
@@ -19,5 +22,8 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     creation::register(m)?;
     math::register(m)?;
     reduce::register(m)?;
+    shape::register(m)?;
+    index::register(m)?;
+    linalg::register(m)?;
     Ok(())
 }
