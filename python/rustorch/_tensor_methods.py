@@ -1,12 +1,12 @@
 """Tensor methods that are not hot paths, written in Python over the compiled core."""
-import numpy as _np
-
 from ._C import Tensor
 from ._device import CPU
 
 
 def _numpy(self, *, force=False):
-    return _np.asarray(self)
+    import numpy as np  # lazily: keeps `import rustorch` fast
+
+    return np.asarray(self)
 
 
 def _cpu(self, memory_format=None):
@@ -18,7 +18,9 @@ def _device(self):
 
 
 def _array(self, dtype=None, copy=None):
-    arr = _np.asarray(self)
+    import numpy as np
+
+    arr = np.asarray(self)
     return arr if dtype is None else arr.astype(dtype, copy=False)
 
 
