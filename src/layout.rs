@@ -168,6 +168,10 @@ impl Layout {
         if numel == 0 {
             return Some(contiguous_strides(new_shape));
         }
+        if self.ndim() == 0 {
+            // A scalar views as any all-ones shape.
+            return Some(SmallVec::from_elem(1, new_shape.len()));
+        }
         let mut new_strides: Strides = SmallVec::from_elem(0, new_shape.len());
         let mut view_d = new_shape.len() as isize - 1;
         let mut chunk_base_stride = *self.strides.last().unwrap_or(&1);
