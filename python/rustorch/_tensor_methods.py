@@ -1,17 +1,17 @@
 """Tensor methods that are not hot paths, written in Python over the compiled core."""
-import numpy as _np
-
 from ._C import Tensor
 from ._device import CPU
 
 
 def _numpy(self, *, force=False):
+    import numpy as np  # lazily: keeps `import rustorch` fast
+
     if force:
-        return _np.asarray(self.detach())
+        return np.asarray(self.detach())
     if self.requires_grad:
         raise RuntimeError(
             "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-    return _np.asarray(self)
+    return np.asarray(self)
 
 
 def _cpu(self, memory_format=None):

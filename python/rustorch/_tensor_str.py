@@ -14,7 +14,6 @@ import dataclasses
 import math
 from typing import Any, Dict, Optional
 
-import numpy as np
 
 __all__ = [
     "get_printoptions",
@@ -109,6 +108,7 @@ class _Formatter:
     """
 
     def __init__(self, values, floating):
+        import numpy as np  # lazily: keeps `import rustorch` fast
         self.floating = floating
         self.int_mode = True
         self.sci_mode = False
@@ -169,6 +169,7 @@ def _summarize(values, edgeitems):
 
     Returns the kept values and, per axis, whether it was cut (and needs "...").
     """
+    import numpy as np  # lazily: keeps `import rustorch` fast
     cut = []
     for axis, size in enumerate(values.shape):
         is_cut = size > 2 * edgeitems
@@ -201,6 +202,7 @@ def _layout(strings, cut, indent, width):
 
 def _tensor_str(tensor, indent):
     """The bracketed contents of a non-empty tensor."""
+    import numpy as np  # lazily: keeps `import rustorch` fast
     values = np.asarray(tensor._print_values())
     floating = tensor.dtype.is_floating_point
     if floating:

@@ -2,8 +2,10 @@
 //! kernel selection, and (with autograd) its backward formula.
 pub mod binary;
 pub mod creation;
+pub mod gather;
 pub mod index;
 pub mod linalg;
+pub mod rearrange;
 pub mod reduce;
 pub mod shape;
 pub mod unary;

@@ -1,0 +1,41 @@
+//! Rust-level kernel timings (`cargo bench`): the engine without the Python layer.
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rustorch::dtype::Scalar;
+use rustorch::ops::binary::{binary, BinOp, Other};
+use rustorch::ops::reduce::sum;
+use rustorch::ops::unary::{unary, UnaryOp};
+use rustorch::tensor::Tensor;
+
+fn ramp(n: usize) -> Tensor {
+    Tensor::from_vec((0..n).map(|i| (i % 1000) as f32 * 1e-3).collect(), &[n]).unwrap()
+}
+
+fn elementwise(c: &mut Criterion) {
+    let mut g = c.benchmark_group("elementwise_f32");
+    for n in [1usize, 100, 1 << 20, 16 << 20] {
+        let (a, b) = (ramp(n), ramp(n));
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("add", n), &n, |bch, _| {
+            bch.iter(|| binary(BinOp::Add, &a, &Other::Tensor(b.clone())).unwrap())
+        });
+        g.bench_with_input(BenchmarkId::new("mul_scalar", n), &n, |bch, _| {
+            bch.iter(|| binary(BinOp::Mul, &a, &Other::Scalar(Scalar::Float(2.0))).unwrap())
+        });
+        g.bench_with_input(BenchmarkId::new("exp", n), &n, |bch, _| bch.iter(|| unary(UnaryOp::Exp, &a).unwrap()));
+    }
+    g.finish();
+}
+
+fn reductions(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sum_f32");
+    let n = 4096;
+    let a = ramp(n * n).reshape(&[n as i64, n as i64]).unwrap();
+    g.throughput(Throughput::Elements((n * n) as u64));
+    g.bench_function("all", |bch| bch.iter(|| sum(&a, None, false, None).unwrap()));
+    g.bench_function("dim0", |bch| bch.iter(|| sum(&a, Some(&[0]), false, None).unwrap()));
+    g.bench_function("dim1", |bch| bch.iter(|| sum(&a, Some(&[1]), false, None).unwrap()));
+    g.finish();
+}
+
+criterion_group!(benches, elementwise, reductions);
+criterion_main!(benches);
