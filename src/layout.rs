@@ -165,7 +165,8 @@ impl Layout {
     /// `computeStride`), or None when the memory cannot be reinterpreted that way.
     pub fn view_strides(&self, new_shape: &[usize]) -> Option<Strides> {
         let numel = self.numel();
-        if numel == 0 {
+        // Empty and 0-dim tensors can take any (valid) shape.
+        if numel == 0 || self.ndim() == 0 {
             return Some(contiguous_strides(new_shape));
         }
         if self.ndim() == 0 {

@@ -1,5 +1,6 @@
 //! rustorch: a PyTorch-compatible tensor library. The engine lives here; `python` holds the
 //! PyO3 bindings that expose it as the `rustorch._C` extension module.
+pub mod autograd;
 pub mod backend;
 pub mod default_dtype;
 pub mod dtype;

@@ -1,5 +1,7 @@
-//! `Tensor` = storage + layout + dtype. Cloning one is cheap and yields another handle on the
-//! same view; ops that make views build a new `Tensor` over the same `Arc<Storage>`.
+//! `Tensor` = storage + layout + dtype + autograd metadata. Cloning one is cheap and yields
+//! another handle on the same tensor (sharing its autograd history); ops that make views build a
+//! new `Tensor` over the same `Arc<Storage>` with no history of its own.
+use crate::autograd::AutogradMeta;
 use crate::backend::cpu::map;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{runtime, Error, Result};
@@ -13,6 +15,8 @@ pub struct Tensor {
     pub storage: Arc<Storage>,
     pub layout: Layout,
     pub dtype: DType,
+    /// Autograd state (requires_grad, grad, grad_fn); None for tensors outside any graph.
+    pub autograd: Option<Arc<AutogradMeta>>,
 }
 
 impl Tensor {
@@ -32,7 +36,7 @@ impl Tensor {
             .and_then(|n| n.checked_mul(dtype.size()))
             .ok_or_else(|| Error::Runtime(format!("Trying to create tensor with size {:?} that overflows", shape)))?;
         let storage = Storage::new_cpu(n, zeroed)?;
-        Ok(Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), dtype })
+        Ok(Tensor::from_storage(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
     pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
@@ -86,9 +90,14 @@ impl Tensor {
         self.storage.as_ptr().wrapping_add(self.layout.offset * self.dtype.size())
     }
 
+    /// A tensor over `storage` with no autograd history.
+    pub fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
+        Tensor { storage, layout, dtype, autograd: None }
+    }
+
     /// A view with another layout over the same storage.
     pub fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor { storage: self.storage.clone(), layout, dtype: self.dtype }
+        Tensor::from_storage(self.storage.clone(), layout, self.dtype)
     }
 
     pub fn dim_size(&self, dim: i64) -> Result<usize> {

@@ -6,6 +6,11 @@ from ._device import CPU
 def _numpy(self, *, force=False):
     import numpy as np  # lazily: keeps `import rustorch` fast
 
+    if force:
+        return np.asarray(self.detach())
+    if self.requires_grad:
+        raise RuntimeError(
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     return np.asarray(self)
 
 
@@ -18,9 +23,7 @@ def _device(self):
 
 
 def _array(self, dtype=None, copy=None):
-    import numpy as np
-
-    arr = np.asarray(self)
+    arr = _numpy(self)
     return arr if dtype is None else arr.astype(dtype, copy=False)
 
 
@@ -29,8 +32,3 @@ Tensor.cpu = _cpu
 Tensor.device = property(_device)
 Tensor.__array__ = _array
 Tensor.__array_priority__ = 1000
-
-# Until the autograd engine lands, no tensor records history.
-Tensor.requires_grad = property(lambda self: False)
-Tensor.grad_fn = property(lambda self: None)
-Tensor.is_leaf = property(lambda self: True)

@@ -91,11 +91,7 @@ pub fn from_numpy(arr: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let owner: Py<PyAny> = arr.clone().unbind();
     // SAFETY: the array's buffer spans `span` elements from `addr` and lives while `owner` does.
     let storage = unsafe { Storage::from_foreign(addr as *mut u8, span * dtype.size(), Box::new(owner)) };
-    Ok(Tensor {
-        storage: Arc::new(storage),
-        layout: Layout { shape: shape.into(), strides: strides.into(), offset: 0 },
-        dtype,
-    })
+    Ok(Tensor::from_storage(Arc::new(storage), Layout { shape: shape.into(), strides: strides.into(), offset: 0 }, dtype))
 }
 
 /// The `__array_interface__` dict describing a tensor's memory, for zero-copy NumPy views.

@@ -1,7 +1,8 @@
 //! Tensor factories: `tensor`, `zeros`, `ones`, `full`, `empty`, `arange`.
 use super::args;
+use super::autograd::factory_output;
 use super::convert;
-use super::tensor::{check_device, wrap, PyTensor};
+use super::tensor::{check_device, PyTensor};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::Error;
 use crate::tensor::Tensor;
@@ -19,11 +20,11 @@ fn tensor(
     requires_grad: bool,
     pin_memory: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let _ = (requires_grad, pin_memory);
+    let _ = pin_memory;
     if let Some(d) = device {
         check_device(d)?;
     }
-    wrap(py, convert::tensor_from_data(data, args::opt_dtype(dtype)?)?)
+    factory_output(py, convert::tensor_from_data(data, args::opt_dtype(dtype)?)?, requires_grad)
 }
 
 /// Shared by `zeros`, `ones`, `full` and `empty`: the fill value (None leaves memory as is).
@@ -33,6 +34,7 @@ fn filled(
     value: Option<Scalar>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
     if let Some(d) = device {
         check_device(d)?;
@@ -48,29 +50,29 @@ fn filled(
         Some(Scalar::Int(0)) => Tensor::zeros(&dims, dtype)?,
         Some(v) => Tensor::full(&dims, v, dtype)?,
     };
-    wrap(py, t)
+    factory_output(py, t, requires_grad)
 }
 
 #[pyfunction]
 #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 fn zeros(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    let _ = (out, layout, requires_grad);
-    filled(py, size, Some(Scalar::Int(0)), dtype, device)
+    let _ = (out, layout);
+    filled(py, size, Some(Scalar::Int(0)), dtype, device, requires_grad)
 }
 
 #[pyfunction]
 #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 fn ones(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    let _ = (out, layout, requires_grad);
-    filled(py, size, Some(Scalar::Int(1)), dtype, device)
+    let _ = (out, layout);
+    filled(py, size, Some(Scalar::Int(1)), dtype, device, requires_grad)
 }
 
 #[pyfunction]
 #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, memory_format=None))]
 #[allow(clippy::too_many_arguments)]
 fn empty(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = (out, layout, requires_grad, pin_memory, memory_format);
-    filled(py, size, None, dtype, device)
+    let _ = (out, layout, pin_memory, memory_format);
+    filled(py, size, None, dtype, device, requires_grad)
 }
 
 /// `full(size, fill_value)`: the dtype follows the fill value (bool, int64, default float).
@@ -78,7 +80,7 @@ fn empty(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny
 #[pyo3(signature = (size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
 fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    let _ = (out, layout, requires_grad);
+    let _ = (out, layout);
     let value = match args::scalar(fill_value) {
         Some(v) => v,
         None => fill_value.cast::<PyTensor>()?.get().tensor().item()?,
@@ -88,7 +90,7 @@ fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, 
     if let Some(d) = device {
         check_device(d)?;
     }
-    wrap(py, Tensor::full(&dims, value, dtype)?)
+    factory_output(py, Tensor::full(&dims, value, dtype)?, requires_grad)
 }
 
 fn arange_values<T: Element>(start: f64, step: f64, n: usize, exact_ints: Option<(i64, i64)>) -> Vec<T> {
@@ -103,7 +105,7 @@ fn arange_values<T: Element>(start: f64, step: f64, n: usize, exact_ints: Option
 #[pyo3(signature = (start, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
 fn arange(py: Python<'_>, start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    let _ = (out, layout, requires_grad);
+    let _ = (out, layout);
     if let Some(d) = device {
         check_device(d)?;
     }
@@ -132,7 +134,7 @@ fn arange(py: Python<'_>, start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny
     let n = ((fe - fs) / fst).ceil().max(0.0) as usize;
     let exact = all_int.then(|| (s.to_i64(), st.to_i64()));
     let t = with_dtype!(dtype, T => Tensor::from_vec(arange_values::<T>(fs, fst, n, exact), &[n])?);
-    wrap(py, t)
+    factory_output(py, t, requires_grad)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -3,8 +3,11 @@
 use super::args;
 use super::tensor::{wrap, PyTensor};
 use crate::dtype::Scalar;
-use crate::ops::binary::{add_scaled, add_scaled_, binary, binary_, BinOp, Other};
-use crate::ops::unary::{unary, unary_, UnaryOp};
+use super::autograd::commit;
+use crate::autograd::derivatives::binary::{add_scaled, add_scaled_, binary, binary_};
+use crate::autograd::derivatives::unary::{unary, unary_};
+use crate::ops::binary::{BinOp, Other};
+use crate::ops::unary::UnaryOp;
 use crate::tensor::Tensor;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
@@ -35,7 +38,9 @@ fn scalar_like(s: Scalar, _like: &Tensor) -> PyResult<Tensor> {
 }
 
 fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinOp) -> PyResult<Bound<'py, PyTensor>> {
-    binary_(op, &slf.get().tensor(), &args::other_or_err(other)?)?;
+    let mut t = slf.get().tensor();
+    binary_(op, &mut t, &args::other_or_err(other)?)?;
+    commit(slf.get(), t);
     Ok(slf.clone())
 }
 
@@ -127,7 +132,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn add_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        add_scaled_(&slf.get().tensor(), &args::other_or_err(other)?, alpha_arg(alpha), false)?;
+        let mut t = slf.get().tensor();
+        add_scaled_(&mut t, &args::other_or_err(other)?, alpha_arg(alpha), false)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     #[pyo3(signature = (other, *, alpha=None))]
@@ -136,7 +143,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (other, *, alpha=None))]
     fn sub_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        add_scaled_(&slf.get().tensor(), &args::other_or_err(other)?, alpha_arg(alpha), true)?;
+        let mut t = slf.get().tensor();
+        add_scaled_(&mut t, &args::other_or_err(other)?, alpha_arg(alpha), true)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     #[pyo3(signature = (other, *, rounding_mode=None))]
@@ -145,7 +154,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (other, *, rounding_mode=None))]
     fn div_<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>, rounding_mode: Option<&str>) -> PyResult<Bound<'py, Self>> {
-        binary_(div_op(rounding_mode)?, &slf.get().tensor(), &args::other_or_err(other)?)?;
+        let mut t = slf.get().tensor();
+        binary_(div_op(rounding_mode)?, &mut t, &args::other_or_err(other)?)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     #[pyo3(signature = (other, *, rounding_mode=None))]
@@ -209,7 +220,9 @@ macro_rules! unary_pymethods {
                     wrap(py, unary(UnaryOp::$variant, &self.tensor())?)
                 }
                 fn $iname<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-                    unary_(UnaryOp::$variant, &slf.get().tensor())?;
+                    let mut t = slf.get().tensor();
+                    unary_(UnaryOp::$variant, &mut t)?;
+                    commit(slf.get(), t);
                     Ok(slf.clone())
                 }
             )*

@@ -1,9 +1,11 @@
 //! PyO3 bindings only: argument parsing, error conversion, and the `Tensor` pyclass.
 mod args;
+mod autograd;
 mod convert;
 mod creation;
 mod dtype;
 mod errors;
+mod function;
 mod index;
 mod linalg;
 mod math;
@@ -25,5 +27,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     shape::register(m)?;
     index::register(m)?;
     linalg::register(m)?;
+    autograd::register(m)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! `axis`/`keepdims` spellings.
 use super::args;
 use super::tensor::{wrap, PyTensor};
-use crate::ops::reduce;
+use crate::autograd::derivatives::reduce;
 use pyo3::prelude::*;
 
 #[pymethods]

@@ -1,9 +1,11 @@
 //! The `Tensor` pyclass: attributes, conversions and views. Op families add their methods in
 //! their own `#[pymethods]` blocks (math.rs, reduce.rs, …).
 use super::args;
+use super::autograd::commit;
 use super::convert;
+use crate::autograd::derivatives;
 use super::dtype::{dtype_object, PyDType};
-use crate::dtype::{DType, Scalar};
+use crate::dtype::DType;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -66,7 +68,7 @@ impl PyTensor {
         let first = args.get_item(0)?;
         if args.len() == 1 && !first.is_instance_of::<pyo3::types::PyInt>() {
             if let Ok(t) = first.cast::<PyTensor>() {
-                return Ok(PyTensor::new(t.get().tensor()));
+                return Ok(PyTensor::new(t.get().tensor().detach()));
             }
             return Ok(PyTensor::new(convert::tensor_from_data(&first, Some(dtype))?));
         }
@@ -205,7 +207,7 @@ impl PyTensor {
 
     /// Values for printing: a NumPy array copy (bfloat16 widened to float32).
     fn _print_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let t = self.tensor();
+        let t = self.tensor().detach();
         let t = if t.dtype == DType::BF16 { t.copy_to_new(DType::F32)? } else { t.contiguous()? };
         let holder = Py::new(py, PyTensor::new(t))?;
         py.import("numpy")?.call_method1("array", (holder,))
@@ -213,12 +215,17 @@ impl PyTensor {
 
     #[getter]
     fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        convert::array_interface(py, &self.tensor())
+        let t = self.tensor();
+        if t.requires_grad() {
+            return Err(crate::error::Error::Runtime("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.".into()).into());
+        }
+        convert::array_interface(py, &t)
     }
 
-    fn clone(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        let t = self.tensor();
-        wrap(py, t.copy_to_new(t.dtype)?)
+    #[pyo3(signature = (*, memory_format=None))]
+    fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        let _ = memory_format;
+        wrap(py, derivatives::clone(&self.tensor())?)
     }
     #[pyo3(signature = (memory_format=None))]
     fn contiguous(slf: &Bound<'_, Self>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
@@ -227,7 +234,7 @@ impl PyTensor {
         if t.is_contiguous() {
             return Ok(slf.clone().unbind());
         }
-        wrap(slf.py(), t.contiguous()?)
+        wrap(slf.py(), derivatives::contiguous(&t)?)
     }
 
     /// `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`; returns self when nothing changes.
@@ -264,7 +271,10 @@ impl PyTensor {
         if dtype == t.dtype && !copy {
             return Ok(slf.clone().unbind());
         }
-        wrap(slf.py(), t.copy_to_new(dtype)?)
+        if dtype == t.dtype {
+            return wrap(slf.py(), derivatives::clone(&t)?);
+        }
+        wrap(slf.py(), derivatives::to_dtype(&t, dtype)?)
     }
 
     /// `type()` names the legacy tensor type; `type(dtype or type)` converts.
@@ -291,7 +301,7 @@ impl PyTensor {
         if dt == t.dtype {
             return Ok(slf.clone().into_any().unbind());
         }
-        Ok(wrap(py, t.copy_to_new(dt)?)?.into_any())
+        Ok(wrap(py, derivatives::to_dtype(&t, dt)?)?.into_any())
     }
 
     fn float(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
@@ -325,13 +335,16 @@ impl PyTensor {
         cast(slf, DType::Bool)
     }
 
-    fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: Option<bool>) -> PyResult<Bound<'py, Self>> {
+    #[pyo3(signature = (src, non_blocking=false))]
+    fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: bool) -> PyResult<Bound<'py, Self>> {
         let _ = non_blocking;
         let src = match src.cast::<PyTensor>() {
             Ok(t) => t.get().tensor(),
             Err(_) => convert::tensor_from_data(src, None)?,
         };
-        slf.get().tensor().copy_(&src)?;
+        let mut t = slf.get().tensor();
+        derivatives::copy_(&mut t, &src)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn fill_<'py>(slf: &Bound<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
@@ -339,11 +352,15 @@ impl PyTensor {
             Some(s) => s,
             None => value.cast::<PyTensor>()?.get().tensor().item()?,
         };
-        slf.get().tensor().fill_(v)?;
+        let mut t = slf.get().tensor();
+        derivatives::fill_(&mut t, v)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn zero_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
-        slf.get().tensor().fill_(Scalar::Int(0))?;
+        let mut t = slf.get().tensor();
+        derivatives::zero_(&mut t)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
 
@@ -355,22 +372,22 @@ impl PyTensor {
                 if d.size() != t.dtype.size() {
                     return Err(PyTypeError::new_err("view(dtype) with a different element size is not supported"));
                 }
-                return wrap(py, Tensor { dtype: d, ..t });
+                return wrap(py, Tensor::from_storage(t.storage.clone(), t.layout.clone(), d));
             }
         }
-        wrap(py, self.tensor().view(&args::shape_args(shape)?)?)
+        wrap(py, derivatives::shape::view(&self.tensor(), &args::shape_args(shape)?)?)
     }
     #[pyo3(signature = (*shape))]
     fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        wrap(py, self.tensor().reshape(&args::shape_args(shape)?)?)
+        wrap(py, derivatives::shape::reshape(&self.tensor(), &args::shape_args(shape)?)?)
     }
     fn view_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let shape: Vec<i64> = other.tensor().shape().iter().map(|&d| d as i64).collect();
-        wrap(py, self.tensor().view(&shape)?)
+        wrap(py, derivatives::shape::view(&self.tensor(), &shape)?)
     }
     fn reshape_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let shape: Vec<i64> = other.tensor().shape().iter().map(|&d| d as i64).collect();
-        wrap(py, self.tensor().reshape(&shape)?)
+        wrap(py, derivatives::shape::reshape(&self.tensor(), &shape)?)
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -386,7 +403,7 @@ fn cast(slf: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<Py<PyTensor>> {
     if t.dtype == dtype {
         return Ok(slf.clone().unbind());
     }
-    wrap(slf.py(), t.copy_to_new(dtype)?)
+    wrap(slf.py(), derivatives::to_dtype(&t, dtype)?)
 }
 
 /// Accepts CPU devices ("cpu", `device('cpu')`); the GPU backend will extend this.

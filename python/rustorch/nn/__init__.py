@@ -1,0 +1,4 @@
+"""``torch.nn`` (so far: ``Parameter``)."""
+from .parameter import Parameter
+
+__all__ = ["Parameter"]

@@ -1,0 +1,29 @@
+"""``nn.Parameter``: a tensor that is a module parameter (requires grad by default)."""
+from .._C import Tensor
+
+__all__ = ["Parameter"]
+
+
+class Parameter(Tensor):
+    """A leaf tensor sharing ``data``'s memory, with ``requires_grad=True`` by default."""
+
+    def __new__(cls, data=None, requires_grad=True):
+        if data is None:
+            from .. import empty
+            data = empty(0)
+        param = Tensor.__new__(cls, data)
+        param.requires_grad_(requires_grad)
+        return param
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.clone(), self.requires_grad)
+        memo[id(self)] = result
+        return result
+
+    def __reduce_ex__(self, proto):
+        return (Parameter, (self.data, self.requires_grad))
