@@ -17,7 +17,7 @@ from ._creation import *  # noqa: F401,F403
 from ._shape import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._reduce import *  # noqa: F401,F403
-from . import cuda, version
+from . import cuda, random, version
 
 __version__ = "0.1.0"
 

@@ -4,6 +4,7 @@ pub mod binary;
 pub mod creation;
 pub mod index;
 pub mod linalg;
+pub mod random;
 pub mod reduce;
 pub mod shape;
 pub mod unary;

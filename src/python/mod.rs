@@ -7,6 +7,7 @@ mod errors;
 mod index;
 mod linalg;
 mod math;
+mod random;
 mod reduce;
 mod shape;
 mod tensor;
@@ -20,6 +21,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dtype::register(m)?;
     tensor::register(m)?;
     creation::register(m)?;
+    random::register(m)?;
     math::register(m)?;
     reduce::register(m)?;
     shape::register(m)?;
