@@ -118,8 +118,12 @@ impl Layout {
         numel(&self.shape)
     }
 
-    /// Row-major contiguity, ignoring strides of size-1 dims (PyTorch's definition).
+    /// Row-major contiguity, ignoring strides of size-1 dims; empty tensors are contiguous
+    /// (PyTorch's definition).
     pub fn is_contiguous(&self) -> bool {
+        if self.shape.contains(&0) {
+            return true;
+        }
         let mut expected = 1isize;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] == 1 {
