@@ -1,9 +1,12 @@
 //! Tensor operations, one file per op family. Each op is declared once: its dtype rule, its
 //! kernel selection, and (with autograd) its backward formula.
 pub mod binary;
+pub mod compare;
 pub mod creation;
 pub mod index;
 pub mod linalg;
 pub mod reduce;
 pub mod shape;
+pub mod ternary;
 pub mod unary;
+pub mod vmath;

@@ -325,7 +325,8 @@ impl PyTensor {
         cast(slf, DType::Bool)
     }
 
-    fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: Option<bool>) -> PyResult<Bound<'py, Self>> {
+    #[pyo3(signature = (src, non_blocking=false))]
+    fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: bool) -> PyResult<Bound<'py, Self>> {
         let _ = non_blocking;
         let src = match src.cast::<PyTensor>() {
             Ok(t) => t.get().tensor(),
