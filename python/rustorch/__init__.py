@@ -56,6 +56,6 @@ def _functions_from_methods(*names):
 
 _functions_from_methods(
     "add", "sub", "mul", "multiply", "div", "divide", "true_divide", "remainder",
-    "floor_divide", "pow", "maximum", "minimum", "atan2", "bitwise_and", "bitwise_or",
+    "floor_divide", "maximum", "minimum", "atan2", "bitwise_and", "bitwise_or",
     "bitwise_xor", "eq", "ne", "lt", "le", "gt", "ge", "sum", "mean", "reshape",
 )

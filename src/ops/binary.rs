@@ -5,6 +5,7 @@ use crate::error::{runtime, Error, Result};
 use crate::layout::broadcast_shapes;
 use crate::tensor::Tensor;
 use half::{bf16, f16};
+use std::borrow::Cow;
 
 /// The second operand of a binary op: a tensor, or a Python number.
 #[derive(Clone)]
@@ -43,9 +44,21 @@ pub enum BinOp {
     Maximum,
     Minimum,
     Atan2,
+    Fmod,
+    Fmax,
+    Fmin,
+    Hypot,
+    Copysign,
+    /// `float_power`: pow computed (and returned) in float64.
+    FloatPower,
     BitAnd,
     BitOr,
     BitXor,
+    Shl,
+    Shr,
+    LogicalAnd,
+    LogicalOr,
+    LogicalXor,
     Eq,
     Ne,
     Lt,
@@ -55,12 +68,31 @@ pub enum BinOp {
 }
 
 impl BinOp {
-    fn is_comparison(self) -> bool {
-        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    /// Comparisons and logical ops: computed in the common dtype, written as bool.
+    fn writes_bool(self) -> bool {
+        use BinOp::*;
+        matches!(self, Eq | Ne | Lt | Le | Gt | Ge | LogicalAnd | LogicalOr | LogicalXor)
     }
     /// Ops whose result is floating even for integer inputs.
     fn promotes_to_float(self) -> bool {
-        matches!(self, BinOp::Div | BinOp::Atan2)
+        matches!(self, BinOp::Div | BinOp::Atan2 | BinOp::Copysign)
+    }
+    /// PyTorch's kernel name, used in its "not implemented for" errors.
+    fn kernel_name(self) -> &'static str {
+        use BinOp::*;
+        match self {
+            FloorDiv => "div_floor",
+            TruncDiv => "div_trunc",
+            Rem => "remainder",
+            Fmod => "fmod",
+            Hypot => "hypot",
+            BitAnd => "bitwise_and",
+            BitOr => "bitwise_or",
+            BitXor => "bitwise_xor",
+            Shl => "lshift",
+            Shr => "rshift",
+            _ => "binary",
+        }
     }
 }
 
@@ -71,12 +103,20 @@ pub trait Arith: Element {
     fn sub(self, o: Self) -> Self;
     fn mul(self, o: Self) -> Self;
     fn div(self, o: Self) -> Self;
+    fn trunc_div(self, o: Self) -> Self;
     fn floor_div(self, o: Self) -> Self;
     fn rem(self, o: Self) -> Self;
     fn pow(self, o: Self) -> Self;
     fn maximum(self, o: Self) -> Self;
     fn minimum(self, o: Self) -> Self;
     fn atan2(self, o: Self) -> Self;
+    fn fmod(self, o: Self) -> Self;
+    fn fmax(self, o: Self) -> Self;
+    fn fmin(self, o: Self) -> Self;
+    fn hypot(self, o: Self) -> Self;
+    fn copysign(self, o: Self) -> Self;
+    fn shl(self, o: Self) -> Self;
+    fn shr(self, o: Self) -> Self;
     fn bitand(self, o: Self) -> Self;
     fn bitor(self, o: Self) -> Self;
     fn bitxor(self, o: Self) -> Self;
@@ -91,26 +131,48 @@ macro_rules! int_arith {
             #[inline(always)] fn sub(self, o: Self) -> Self { self.wrapping_sub(o) }
             #[inline(always)] fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
             #[inline(always)] fn div(self, o: Self) -> Self { if o == 0 { 0 } else { self.wrapping_div(o) } }
+            #[inline(always)] fn trunc_div(self, o: Self) -> Self { Arith::div(self, o) }
             #[inline(always)] fn floor_div(self, o: Self) -> Self {
                 if o == 0 { return 0; }
                 let q = self.wrapping_div(o);
-                if (self % o != 0) && ((self < 0) != (o < 0)) { q - 1 } else { q }
+                if (self.wrapping_rem(o) != 0) && ((self < 0) != (o < 0)) { q.wrapping_sub(1) } else { q }
             }
             #[inline(always)] fn rem(self, o: Self) -> Self {
                 if o == 0 { return 0; }
                 let r = self.wrapping_rem(o);
-                if r != 0 && ((r < 0) != (o < 0)) { r + o } else { r }
+                if r != 0 && ((r < 0) != (o < 0)) { r.wrapping_add(o) } else { r }
             }
             #[inline(always)] fn pow(self, o: Self) -> Self {
                 if o < 0 {
                     // Only 1 and -1 survive a negative integer power.
                     return match self as i64 { 1 => 1, -1 => if (o as i64) % 2 == 0 { 1 } else { self }, _ => 0 };
                 }
-                self.wrapping_pow(o as u32)
+                // Square-and-multiply over the full exponent (wrapping like C).
+                let (mut base, mut e, mut acc) = (self, o as u64, 1 as $t);
+                while e > 0 {
+                    if e & 1 == 1 { acc = acc.wrapping_mul(base); }
+                    base = base.wrapping_mul(base);
+                    e >>= 1;
+                }
+                acc
             }
             #[inline(always)] fn maximum(self, o: Self) -> Self { if self >= o { self } else { o } }
             #[inline(always)] fn minimum(self, o: Self) -> Self { if self <= o { self } else { o } }
             #[inline(always)] fn atan2(self, o: Self) -> Self { (self as f64).atan2(o as f64) as Self }
+            #[inline(always)] fn fmod(self, o: Self) -> Self { if o == 0 { 0 } else { self.wrapping_rem(o) } }
+            #[inline(always)] fn fmax(self, o: Self) -> Self { self.maximum(o) }
+            #[inline(always)] fn fmin(self, o: Self) -> Self { self.minimum(o) }
+            #[inline(always)] fn hypot(self, o: Self) -> Self { (self as f64).hypot(o as f64) as Self }
+            #[inline(always)] fn copysign(self, o: Self) -> Self { (self as f64).copysign(o as f64) as Self }
+            // Shifts past the width give 0 (left) or the sign fill (right), as in PyTorch;
+            // negative amounts count as past the width.
+            #[inline(always)] fn shl(self, o: Self) -> Self {
+                if o < 0 || o as u64 >= <$t>::BITS as u64 { 0 } else { self.wrapping_shl(o as u32) }
+            }
+            #[inline(always)] fn shr(self, o: Self) -> Self {
+                let width = <$t>::BITS as u64;
+                if o < 0 || o as u64 >= width { self.wrapping_shr(width as u32 - 1) } else { self.wrapping_shr(o as u32) }
+            }
             #[inline(always)] fn bitand(self, o: Self) -> Self { self & o }
             #[inline(always)] fn bitor(self, o: Self) -> Self { self | o }
             #[inline(always)] fn bitxor(self, o: Self) -> Self { self ^ o }
@@ -124,12 +186,20 @@ impl Arith for bool {
     fn sub(self, o: Self) -> Self { self ^ o }
     fn mul(self, o: Self) -> Self { self & o }
     fn div(self, o: Self) -> Self { self & o }
+    fn trunc_div(self, o: Self) -> Self { self & o }
     fn floor_div(self, o: Self) -> Self { self & o }
     fn rem(self, _o: Self) -> Self { false }
     fn pow(self, o: Self) -> Self { self | !o }
     fn maximum(self, o: Self) -> Self { self | o }
     fn minimum(self, o: Self) -> Self { self & o }
     fn atan2(self, o: Self) -> Self { (self as i32 as f64).atan2(o as i32 as f64) != 0.0 }
+    fn fmod(self, _o: Self) -> Self { false }
+    fn fmax(self, o: Self) -> Self { self | o }
+    fn fmin(self, o: Self) -> Self { self & o }
+    fn hypot(self, o: Self) -> Self { self | o }
+    fn copysign(self, _o: Self) -> Self { self }
+    fn shl(self, _o: Self) -> Self { unreachable!("shifts are rejected for bool") }
+    fn shr(self, _o: Self) -> Self { unreachable!("shifts are rejected for bool") }
     fn bitand(self, o: Self) -> Self { self & o }
     fn bitor(self, o: Self) -> Self { self | o }
     fn bitxor(self, o: Self) -> Self { self ^ o }
@@ -142,6 +212,7 @@ macro_rules! float_arith {
             #[inline(always)] fn sub(self, o: Self) -> Self { $from($to(self) - $to(o)) }
             #[inline(always)] fn mul(self, o: Self) -> Self { $from($to(self) * $to(o)) }
             #[inline(always)] fn div(self, o: Self) -> Self { $from($to(self) / $to(o)) }
+            #[inline(always)] fn trunc_div(self, o: Self) -> Self { $from(($to(self) / $to(o)).trunc()) }
             #[inline(always)] fn floor_div(self, o: Self) -> Self {
                 let (a, b) = ($to(self), $to(o));
                 if b == 0.0 { return $from(a / b); }
@@ -149,6 +220,7 @@ macro_rules! float_arith {
                 let m = a % b;
                 let mut d = (a - m) / b;
                 if m != 0.0 && ((b < 0.0) != (m < 0.0)) { d -= 1.0; }
+                if d == 0.0 { return $from((0.0 as $w).copysign(a / b)); }
                 let f = d.floor();
                 $from(if d - f > 0.5 { f + 1.0 } else { f })
             }
@@ -167,6 +239,14 @@ macro_rules! float_arith {
                 $from(if a.is_nan() || b.is_nan() { <$w>::NAN } else if a <= b { a } else { b })
             }
             #[inline(always)] fn atan2(self, o: Self) -> Self { $from(<$w>::atan2($to(self), $to(o))) }
+            #[inline(always)] fn fmod(self, o: Self) -> Self { $from($to(self) % $to(o)) }
+            // std's max/min return the non-NaN operand, which is fmax/fmin.
+            #[inline(always)] fn fmax(self, o: Self) -> Self { $from(<$w>::max($to(self), $to(o))) }
+            #[inline(always)] fn fmin(self, o: Self) -> Self { $from(<$w>::min($to(self), $to(o))) }
+            #[inline(always)] fn hypot(self, o: Self) -> Self { $from(<$w>::hypot($to(self), $to(o))) }
+            #[inline(always)] fn copysign(self, o: Self) -> Self { $from(<$w>::copysign($to(self), $to(o))) }
+            fn shl(self, _o: Self) -> Self { unreachable!("shifts are rejected for floats") }
+            fn shr(self, _o: Self) -> Self { unreachable!("shifts are rejected for floats") }
             fn bitand(self, _o: Self) -> Self { unreachable!("bitwise ops are rejected for floats") }
             fn bitor(self, _o: Self) -> Self { unreachable!("bitwise ops are rejected for floats") }
             fn bitxor(self, _o: Self) -> Self { unreachable!("bitwise ops are rejected for floats") }
@@ -192,10 +272,18 @@ macro_rules! with_op_fn {
             BinOp::Add => { let $f = |x: $T, y: $T| Arith::add(x, y); $body }
             BinOp::Sub => { let $f = |x: $T, y: $T| Arith::sub(x, y); $body }
             BinOp::Mul => { let $f = |x: $T, y: $T| Arith::mul(x, y); $body }
-            BinOp::Div | BinOp::TruncDiv => { let $f = |x: $T, y: $T| Arith::div(x, y); $body }
+            BinOp::Div => { let $f = |x: $T, y: $T| Arith::div(x, y); $body }
+            BinOp::TruncDiv => { let $f = |x: $T, y: $T| Arith::trunc_div(x, y); $body }
             BinOp::FloorDiv => { let $f = |x: $T, y: $T| Arith::floor_div(x, y); $body }
             BinOp::Rem => { let $f = |x: $T, y: $T| Arith::rem(x, y); $body }
-            BinOp::Pow => { let $f = |x: $T, y: $T| Arith::pow(x, y); $body }
+            BinOp::Pow | BinOp::FloatPower => { let $f = |x: $T, y: $T| Arith::pow(x, y); $body }
+            BinOp::Fmod => { let $f = |x: $T, y: $T| Arith::fmod(x, y); $body }
+            BinOp::Fmax => { let $f = |x: $T, y: $T| Arith::fmax(x, y); $body }
+            BinOp::Fmin => { let $f = |x: $T, y: $T| Arith::fmin(x, y); $body }
+            BinOp::Hypot => { let $f = |x: $T, y: $T| Arith::hypot(x, y); $body }
+            BinOp::Copysign => { let $f = |x: $T, y: $T| Arith::copysign(x, y); $body }
+            BinOp::Shl => { let $f = |x: $T, y: $T| Arith::shl(x, y); $body }
+            BinOp::Shr => { let $f = |x: $T, y: $T| Arith::shr(x, y); $body }
             BinOp::Maximum => { let $f = |x: $T, y: $T| Arith::maximum(x, y); $body }
             BinOp::Minimum => { let $f = |x: $T, y: $T| Arith::minimum(x, y); $body }
             BinOp::Atan2 => { let $f = |x: $T, y: $T| Arith::atan2(x, y); $body }
@@ -216,6 +304,9 @@ macro_rules! with_cmp_fn {
             BinOp::Le => { let $f = |x: $T, y: $T| x <= y; $body }
             BinOp::Gt => { let $f = |x: $T, y: $T| x > y; $body }
             BinOp::Ge => { let $f = |x: $T, y: $T| x >= y; $body }
+            BinOp::LogicalAnd => { let $f = |x: $T, y: $T| x.to_bool() && y.to_bool(); $body }
+            BinOp::LogicalOr => { let $f = |x: $T, y: $T| x.to_bool() || y.to_bool(); $body }
+            BinOp::LogicalXor => { let $f = |x: $T, y: $T| x.to_bool() != y.to_bool(); $body }
             _ => unreachable!("arithmetic ops are dispatched separately"),
         }
     };
@@ -228,23 +319,36 @@ fn default_float() -> DType {
 /// The dtype the op computes in, and the dtype of its result.
 fn dtypes(op: BinOp, a: &Tensor, b: &Other) -> Result<(DType, DType)> {
     let common = result_type(&[operand(a), b.operand()], default_float());
-    let compute = if op.promotes_to_float() && !common.is_float() { default_float() } else { common };
+    let compute = if op == BinOp::FloatPower {
+        DType::F64
+    } else if op.promotes_to_float() && !common.is_float() {
+        default_float()
+    } else {
+        common
+    };
     check_supported(op, common)?;
-    let out = if op.is_comparison() { DType::Bool } else { compute };
+    let out = if op.writes_bool() { DType::Bool } else { compute };
     Ok((compute, out))
 }
 
 fn check_supported(op: BinOp, dtype: DType) -> Result<()> {
-    match op {
-        BinOp::Sub if dtype == DType::Bool => runtime(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
-        ),
-        BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor if dtype.is_float() => {
-            let name = match op { BinOp::BitAnd => "bitwise_and", BinOp::BitOr => "bitwise_or", _ => "bitwise_xor" };
-            runtime(format!("\"{}_cpu\" not implemented for '{}'", name, type_label(dtype)))
+    use BinOp::*;
+    let unsupported = match op {
+        Sub if dtype == DType::Bool => {
+            return runtime(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
+            )
         }
-        _ => Ok(()),
+        BitAnd | BitOr | BitXor => dtype.is_float(),
+        Shl | Shr => !dtype.is_integral(false),
+        Hypot => !dtype.is_float(),
+        FloorDiv | TruncDiv | Rem | Fmod => dtype == DType::Bool,
+        _ => false,
+    };
+    if unsupported {
+        return runtime(format!("\"{}_cpu\" not implemented for '{}'", op.kernel_name(), type_label(dtype)));
     }
+    Ok(())
 }
 
 /// PyTorch's capitalised dtype names used in kernel errors ('Float', 'Long').
@@ -264,12 +368,12 @@ pub fn type_label(dtype: DType) -> &'static str {
 }
 
 fn check_integer_division(op: BinOp, compute: DType, b: &Other) -> Result<()> {
-    if !compute.is_integral(false) || !matches!(op, BinOp::FloorDiv | BinOp::TruncDiv | BinOp::Rem) {
+    if !compute.is_integral(false) || !matches!(op, BinOp::FloorDiv | BinOp::TruncDiv | BinOp::Rem | BinOp::Fmod) {
         return Ok(());
     }
     let has_zero = match b {
         Other::Scalar(s) => s.to_i64() == 0,
-        Other::Tensor(t) => crate::with_dtype!(t.dtype, T => t.to_vec::<T>()?.iter().any(|v| !v.to_bool())),
+        Other::Tensor(t) => crate::ops::compare::any_zero(t)?,
     };
     if has_zero {
         return Err(Error::Runtime("ZeroDivisionError".into()));
@@ -289,21 +393,30 @@ fn check_negative_power(op: BinOp, compute: DType, b: &Other) -> Result<()> {
 }
 
 /// `out = op(a, b)` computed in `compute` dtype and written into `out` (of the broadcast shape).
+/// `t` as `dtype`, broadcast to `shape`: borrowed when it already is (the common case, which
+/// keeps small-tensor ops free of reference-count traffic).
+fn prepared<'a>(t: &'a Tensor, dtype: DType, shape: &[usize]) -> Result<Cow<'a, Tensor>> {
+    if t.dtype == dtype && t.shape() == shape {
+        return Ok(Cow::Borrowed(t));
+    }
+    Ok(Cow::Owned(t.to_dtype(dtype)?.broadcast_to(shape)?))
+}
+
 fn run_into(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> Result<()> {
-    let a = a.to_dtype(compute)?.broadcast_to(out.shape())?;
+    let a = prepared(a, compute, out.shape())?;
     match b {
         Other::Scalar(s) => with_arith!(compute, T => {
             let y = T::from_scalar(*s);
-            if op.is_comparison() {
+            if op.writes_bool() {
                 with_cmp_fn!(op, T, f => map::unary_into::<T, bool>(out, &a, move |x| f(x, y)))
             } else {
                 with_op_fn!(op, T, f => map::unary_into::<T, T>(out, &a, move |x| f(x, y)))
             }
         }),
         Other::Tensor(b) => {
-            let b = b.to_dtype(compute)?.broadcast_to(out.shape())?;
+            let b = prepared(b, compute, out.shape())?;
             with_arith!(compute, T => {
-                if op.is_comparison() {
+                if op.writes_bool() {
                     with_cmp_fn!(op, T, f => map::binary_into::<T, T, bool>(out, &a, &b, f))
                 } else {
                     with_op_fn!(op, T, f => map::binary_into::<T, T, T>(out, &a, &b, f))
@@ -324,7 +437,7 @@ pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
         Other::Scalar(_) => a.shape_dims(),
     };
     // Comparisons write bools; arithmetic writes the compute dtype.
-    let out = Tensor::empty(&shape, if op.is_comparison() { DType::Bool } else { compute })?;
+    let out = Tensor::empty(&shape, if op.writes_bool() { DType::Bool } else { compute })?;
     run_into(op, compute, &out, a, b)?;
     debug_assert_eq!(out.dtype, out_dtype);
     Ok(out)
@@ -333,6 +446,12 @@ pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
 /// `a.op_(b)`: the result is cast back into `a`, which must be able to hold it.
 pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
     let (compute, out_dtype) = dtypes(op, a, b)?;
+    if op == BinOp::FloatPower && a.dtype != DType::F64 {
+        return runtime(format!(
+            "the base given to float_power_ has dtype {} but the operation's result requires dtype Double",
+            type_label(a.dtype)
+        ));
+    }
     if out_dtype.category() > a.dtype.category() {
         return runtime(format!(
             "result type {} can't be cast to the desired output type {}",
@@ -352,7 +471,7 @@ pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
             ));
         }
     }
-    if compute == a.dtype && !op.is_comparison() {
+    if compute == a.dtype && !op.writes_bool() {
         // Same dtype: write straight into `a` (a fresh copy of `b` if it aliases `a`).
         let b = match b {
             Other::Tensor(t) if t.overlaps(a) && t.layout != a.layout => Other::Tensor(t.copy_to_new(t.dtype)?),
@@ -366,9 +485,18 @@ pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
     Ok(())
 }
 
+/// `op(s, t)` with a Python number on the left (`2 ** t`, `1 - t`): the number becomes a 0-dim
+/// tensor of the result dtype, so it keeps its full value and still promotes as a scalar.
+pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
+    let common = result_type(&[Operand::Scalar(s), operand(t)], default_float());
+    check_supported(op, common)?;
+    binary(op, &Tensor::scalar(s, common)?, &Other::Tensor(t.clone()))
+}
+
 /// `add(a, b, alpha)` / `sub`: alpha scales `b` first, as in PyTorch.
 pub fn add_scaled(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<Tensor> {
     let op = if subtract { BinOp::Sub } else { BinOp::Add };
+    check_alpha(a, b, alpha)?;
     if alpha == Scalar::Int(1) {
         return binary(op, a, b);
     }
@@ -377,17 +505,26 @@ pub fn add_scaled(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resul
 
 pub fn add_scaled_(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<()> {
     let op = if subtract { BinOp::Sub } else { BinOp::Add };
+    check_alpha(a, b, alpha)?;
     if alpha == Scalar::Int(1) {
         return binary_(op, a, b);
     }
     binary_(op, a, &scale(b, alpha)?)
 }
 
+fn check_alpha(a: &Tensor, b: &Other, alpha: Scalar) -> Result<()> {
+    let integral = !result_type(&[operand(a), b.operand()], default_float()).is_float();
+    if integral && matches!(alpha, Scalar::Float(_)) {
+        return runtime("For integral input tensors, argument alpha must not be a floating point number.");
+    }
+    Ok(())
+}
+
 fn scale(b: &Other, alpha: Scalar) -> Result<Other> {
     Ok(match b {
         Other::Scalar(s) => Other::Scalar(match (s, alpha) {
             (Scalar::Float(_), _) | (_, Scalar::Float(_)) => Scalar::Float(s.to_f64() * alpha.to_f64()),
-            _ => Scalar::Int(s.to_i64() * alpha.to_i64()),
+            _ => Scalar::Int(s.to_i64().wrapping_mul(alpha.to_i64())),
         }),
         Other::Tensor(t) => Other::Tensor(binary(BinOp::Mul, t, &Other::Scalar(alpha))?),
     })

@@ -50,48 +50,6 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
     get_item(&t, &[TensorIndex::Tensor(mask)])
 }
 
-/// `where(cond, x, y)`: x where cond, else y, in the promoted dtype of x and y.
-pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
-    if cond.dtype != DType::Bool {
-        return runtime(format!(
-            "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
-            type_label(cond.dtype)
-        ));
-    }
-    let operands: Vec<Operand> = [x, y]
-        .iter()
-        .map(|o| match o {
-            Other::Tensor(t) => operand(t),
-            Other::Scalar(s) => Operand::Scalar(*s),
-        })
-        .collect();
-    let dtype = result_type(&operands, crate::default_dtype::get());
-    let as_tensor = |o: &Other| match o {
-        Other::Tensor(t) => t.to_dtype(dtype),
-        Other::Scalar(s) => Tensor::scalar(*s, dtype),
-    };
-    let (x, y) = (as_tensor(x)?, as_tensor(y)?);
-    let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), x.shape())?, y.shape())?;
-    let (cond, x, y) = (cond.broadcast_to(&shape)?, x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
-    let out = Tensor::empty(&shape, dtype)?;
-    let addr = |t: &Tensor| t.storage.as_ptr() as usize;
-    let (po, pc, px, py) = (addr(&out), addr(&cond), addr(&x), addr(&y));
-    let offsets = [&out, &cond, &x, &y].map(|t| t.layout.offset as isize);
-    with_dtype!(dtype, T => for_each_row(&shape, [out.strides(), cond.strides(), x.strides(), y.strides()], offsets, |row: Row<4>| {
-        let [so, sc, sx, sy] = row.strides;
-        let [oo, oc, ox, oy] = row.offsets;
-        for i in 0..row.len as isize {
-            // SAFETY: every offset lies within its operand's layout; only `out` is written.
-            unsafe {
-                let c = *(pc as *const bool).offset(oc + i * sc);
-                let v = if c { *(px as *const T).offset(ox + i * sx) } else { *(py as *const T).offset(oy + i * sy) };
-                *(po as *mut T).offset(oo + i * so) = v;
-            }
-        }
-    }));
-    Ok(out)
-}
-
 fn check_index_vector(index: &Tensor, op: &str) -> Result<Tensor> {
     if index.ndim() > 1 {
         return Err(Error::Index(format!("{}(): Index is supposed to be a vector", op)));

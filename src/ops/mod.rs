@@ -1,6 +1,7 @@
 //! Tensor operations, one file per op family. Each op is declared once: its dtype rule, its
 //! kernel selection, and (with autograd) its backward formula.
 pub mod binary;
+pub mod compare;
 pub mod creation;
 pub mod gather;
 pub mod index;
@@ -9,4 +10,6 @@ pub mod rearrange;
 pub mod random;
 pub mod reduce;
 pub mod shape;
+pub mod ternary;
 pub mod unary;
+pub mod vmath;

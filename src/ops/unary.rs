@@ -1,8 +1,12 @@
-//! Unary elementwise ops. Each op is one line in `for_each_unary_op!`: its name, which dtypes it
-//! keeps (`Same`) or turns into the default float (`Float`), and its f64/f32 formula.
+//! Unary elementwise ops. Each op is one line in `for_each_unary_op!`: its name, its dtype rule,
+//! its formula on the widened float value and, for ops that keep integer dtypes, its integer
+//! formula. Ops with extra arguments (round, nan_to_num, logit) and bool-valued predicates
+//! follow the table.
+use super::vmath::VMath;
 use crate::backend::cpu::map;
 use crate::dtype::{DType, Element};
-use crate::error::{runtime, Result};
+use crate::error::{runtime, Error, Result};
+use crate::ops::binary::type_label;
 use crate::tensor::Tensor;
 use half::{bf16, f16};
 
@@ -11,13 +15,15 @@ use half::{bf16, f16};
 pub enum Rule {
     /// Integer and bool inputs compute in the default float dtype (exp, sqrt, sin, …).
     Float,
-    /// The result keeps the input dtype (abs, neg, floor, …).
+    /// The result keeps the input dtype (abs, neg, floor, …); integers use the integer formula.
     Same,
+    /// Only floating inputs are accepted (frac).
+    FloatOnly,
 }
 
 /// Float element types the formulas are written for (f16/bf16 compute in f32).
 pub trait Float: Element + Copy {
-    type W: num_traits::Float;
+    type W: num_traits::Float + VMath;
     fn widen(self) -> Self::W;
     fn narrow(w: Self::W) -> Self;
 }
@@ -37,38 +43,106 @@ float_impl!(f64, f64, |v| v, |v| v);
 float_impl!(f16, f32, |v: f16| v.to_f32(), f16::from_f32);
 float_impl!(bf16, f32, |v: bf16| v.to_f32(), bf16::from_f32);
 
+/// Runs `$body` with `$T` bound to the element type of a floating `$dtype`.
+#[macro_export]
 macro_rules! with_float_dtype {
     ($dtype:expr, $T:ident => $body:expr) => {
         match $dtype {
-            DType::F16 => { type $T = f16; $body }
-            DType::BF16 => { type $T = bf16; $body }
-            DType::F32 => { type $T = f32; $body }
-            DType::F64 => { type $T = f64; $body }
+            $crate::dtype::DType::F16 => { type $T = half::f16; $body }
+            $crate::dtype::DType::BF16 => { type $T = half::bf16; $body }
+            $crate::dtype::DType::F32 => { type $T = f32; $body }
+            $crate::dtype::DType::F64 => { type $T = f64; $body }
             _ => unreachable!("float dispatch on a non-float dtype"),
         }
     };
 }
 
+/// Wrapping integer arithmetic for the integer formulas.
+pub trait Int: Element + Ord {
+    fn wneg(self) -> Self;
+    fn wmul(self, o: Self) -> Self;
+}
+macro_rules! int_impl {
+    ($($t:ty),*) => {$(
+        impl Int for $t {
+            #[inline(always)] fn wneg(self) -> Self { self.wrapping_neg() }
+            #[inline(always)] fn wmul(self, o: Self) -> Self { self.wrapping_mul(o) }
+        }
+    )*};
+}
+int_impl!(u8, i8, i16, i32, i64);
+
+/// `(0 < x) - (x < 0)`: NaN and ±0 give 0, as in PyTorch.
+#[inline(always)]
+fn sign<W: num_traits::Float>(x: W) -> W {
+    let z = W::zero();
+    if x > z {
+        W::one()
+    } else if x < z {
+        -W::one()
+    } else {
+        z
+    }
+}
+
 /// The unary op table: variant, method name, in-place method name, dtype rule, formula on
-/// the widened float value. The bindings expand the same table into `Tensor` methods.
+/// the widened float value, and the integer formula of `Same` ops. The bindings expand the
+/// same table into `Tensor` methods.
 #[macro_export]
 macro_rules! for_each_unary_op {
     ($m:ident) => {
         $m! {
-            Exp, exp, exp_, Float, |x| x.exp();
-            Log, log, log_, Float, |x| x.ln();
+            Abs, abs, abs_, Same, |x| x.abs(), |v| if v < T::ZERO { v.wneg() } else { v };
+            Neg, neg, neg_, Same, |x| -x, |v| v.wneg();
+            Sign, sign, sign_, Same, |x| sign(x), |v| T::from_i64((v > T::ZERO) as i64 - (v < T::ZERO) as i64);
+            Square, square, square_, Same, |x| x * x, |v| v.wmul(v);
+            Relu, relu, relu_, Same, |x| if x > W::zero() || x.is_nan() { x } else { W::zero() }, |v| v.max(T::ZERO);
+            Floor, floor, floor_, Same, |x| x.floor(), |v| v;
+            Ceil, ceil, ceil_, Same, |x| x.ceil(), |v| v;
+            Trunc, trunc, trunc_, Same, |x| x.trunc(), |v| v;
+            Frac, frac, frac_, FloatOnly, |x| x - x.trunc();
             Sqrt, sqrt, sqrt_, Float, |x| x.sqrt();
+            Rsqrt, rsqrt, rsqrt_, Float, |x| W::one() / x.sqrt();
+            Reciprocal, reciprocal, reciprocal_, Float, |x| W::one() / x;
+            Exp, exp, exp_, Float, |x| x.vexp();
+            Exp2, exp2, exp2_, Float, |x| x.exp2();
+            Expm1, expm1, expm1_, Float, |x| x.exp_m1();
+            Log, log, log_, Float, |x| x.vln();
+            Log2, log2, log2_, Float, |x| x.log2();
+            Log10, log10, log10_, Float, |x| x.log10();
+            Log1p, log1p, log1p_, Float, |x| x.ln_1p();
             Sin, sin, sin_, Float, |x| x.sin();
             Cos, cos, cos_, Float, |x| x.cos();
+            Tan, tan, tan_, Float, |x| x.tan();
+            Asin, asin, asin_, Float, |x| x.asin();
+            Acos, acos, acos_, Float, |x| x.acos();
+            Atan, atan, atan_, Float, |x| x.atan();
+            Sinh, sinh, sinh_, Float, |x| x.sinh();
+            Cosh, cosh, cosh_, Float, |x| x.cosh();
             Tanh, tanh, tanh_, Float, |x| x.tanh();
-            Neg, neg, neg_, Same, |x| -x;
-            Abs, abs, abs_, Same, |x| x.abs();
+            Asinh, asinh, asinh_, Float, |x| x.asinh();
+            Acosh, acosh, acosh_, Float, |x| x.acosh();
+            Atanh, atanh, atanh_, Float, |x| x.atanh();
+            Sigmoid, sigmoid, sigmoid_, Float, |x| W::one() / (W::one() + (-x).vexp());
+            Erf, erf, erf_, Float, |x| VMath::erf(x);
+            Erfc, erfc, erfc_, Float, |x| VMath::erfc(x);
+            Erfinv, erfinv, erfinv_, Float, |x| VMath::erfinv(x);
         }
     };
 }
 
+/// The integer kernel of one table row: its formula, or PyTorch's "not implemented" error.
+macro_rules! int_arm {
+    ($op:expr, $out:expr, $a:expr, $T:ty, ) => {
+        return not_implemented($op, <$T>::DTYPE)
+    };
+    ($op:expr, $out:expr, $a:expr, $T:ty, |$v:ident| $formula:expr) => {
+        map::unary_into::<$T, $T>($out, $a, |$v: $T| $formula)
+    };
+}
+
 macro_rules! declare_unary_ops {
-    ($( $variant:ident, $name:ident, $iname:ident, $rule:ident, |$x:ident| $formula:expr; )*) => {
+    ($( $variant:ident, $name:ident, $iname:ident, $rule:ident, |$x:ident| $formula:expr $(, |$v:ident| $iformula:expr)?; )*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum UnaryOp { $($variant),* }
 
@@ -79,76 +153,289 @@ macro_rules! declare_unary_ops {
         }
 
         fn float_kernel<T: Float>(op: UnaryOp, out: &Tensor, a: &Tensor) {
-            use num_traits::Float as _;
+            float_kernel_in::<T, T::W>(op, out, a)
+        }
+
+        /// `W` is the type the formulas compute in.
+        fn float_kernel_in<T: Float<W = W>, W: num_traits::Float + VMath>(op: UnaryOp, out: &Tensor, a: &Tensor) {
             match op {
                 $(UnaryOp::$variant => map::unary_into::<T, T>(out, a, |v: T| {
-                    let $x = v.widen();
+                    let $x: W = v.widen();
                     T::narrow($formula)
                 }),)*
             }
+        }
+
+        fn int_kernel<T: Int>(op: UnaryOp, out: &Tensor, a: &Tensor) -> Result<()> {
+            match op {
+                $(UnaryOp::$variant => { int_arm!(op, out, a, T, $(|$v| $iformula)?); })*
+            }
+            Ok(())
         }
     };
 }
 for_each_unary_op!(declare_unary_ops);
 
-/// Integer-dtype versions of the `Same` ops.
-fn int_kernel<T: Element + num_traits::PrimInt + num_traits::WrappingNeg>(op: UnaryOp, out: &Tensor, a: &Tensor) -> Result<()> {
-    match op {
-        UnaryOp::Neg => map::unary_into::<T, T>(out, a, |v: T| v.wrapping_neg()),
-        UnaryOp::Abs => map::unary_into::<T, T>(out, a, |v: T| if v < T::zero() { v.wrapping_neg() } else { v }),
-        _ => return runtime(format!("\"{}\" not implemented for integer tensors", op.name())),
-    }
-    Ok(())
+fn not_implemented<T>(op: UnaryOp, dtype: DType) -> Result<T> {
+    runtime(format!("\"{}_cpu\" not implemented for '{}'", op.name(), type_label(dtype)))
 }
 
-fn result_dtype(op: UnaryOp, input: DType) -> DType {
-    match op.rule() {
-        Rule::Float if !input.is_float() => crate::default_dtype::get(),
-        _ => input,
+/// What a `Same` op does with a bool tensor.
+fn bool_input(op: UnaryOp) -> Result<DType> {
+    match op {
+        UnaryOp::Abs | UnaryOp::Sign => Ok(DType::Bool),
+        UnaryOp::Square => Ok(DType::I64),
+        UnaryOp::Neg => runtime(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+        ),
+        UnaryOp::Relu => runtime("Boolean inputs not supported for relu"),
+        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc => {
+            runtime(format!("\"{}_vml_cpu\" not implemented for 'Bool'", op.name()))
+        }
+        _ => not_implemented(op, DType::Bool),
     }
+}
+
+fn result_dtype(op: UnaryOp, input: DType) -> Result<DType> {
+    Ok(match op.rule() {
+        _ if input.is_float() => input,
+        Rule::Float => crate::default_dtype::get(),
+        Rule::FloatOnly => return not_implemented(op, input),
+        Rule::Same if input == DType::Bool => bool_input(op)?,
+        Rule::Same => input,
+    })
+}
+
+/// Runs the integer kernel for integer element types.
+macro_rules! with_int_dtype {
+    ($dtype:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            DType::U8 => { type $T = u8; $body }
+            DType::I8 => { type $T = i8; $body }
+            DType::I16 => { type $T = i16; $body }
+            DType::I32 => { type $T = i32; $body }
+            DType::I64 => { type $T = i64; $body }
+            _ => unreachable!("integer dispatch on a non-integer dtype"),
+        }
+    };
 }
 
 fn run_into(op: UnaryOp, out: &Tensor, a: &Tensor) -> Result<()> {
-    match out.dtype {
-        DType::F16 | DType::BF16 | DType::F32 | DType::F64 => {
-            let a = a.to_dtype(out.dtype)?;
-            with_float_dtype!(out.dtype, T => float_kernel::<T>(op, out, &a));
-            Ok(())
-        }
-        DType::Bool => match op {
-            UnaryOp::Abs => {
-                out.copy_(a)?;
-                Ok(())
-            }
-            _ => runtime(
-                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
-            ),
-        },
-        DType::U8 => int_kernel::<u8>(op, out, a),
-        DType::I8 => int_kernel::<i8>(op, out, a),
-        DType::I16 => int_kernel::<i16>(op, out, a),
-        DType::I32 => int_kernel::<i32>(op, out, a),
-        DType::I64 => int_kernel::<i64>(op, out, a),
+    if out.dtype.is_float() {
+        let a = a.to_dtype(out.dtype)?;
+        crate::with_float_dtype!(out.dtype, T => float_kernel::<T>(op, out, &a));
+        return Ok(());
     }
+    if a.dtype == DType::Bool && out.dtype == DType::Bool {
+        // abs and sign of a bool are the bool itself.
+        map::copy_cast(out, a);
+        return Ok(());
+    }
+    let a = a.to_dtype(out.dtype)?;
+    with_int_dtype!(out.dtype, T => int_kernel::<T>(op, out, &a))
 }
 
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
-    let out = Tensor::empty(a.shape(), result_dtype(op, a.dtype))?;
+    let out = Tensor::empty(a.shape(), result_dtype(op, a.dtype)?)?;
     run_into(op, &out, a)?;
     Ok(out)
 }
 
+fn cast_error<T>(result: DType, out: DType) -> Result<T> {
+    runtime(format!("result type {} can't be cast to the desired output type {}", type_label(result), type_label(out)))
+}
+
 /// In-place form: the result must fit `a`'s dtype (`exp_` on an int tensor fails).
 pub fn unary_(op: UnaryOp, a: &Tensor) -> Result<()> {
-    let dtype = result_dtype(op, a.dtype);
+    let dtype = result_dtype(op, a.dtype)?;
     if dtype != a.dtype {
-        return runtime(format!(
-            "result type {} can't be cast to the desired output type {}",
-            crate::ops::binary::type_label(dtype),
-            crate::ops::binary::type_label(a.dtype)
-        ));
+        return cast_error(dtype, a.dtype);
     }
     run_into(op, a, a)?;
     a.storage.bump_version();
+    Ok(())
+}
+
+/// Applies `f` (on the widened float value) to a float tensor, into `out` (same shape).
+fn float_map(out: &Tensor, a: &Tensor, f: impl Fn(f64) -> f64 + Sync + Copy) -> Result<()> {
+    let a = a.to_dtype(out.dtype)?;
+    crate::with_float_dtype!(out.dtype, T => map::unary_into::<T, T>(out, &a, move |v: T| T::from_f64(f(v.to_f64()))));
+    Ok(())
+}
+
+/// Where an op with arguments writes: a new tensor, or `a` itself (checked castable).
+fn output_for(a: &Tensor, dtype: DType, in_place: bool) -> Result<Tensor> {
+    if !in_place {
+        return Tensor::empty(a.shape(), dtype);
+    }
+    if dtype != a.dtype {
+        return cast_error(dtype, a.dtype);
+    }
+    Ok(a.clone())
+}
+
+fn finish(out: Tensor, in_place: bool) -> Tensor {
+    if in_place {
+        out.storage.bump_version();
+    }
+    out
+}
+
+/// `round(decimals=0)`: half to even; integers are returned unchanged (copied).
+pub fn round(a: &Tensor, decimals: i64, in_place: bool) -> Result<Tensor> {
+    if a.dtype == DType::Bool {
+        return runtime("\"round_vml_cpu\" not implemented for 'Bool'");
+    }
+    let out = output_for(a, a.dtype, in_place)?;
+    if !a.dtype.is_float() {
+        if decimals != 0 {
+            return not_implemented_named("round", a.dtype);
+        }
+        if !in_place {
+            map::copy_cast(&out, a);
+        }
+        return Ok(finish(out, in_place));
+    }
+    if decimals == 0 {
+        float_map(&out, a, |x| x.round_ties_even())?;
+    } else {
+        // PyTorch scales by 10^|decimals| the same way, so the results agree.
+        let scale = 10f64.powi(decimals.unsigned_abs().min(400) as i32);
+        if decimals > 0 {
+            float_map(&out, a, move |x| (x * scale).round_ties_even() / scale)?;
+        } else {
+            float_map(&out, a, move |x| (x / scale).round_ties_even() * scale)?;
+        }
+    }
+    Ok(finish(out, in_place))
+}
+
+fn not_implemented_named<T>(name: &str, dtype: DType) -> Result<T> {
+    runtime(format!("\"{}_cpu\" not implemented for '{}'", name, type_label(dtype)))
+}
+
+/// The largest finite value of a float dtype.
+fn finite_max(dtype: DType) -> f64 {
+    match dtype {
+        DType::F16 => f16::MAX.to_f64(),
+        DType::BF16 => bf16::MAX.to_f64(),
+        DType::F32 => f32::MAX as f64,
+        _ => f64::MAX,
+    }
+}
+
+/// `nan_to_num(nan=0.0, posinf=None, neginf=None)`: infinities default to the dtype's extremes.
+pub fn nan_to_num(a: &Tensor, nan: f64, posinf: Option<f64>, neginf: Option<f64>, in_place: bool) -> Result<Tensor> {
+    let out = output_for(a, a.dtype, in_place)?;
+    if !a.dtype.is_float() {
+        if !in_place {
+            map::copy_cast(&out, a);
+        }
+        return Ok(finish(out, in_place));
+    }
+    let big = finite_max(a.dtype);
+    let (pos, neg) = (posinf.unwrap_or(big), neginf.unwrap_or(-big));
+    float_map(&out, a, move |x| {
+        if x.is_nan() {
+            nan
+        } else if x == f64::INFINITY {
+            pos
+        } else if x == f64::NEG_INFINITY {
+            neg
+        } else {
+            x
+        }
+    })?;
+    Ok(finish(out, in_place))
+}
+
+/// `logit(eps=None)`: log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given.
+pub fn logit(a: &Tensor, eps: Option<f64>, in_place: bool) -> Result<Tensor> {
+    let dtype = if a.dtype.is_float() { a.dtype } else { crate::default_dtype::get() };
+    let out = output_for(a, dtype, in_place)?;
+    float_map(&out, a, move |x| {
+        let p = match eps {
+            Some(e) if x < e => e,
+            Some(e) if x > 1.0 - e => 1.0 - e,
+            _ => x,
+        };
+        (p / (1.0 - p)).ln()
+    })?;
+    Ok(finish(out, in_place))
+}
+
+/// Bool-valued tests of each element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Predicate {
+    IsNan,
+    IsInf,
+    IsPosInf,
+    IsNegInf,
+    IsFinite,
+    SignBit,
+    LogicalNot,
+}
+
+pub fn predicate(p: Predicate, a: &Tensor) -> Result<Tensor> {
+    let out = Tensor::empty(a.shape(), DType::Bool)?;
+    predicate_into(p, &out, a);
+    Ok(out)
+}
+
+fn predicate_into(p: Predicate, out: &Tensor, a: &Tensor) {
+    if a.dtype.is_float() {
+        crate::with_float_dtype!(a.dtype, T => {
+            let test = move |v: T| {
+                let x = v.to_f64();
+                match p {
+                    Predicate::IsNan => x.is_nan(),
+                    Predicate::IsInf => x.is_infinite(),
+                    Predicate::IsPosInf => x == f64::INFINITY,
+                    Predicate::IsNegInf => x == f64::NEG_INFINITY,
+                    Predicate::IsFinite => x.is_finite(),
+                    Predicate::SignBit => x.is_sign_negative(),
+                    Predicate::LogicalNot => x == 0.0,
+                }
+            };
+            map::unary_into::<T, bool>(out, a, test)
+        })
+    } else {
+        crate::with_dtype!(a.dtype, T => {
+            let test = move |v: T| match p {
+                Predicate::IsNan | Predicate::IsInf | Predicate::IsPosInf | Predicate::IsNegInf => false,
+                Predicate::IsFinite => true,
+                Predicate::SignBit => v.to_i64() < 0,
+                Predicate::LogicalNot => !v.to_bool(),
+            };
+            map::unary_into::<T, bool>(out, a, test)
+        })
+    }
+}
+
+/// `logical_not_`: the 0/1 result is written back in `a`'s own dtype.
+pub fn logical_not_(a: &Tensor) -> Result<()> {
+    let r = predicate(Predicate::LogicalNot, a)?;
+    a.copy_(&r)
+}
+
+/// `bitwise_not` / `~`: integers flip their bits, bools are negated, floats are rejected.
+pub fn bitwise_not(a: &Tensor, in_place: bool) -> Result<Tensor> {
+    if a.dtype.is_float() {
+        return not_implemented_named("bitwise_not", a.dtype);
+    }
+    let out = output_for(a, a.dtype, in_place)?;
+    if a.dtype == DType::Bool {
+        map::unary_into::<bool, bool>(&out, a, |v| !v);
+    } else {
+        with_int_dtype!(a.dtype, T => map::unary_into::<T, T>(&out, a, |v: T| T::from_i64(!v.to_i64())));
+    }
+    Ok(finish(out, in_place))
+}
+
+/// `positive` / unary `+`: the tensor itself (PyTorch returns the input), refused for bool.
+pub fn check_positive(a: &Tensor) -> Result<()> {
+    if a.dtype == DType::Bool {
+        return Err(Error::Runtime("The `+` operator, on a bool tensor is not supported.".into()));
+    }
     Ok(())
 }

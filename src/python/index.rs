@@ -258,12 +258,6 @@ impl PyTensor {
     fn masked_select(&self, py: Python<'_>, mask: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         wrap(py, gather::masked_select(&self.tensor(), &mask.tensor())?)
     }
-    /// `x.where(condition, y)` is `where(condition, x, y)`.
-    #[pyo3(name = "where")]
-    fn where_method(&self, py: Python<'_>, condition: PyRef<'_, PyTensor>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        let y = args::other_or_err(other)?;
-        wrap(py, gather::where_(&condition.tensor(), &Other::Tensor(self.tensor()), &y)?)
-    }
     #[pyo3(signature = (*, as_tuple=false))]
     fn nonzero(&self, py: Python<'_>, as_tuple: bool) -> PyResult<Py<PyAny>> {
         let t = self.tensor();
@@ -312,22 +306,6 @@ impl PyTensor {
     }
 }
 
-/// `where(condition, input, other)`; `where(condition)` is `nonzero(condition, as_tuple=True)`.
-#[pyfunction]
-#[pyo3(name = "where", signature = (condition, input=None, other=None, *, out=None))]
-fn where_fn(py: Python<'_>, condition: PyRef<'_, PyTensor>, input: Option<&Bound<'_, PyAny>>, other: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-    let _ = out;
-    match (input, other) {
-        (None, None) => Ok(nonzero_tuple(py, &condition.tensor())?.into_any()),
-        (Some(x), Some(y)) => {
-            let r = gather::where_(&condition.tensor(), &args::other_or_err(x)?, &args::other_or_err(y)?)?;
-            Ok(wrap(py, r)?.into_any())
-        }
-        _ => Err(PyTypeError::new_err("where() takes either 1 or 3 arguments (condition, input, other)")),
-    }
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(where_fn, m)?)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Differentiable unary ops (same signatures as `crate::ops::unary`). The table below gives each
-//! op's node name, the value its formula reads, and the formula; the match is exhaustive, so
-//! a new op in the unary table does not compile until its derivative is declared here.
+//! op's node name, the value its formula reads, and the formula; an op without an entry raises
+//! PyTorch's "derivative ... is not implemented" error when a gradient is needed.
 use super::binary::{div, mul, mul_scalar, neg};
 use super::{copy_keeping_history, grads};
 use crate::autograd::graph::{any_requires_grad, check_inplace, record, record_inplace, BackwardFn, Ctx, Saver};
@@ -32,20 +32,30 @@ fn derivative(op: UnaryOp) -> Option<(&'static str, Reads, Formula)> {
         UnaryOp::Tanh => ("TanhBackward0", Result, |g, y| mul(g, &one_minus(&mul(y, y)?)?)),
         UnaryOp::Neg => ("NegBackward0", Nothing, |g, _| neg(g)),
         UnaryOp::Abs => ("AbsBackward0", Input, |g, x| mul(g, &sign(x)?)),
+        _ => return None,
     })
+}
+
+/// PyTorch's error for an op whose derivative is not declared yet.
+fn no_derivative(op: UnaryOp) -> crate::error::Error {
+    crate::error::Error::Runtime(format!("the derivative for '{}' is not implemented.", op.name()))
 }
 
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let out = plain::unary(op, a)?;
     Ok(match derivative(op) {
         Some((name, reads, f)) => record(name, &[a], out, |s| formula(s, a, reads, f)),
+        None if any_requires_grad(&[a]) => return Err(no_derivative(op)),
         None => out,
     })
 }
 
 pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
-    let Some((name, reads, f)) = derivative(op).filter(|_| any_requires_grad(&[a])) else {
+    if !any_requires_grad(&[a]) {
         return plain::unary_(op, a);
+    }
+    let Some((name, reads, f)) = derivative(op) else {
+        return Err(no_derivative(op));
     };
     check_inplace(a)?;
     let before = if reads == Reads::Input { copy_keeping_history(a)? } else { a.clone() };

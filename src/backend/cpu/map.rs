@@ -1,6 +1,7 @@
 //! Elementwise kernels: unary and binary maps over strided, broadcast operands.
-use super::simd::dispatch;
+use super::simd::{dispatch, PARALLEL_GRAIN};
 use super::strided::{for_each_row, Row};
+use rayon::prelude::*;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
 
@@ -18,9 +19,96 @@ impl Ptr {
     }
 }
 
+/// Elements per stack buffer when an output overlaps its input (in-place ops).
+const CHUNK: usize = 256;
+
+fn disjoint<A, B>(a: *const A, alen: usize, b: *const B, blen: usize) -> bool {
+    let (a0, b0) = (a as usize, b as usize);
+    a0 + alen * std::mem::size_of::<A>() <= b0 || b0 + blen * std::mem::size_of::<B>() <= a0
+}
+
+/// `o[i] = f(x[i])` over `len` contiguous elements. Written over slices so the compiler
+/// vectorizes it; when `o` overlaps `x` (in-place), the input goes through a stack buffer
+/// first, which keeps the loop vectorizable and reads every input before it is overwritten.
+///
+/// # Safety
+/// `o` and `x` must be valid for `len` elements.
+#[inline(always)]
+unsafe fn contiguous_unary<A: Element, O: Element>(o: *mut O, x: *const A, len: usize, f: impl Fn(A) -> O + Copy) {
+    if disjoint(o, len, x, len) {
+        let (os, xs) = (std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len));
+        dispatch(|| os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)));
+        return;
+    }
+    // Overlap is the rare in-place case: one baseline-ISA copy of this loop is enough.
+    let mut buf = [A::ZERO; CHUNK];
+    let mut start = 0;
+    while start < len {
+        let n = CHUNK.min(len - start);
+        std::ptr::copy(x.add(start), buf.as_mut_ptr(), n);
+        let os = std::slice::from_raw_parts_mut(o.add(start), n);
+        os.iter_mut().zip(&buf[..n]).for_each(|(o, &x)| *o = f(x));
+        start += n;
+    }
+}
+
+/// `o[i] = f(x[i], y[i])` over `len` contiguous elements (see `contiguous_unary`).
+///
+/// # Safety
+/// `o`, `x` and `y` must be valid for `len` elements.
+#[inline(always)]
+unsafe fn contiguous_binary<A: Element, B: Element, O: Element>(
+    o: *mut O,
+    x: *const A,
+    y: *const B,
+    len: usize,
+    f: impl Fn(A, B) -> O + Copy,
+) {
+    if disjoint(o, len, x, len) && disjoint(o, len, y, len) {
+        let os = std::slice::from_raw_parts_mut(o, len);
+        let (xs, ys) = (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts(y, len));
+        dispatch(|| os.iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)));
+        return;
+    }
+    let (mut xb, mut yb) = ([A::ZERO; CHUNK], [B::ZERO; CHUNK]);
+    let mut start = 0;
+    while start < len {
+        let n = CHUNK.min(len - start);
+        std::ptr::copy(x.add(start), xb.as_mut_ptr(), n);
+        std::ptr::copy(y.add(start), yb.as_mut_ptr(), n);
+        let os = std::slice::from_raw_parts_mut(o.add(start), n);
+        os.iter_mut().zip(xb[..n].iter().zip(&yb[..n])).for_each(|(o, (&x, &y))| *o = f(x, y));
+        start += n;
+    }
+}
+
+/// Runs `f(start, len)` over `0..n` in chunks, on rayon's threads when `n` is large.
+fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
+    if n < PARALLEL_GRAIN || rayon::current_num_threads() == 1 {
+        return f(0, n);
+    }
+    let chunks = n.div_ceil(PARALLEL_GRAIN);
+    (0..chunks).into_par_iter().for_each(|c| {
+        let start = c * PARALLEL_GRAIN;
+        f(start, PARALLEL_GRAIN.min(n - start));
+    });
+}
+
+/// Whether `t` walks the same memory order as the contiguous `out` (the flat fast path).
+fn same_flat_order(out: &Tensor, t: &Tensor) -> bool {
+    t.shape() == out.shape() && t.is_contiguous()
+}
+
 /// `out[i] = f(a[i])` for every index of `out` (`a` already broadcast to out's shape).
 pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O + Sync + Copy) {
     let (po, pa) = (Ptr::of::<O>(out), Ptr::of::<A>(a));
+    if out.is_contiguous() && same_flat_order(out, a) {
+        let (oo, oa) = (out.layout.offset as isize, a.layout.offset as isize);
+        // SAFETY: both are contiguous with out.numel() elements from their offsets.
+        return flat_chunks(out.numel(), |start, len| unsafe {
+            contiguous_unary(po.at::<O>(oo + start as isize), pa.at::<A>(oa + start as isize), len, f)
+        });
+    }
     for_each_row(
         out.shape(),
         [out.strides(), a.strides()],
@@ -30,16 +118,16 @@ pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A
             // SAFETY: the row lies within both storages; only `out`'s row is written.
             unsafe {
                 if row.is_contiguous() {
+                    contiguous_unary(o, x, row.len, f)
+                } else {
+                    // Under `dispatch` too, so the element function's FMA use compiles to
+                    // instructions rather than libm calls.
+                    let [so, sa] = row.strides;
                     dispatch(|| {
-                        for i in 0..row.len {
-                            *o.add(i) = f(*x.add(i));
+                        for i in 0..row.len as isize {
+                            *o.offset(i * so) = f(*x.offset(i * sa));
                         }
                     })
-                } else {
-                    let [so, sa] = row.strides;
-                    for i in 0..row.len as isize {
-                        *o.offset(i * so) = f(*x.offset(i * sa));
-                    }
                 }
             }
         },
@@ -54,6 +142,14 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
     f: impl Fn(A, B) -> O + Sync + Copy,
 ) {
     let (po, pa, pb) = (Ptr::of::<O>(out), Ptr::of::<A>(a), Ptr::of::<B>(b));
+    if out.is_contiguous() && same_flat_order(out, a) && same_flat_order(out, b) {
+        let (oo, oa, ob) = (out.layout.offset as isize, a.layout.offset as isize, b.layout.offset as isize);
+        // SAFETY: all three are contiguous with out.numel() elements from their offsets.
+        return flat_chunks(out.numel(), |start, len| unsafe {
+            let s = start as isize;
+            contiguous_binary(po.at::<O>(oo + s), pa.at::<A>(oa + s), pb.at::<B>(ob + s), len, f)
+        });
+    }
     for_each_row(
         out.shape(),
         [out.strides(), a.strides(), b.strides()],
@@ -63,28 +159,20 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
             // SAFETY: the row lies within all storages; only `out`'s row is written.
             unsafe {
                 match row.strides {
-                    [1, 1, 1] => dispatch(|| {
-                        for i in 0..row.len {
-                            *o.add(i) = f(*x.add(i), *y.add(i));
-                        }
-                    }),
-                    [1, 1, 0] => dispatch(|| {
+                    [1, 1, 1] => contiguous_binary(o, x, y, row.len, f),
+                    [1, 1, 0] => {
                         let yv = *y;
-                        for i in 0..row.len {
-                            *o.add(i) = f(*x.add(i), yv);
-                        }
-                    }),
-                    [1, 0, 1] => dispatch(|| {
+                        contiguous_unary(o, x, row.len, move |x| f(x, yv))
+                    }
+                    [1, 0, 1] => {
                         let xv = *x;
-                        for i in 0..row.len {
-                            *o.add(i) = f(xv, *y.add(i));
-                        }
-                    }),
-                    [so, sa, sb] => {
+                        contiguous_unary(o, y, row.len, move |y| f(xv, y))
+                    }
+                    [so, sa, sb] => dispatch(|| {
                         for i in 0..row.len as isize {
                             *o.offset(i * so) = f(*x.offset(i * sa), *y.offset(i * sb));
                         }
-                    }
+                    }),
                 }
             }
         },

@@ -4,27 +4,13 @@
 /// Element counts below this run on the calling thread: a rayon hand-off costs more.
 pub const PARALLEL_GRAIN: usize = 1 << 15;
 
+/// Whether the running CPU has AVX2 and FMA. Elementwise loops are memory-bound beyond
+/// 256-bit vectors, so an AVX-512 variant would only add compile time and wheel size.
 #[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Scalar,
-    Avx2,
-    Avx512,
-}
-
-#[cfg(target_arch = "x86_64")]
-pub fn level() -> Level {
+pub fn has_avx2() -> bool {
     use std::sync::OnceLock;
-    static LEVEL: OnceLock<Level> = OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        if is_x86_feature_detected!("avx512f") {
-            Level::Avx512
-        } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            Level::Avx2
-        } else {
-            Level::Scalar
-        }
-    })
+    static AVX2: OnceLock<bool> = OnceLock::new();
+    *AVX2.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
 }
 
 /// Runs `body` compiled for the widest instruction set this CPU has. `body` must be
@@ -37,15 +23,11 @@ pub fn dispatch<R>(body: impl FnOnce() -> R) -> R {
         unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
             f()
         }
-        #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-        unsafe fn avx512<R>(f: impl FnOnce() -> R) -> R {
-            f()
-        }
-        // SAFETY: each variant is only called when `level()` found its features.
-        match level() {
-            Level::Avx512 => unsafe { avx512(body) },
-            Level::Avx2 => unsafe { avx2(body) },
-            Level::Scalar => body(),
+        if has_avx2() {
+            // SAFETY: only called when the CPU has AVX2 and FMA.
+            unsafe { avx2(body) }
+        } else {
+            body()
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

@@ -1,0 +1,146 @@
+//! Elementwise ops with three operands: `clamp` (input and two bounds) and `where`.
+use super::binary::{binary, operand, type_label, BinOp, Other};
+use crate::backend::cpu::strided::{for_each_row, Row};
+use crate::dtype::{result_type, DType, Element, Operand};
+use crate::error::{runtime, Result};
+use crate::layout::broadcast_shapes;
+use crate::tensor::Tensor;
+
+fn other_operand(o: &Other) -> Operand {
+    match o {
+        Other::Tensor(t) => operand(t),
+        Other::Scalar(s) => Operand::Scalar(*s),
+    }
+}
+
+/// `clamp(input, min, max)` (either bound may be absent, not both). The result dtype
+/// promotes over all three, so float bounds on an int tensor give a float result.
+pub fn clamp(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Tensor> {
+    let dtype = clamp_dtype(a, min, max)?;
+    let a = a.to_dtype(dtype)?;
+    match (min, max) {
+        (Some(Other::Tensor(_)), _) | (_, Some(Other::Tensor(_))) => clamp_tensors(&a, min, max),
+        _ => {
+            let out = Tensor::empty(a.shape(), dtype)?;
+            clamp_scalars_into(&out, &a, min, max);
+            Ok(out)
+        }
+    }
+}
+
+/// `clamp_`: the promoted result must fit `a`'s dtype.
+pub fn clamp_(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()> {
+    let dtype = clamp_dtype(a, min, max)?;
+    if dtype.category() > a.dtype.category() {
+        return runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            type_label(dtype),
+            type_label(a.dtype)
+        ));
+    }
+    match (min, max) {
+        (Some(Other::Tensor(_)), _) | (_, Some(Other::Tensor(_))) => a.copy_(&clamp(a, min, max)?),
+        _ if dtype == a.dtype => {
+            clamp_scalars_into(a, a, min, max);
+            a.storage.bump_version();
+            Ok(())
+        }
+        _ => a.copy_(&clamp(a, min, max)?),
+    }
+}
+
+fn clamp_dtype(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<DType> {
+    if min.is_none() && max.is_none() {
+        return runtime("torch.clamp: At least one of 'min' or 'max' must not be None");
+    }
+    let mut ops = vec![operand(a)];
+    ops.extend(min.iter().chain(max.iter()).map(|o| other_operand(o)));
+    let dtype = result_type(&ops, crate::default_dtype::get());
+    if dtype == DType::Bool {
+        return runtime("\"clamp_cpu\" not implemented for 'Bool'");
+    }
+    Ok(dtype)
+}
+
+/// Tensor bounds: max with the lower bound, then min with the upper one (NaN in a bound
+/// propagates, and min > max gives max, as in PyTorch).
+fn clamp_tensors(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Tensor> {
+    let lower = match min {
+        Some(lo) => binary(BinOp::Maximum, a, lo)?,
+        None => a.clone(),
+    };
+    match max {
+        Some(hi) => binary(BinOp::Minimum, &lower, hi),
+        None if min.is_some() => Ok(lower),
+        None => a.copy_to_new(a.dtype),
+    }
+}
+
+/// `std::min(std::max(x, lo), hi)`: a NaN input stays NaN.
+fn clamp_scalars_into(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option<&Other>) {
+    let bound = |o: Option<&Other>| match o {
+        Some(Other::Scalar(s)) => Some(*s),
+        _ => None,
+    };
+    let (lo, hi) = (bound(min), bound(max));
+    crate::with_dtype!(out.dtype, T => {
+        let (lo, hi) = (lo.map(T::from_scalar), hi.map(T::from_scalar));
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => crate::backend::cpu::map::unary_into::<T, T>(out, a, move |x: T| {
+                let y = if x < lo { lo } else { x };
+                if hi < y { hi } else { y }
+            }),
+            (Some(lo), None) => crate::backend::cpu::map::unary_into::<T, T>(out, a, move |x: T| if x < lo { lo } else { x }),
+            (None, Some(hi)) => crate::backend::cpu::map::unary_into::<T, T>(out, a, move |x: T| if hi < x { hi } else { x }),
+            (None, None) => crate::backend::cpu::map::copy_cast(out, a),
+        }
+    })
+}
+
+/// An operand of `where` as a tensor of `dtype` (numbers become 0-dim tensors).
+fn as_tensor(o: &Other, dtype: DType) -> Result<Tensor> {
+    match o {
+        Other::Tensor(t) => t.to_dtype(dtype),
+        Other::Scalar(s) => Tensor::scalar(*s, dtype),
+    }
+}
+
+/// `where(condition, x, y)`: x where the condition holds, else y, broadcast together.
+pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
+    if cond.dtype != DType::Bool {
+        return runtime(format!(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
+            type_label(cond.dtype)
+        ));
+    }
+    let dtype = result_type(&[other_operand(x), other_operand(y)], crate::default_dtype::get());
+    let (x, y) = (as_tensor(x, dtype)?, as_tensor(y, dtype)?);
+    let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), x.shape())?, y.shape())?;
+    let out = Tensor::empty(&shape, dtype)?;
+    let (c, x, y) = (cond.broadcast_to(&shape)?, x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
+    crate::with_dtype!(dtype, T => select_into::<T>(&out, &c, &x, &y));
+    Ok(out)
+}
+
+fn select_into<T: Element>(out: &Tensor, c: &Tensor, x: &Tensor, y: &Tensor) {
+    let base = |t: &Tensor| t.storage.as_ptr() as usize;
+    let (po, pc, px, py) = (base(out), base(c), base(x), base(y));
+    for_each_row(
+        out.shape(),
+        [out.strides(), c.strides(), x.strides(), y.strides()],
+        [out.layout.offset, c.layout.offset, x.layout.offset, y.layout.offset].map(|o| o as isize),
+        |row: Row<4>| {
+            let [oo, oc, ox, oy] = row.offsets;
+            let [so, sc, sx, sy] = row.strides;
+            // SAFETY: each row lies within its operand's storage; only `out` is written, and
+            // it is a fresh tensor that aliases no input.
+            unsafe {
+                let (o, c) = ((po as *mut T).offset(oo), (pc as *const bool).offset(oc));
+                let (x, y) = ((px as *const T).offset(ox), (py as *const T).offset(oy));
+                for i in 0..row.len as isize {
+                    *o.offset(i * so) = if *c.offset(i * sc) { *x.offset(i * sx) } else { *y.offset(i * sy) };
+                }
+            }
+        },
+    );
+}

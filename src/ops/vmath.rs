@@ -1,0 +1,270 @@
+//! Element math the compiler can vectorize. std's `f32::exp`/`ln` call libm once per element,
+//! which blocks SIMD; these are branch-free (selects only), so a contiguous loop over them
+//! becomes vector code. exp and log use Cody-Waite range reduction and the Cephes
+//! polynomials (within ~1 ulp); inf, nan, overflow, underflow and subnormals are exact.
+//! The special functions PyTorch has and std lacks (erf, erfc, erfinv) come from libm.
+
+/// Math on the widened float type (`f32` for f32/f16/bf16 tensors, `f64` for f64).
+pub trait VMath: Copy {
+    fn vexp(self) -> Self;
+    fn vln(self) -> Self;
+    fn erf(self) -> Self;
+    fn erfc(self) -> Self;
+    fn erfinv(self) -> Self;
+}
+
+/// 1.5 * 2^23: adding it rounds an f32 below 2^22 to an integer kept in the low mantissa bits.
+const SHIFT_F32: f32 = 12582912.0;
+/// 1.5 * 2^52, the same for f64.
+const SHIFT_F64: f64 = 6755399441055744.0;
+
+/// 2^k for an integer-valued `k` with k + 127 in 1..255, built from bits with float adds and
+/// a shift only (no float-to-int conversion, which does not vectorize everywhere).
+#[inline(always)]
+fn pow2_f32(k: f32) -> f32 {
+    f32::from_bits((k + 127.0 + SHIFT_F32).to_bits() << 23)
+}
+
+#[inline(always)]
+fn pow2_f64(k: f64) -> f64 {
+    f64::from_bits((k + 1023.0 + SHIFT_F64).to_bits() << 52)
+}
+
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693359375;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    // Outside this range the result is inf or 0 anyway; NaN passes both tests unchanged.
+    let xc = if x > 89.0 { 89.0 } else if x < -104.0 { -104.0 } else { x };
+    let n = (xc * std::f32::consts::LOG2_E + SHIFT_F32) - SHIFT_F32;
+    let r = xc - n * LN2_HI - n * LN2_LO;
+    let mut p = 1.987_569_1e-4f32;
+    p = p.mul_add(r, 1.398_199_9e-3);
+    p = p.mul_add(r, 8.333_452e-3);
+    p = p.mul_add(r, 4.166_579_6e-2);
+    p = p.mul_add(r, 1.666_666_5e-1);
+    p = p.mul_add(r, 5.000_000_1e-1);
+    let y = p * r * r + r + 1.0;
+    // 2^n in two halves: each stays a normal float even when the result is subnormal or
+    // overflows, so the final product rounds once.
+    let n1 = (n * 0.5 + SHIFT_F32) - SHIFT_F32;
+    let res = y * pow2_f32(n1) * pow2_f32(n - n1);
+    if x.is_nan() {
+        x
+    } else {
+        res
+    }
+}
+
+#[inline(always)]
+pub fn exp_f64(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.931_457_519_531_25e-1;
+    const LN2_LO: f64 = 1.428_606_820_309_417_232_12e-6;
+    let xc = if x > 710.0 { 710.0 } else if x < -746.0 { -746.0 } else { x };
+    let n = (xc * std::f64::consts::LOG2_E + SHIFT_F64) - SHIFT_F64;
+    let r = xc - n * LN2_HI - n * LN2_LO;
+    let rr = r * r;
+    let px = r * ((1.261_771_930_748_105_908_78e-4 * rr + 3.029_944_077_074_419_613e-2) * rr + 9.999_999_999_999_999_999_1e-1);
+    let qx = ((3.001_985_051_386_644_550_42e-6 * rr + 2.524_483_403_496_841_041_92e-3) * rr
+        + 2.272_655_482_081_550_287_66e-1)
+        * rr
+        + 2.0;
+    let y = 1.0 + 2.0 * (px / (qx - px));
+    let n1 = (n * 0.5 + SHIFT_F64) - SHIFT_F64;
+    let res = y * pow2_f64(n1) * pow2_f64(n - n1);
+    if x.is_nan() {
+        x
+    } else {
+        res
+    }
+}
+
+#[inline(always)]
+pub fn ln_f32(x: f32) -> f32 {
+    // Subnormals are scaled into the normal range first (2^23), and the exponent corrected.
+    let sub = x < f32::MIN_POSITIVE;
+    let xs = if sub { x * 8388608.0 } else { x };
+    let bits = xs.to_bits();
+    // The biased exponent as a float, via the small-integer bit trick.
+    let biased = f32::from_bits(0x4B00_0000 | ((bits >> 23) & 0xff)) - 8388608.0;
+    // Mantissa in [0.5, 1), as Cephes' frexp gives it.
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f00_0000);
+    let small = m < std::f32::consts::FRAC_1_SQRT_2;
+    let e = biased - 126.0 - if sub { 23.0 } else { 0.0 } - if small { 1.0 } else { 0.0 };
+    let f = if small { m + m - 1.0 } else { m - 1.0 };
+    let z = f * f;
+    let mut p = 7.037_683_6e-2f32;
+    p = p.mul_add(f, -1.151_461e-1);
+    p = p.mul_add(f, 1.167_699_9e-1);
+    p = p.mul_add(f, -1.242_014_1e-1);
+    p = p.mul_add(f, 1.424_932_3e-1);
+    p = p.mul_add(f, -1.666_805_8e-1);
+    p = p.mul_add(f, 2.000_071_4e-1);
+    p = p.mul_add(f, -2.499_999_4e-1);
+    p = p.mul_add(f, 3.333_333e-1);
+    let mut y = p * f * z;
+    y += e * -2.121_944_4e-4;
+    y += -0.5 * z;
+    let r = f + y + e * 0.693_359_375;
+    special_ln(x, r, f32::INFINITY, f32::NAN)
+}
+
+#[inline(always)]
+pub fn ln_f64(x: f64) -> f64 {
+    let sub = x < f64::MIN_POSITIVE;
+    let xs = if sub { x * 4503599627370496.0 } else { x };
+    let bits = xs.to_bits();
+    let biased = f64::from_bits(0x4330_0000_0000_0000 | ((bits >> 52) & 0x7ff)) - 4503599627370496.0;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3fe0_0000_0000_0000);
+    let small = m < std::f64::consts::FRAC_1_SQRT_2;
+    let e = biased - 1022.0 - if sub { 52.0 } else { 0.0 } - if small { 1.0 } else { 0.0 };
+    let f = if small { m + m - 1.0 } else { m - 1.0 };
+    let z = f * f;
+    let p = ((((1.018_756_638_045_809_317_96e-4 * f + 4.974_949_949_767_470_014_25e-1) * f
+        + 4.705_791_198_788_817_258_54)
+        * f
+        + 1.449_892_253_416_109_308_46e1)
+        * f
+        + 1.793_686_785_078_198_163_13e1)
+        * f
+        + 7.708_387_337_558_853_916_66;
+    let q = ((((f + 1.128_735_871_891_674_505_90e1) * f + 4.522_791_458_375_322_211_05e1) * f
+        + 8.298_752_669_127_766_032_11e1)
+        * f
+        + 7.115_447_506_185_638_944_66e1)
+        * f
+        + 2.312_516_201_267_653_405_83e1;
+    let mut y = f * (z * p / q);
+    y -= e * 2.121_944_400_546_905_827_679e-4;
+    y -= 0.5 * z;
+    let r = f + y + e * 0.693_359_375;
+    special_ln(x, r, f64::INFINITY, f64::NAN)
+}
+
+/// The IEEE results of log at its special inputs, selected without branches.
+#[inline(always)]
+fn special_ln<F: PartialOrd + Copy + std::ops::Neg<Output = F> + Default>(x: F, r: F, inf: F, nan: F) -> F {
+    let zero = F::default();
+    let r = if x == inf { inf } else { r };
+    let r = if x == zero { -inf } else { r };
+    // NaN inputs fail `x >= 0` too, and give NaN.
+    if x >= zero {
+        r
+    } else {
+        nan
+    }
+}
+
+/// Inverse error function: Giles' single-precision approximation ("Approximating the erfinv
+/// function", GPU Computing Gems), refined by Newton steps on erf for double precision.
+fn erfinv_f64(y: f64) -> f64 {
+    if y.is_nan() || !(-1.0..=1.0).contains(&y) {
+        return f64::NAN;
+    }
+    if y.abs() == 1.0 {
+        return y * f64::INFINITY;
+    }
+    let w = -((1.0 - y) * (1.0 + y)).ln();
+    let mut x = if w < 5.0 {
+        let w = w - 2.5;
+        let mut p = 2.810_226_36e-08;
+        for c in [3.432_739_39e-07, -3.523_387_7e-06, -4.391_506_54e-06, 0.000_218_580_87, -0.001_253_725_03, -0.004_177_681_64, 0.246_640_727, 1.501_409_41] {
+            p = p * w + c;
+        }
+        p * y
+    } else {
+        let w = w.sqrt() - 3.0;
+        let mut p = -0.000_200_214_257;
+        for c in [0.000_100_950_558, 0.001_349_343_22, -0.003_673_428_44, 0.005_739_507_73, -0.007_622_461_3, 0.009_438_870_47, 1.001_674_06, 2.832_976_82] {
+            p = p * w + c;
+        }
+        p * y
+    };
+    // Newton on erf(x) - y; d/dx erf = 2/sqrt(pi) exp(-x^2).
+    for _ in 0..2 {
+        let err = libm::erf(x) - y;
+        x -= err / (std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp());
+    }
+    x
+}
+
+impl VMath for f32 {
+    #[inline(always)]
+    fn vexp(self) -> f32 {
+        exp_f32(self)
+    }
+    #[inline(always)]
+    fn vln(self) -> f32 {
+        ln_f32(self)
+    }
+    fn erf(self) -> f32 {
+        libm::erff(self)
+    }
+    fn erfc(self) -> f32 {
+        libm::erfcf(self)
+    }
+    fn erfinv(self) -> f32 {
+        erfinv_f64(self as f64) as f32
+    }
+}
+
+impl VMath for f64 {
+    #[inline(always)]
+    fn vexp(self) -> f64 {
+        exp_f64(self)
+    }
+    #[inline(always)]
+    fn vln(self) -> f64 {
+        ln_f64(self)
+    }
+    fn erf(self) -> f64 {
+        libm::erf(self)
+    }
+    fn erfc(self) -> f64 {
+        libm::erfc(self)
+    }
+    fn erfinv(self) -> f64 {
+        erfinv_f64(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ulps32(a: f32, b: f32) -> u32 {
+        (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as u32
+    }
+
+    #[test]
+    fn exp_and_ln_f32_within_two_ulp_of_f64_reference() {
+        let mut x = -103.0f32;
+        while x < 88.7 {
+            let want = (x as f64).exp() as f32;
+            assert!(ulps32(exp_f32(x), want) <= 2, "exp({x}) = {} want {want}", exp_f32(x));
+            x += 0.0137;
+        }
+        let mut x = 1e-44f32;
+        while x < 3e38 {
+            let want = (x as f64).ln() as f32;
+            assert!(ulps32(ln_f32(x), want) <= 2, "ln({x}) = {} want {want}", ln_f32(x));
+            x *= 1.0137;
+        }
+    }
+
+    #[test]
+    fn special_values() {
+        assert_eq!(exp_f32(f32::INFINITY), f32::INFINITY);
+        assert_eq!(exp_f32(f32::NEG_INFINITY), 0.0);
+        assert!(exp_f32(f32::NAN).is_nan());
+        assert_eq!(exp_f32(89.0), f32::INFINITY);
+        assert_eq!(exp_f64(1000.0), f64::INFINITY);
+        assert_eq!(exp_f64(-1000.0), 0.0);
+        assert_eq!(exp_f64(0.0), 1.0);
+        assert_eq!(ln_f32(0.0), f32::NEG_INFINITY);
+        assert!(ln_f32(-1.0).is_nan());
+        assert_eq!(ln_f64(1.0), 0.0);
+        assert_eq!(ln_f64(f64::INFINITY), f64::INFINITY);
+        assert!((erfinv_f64(0.5) - 0.476_936_276_204_469_9).abs() < 1e-15);
+    }
+}
