@@ -566,7 +566,7 @@ mod tests {
         let mask = Tensor::from_vec(vec![true, false, true, false, true, true], &[2, 3]).unwrap();
         let picked = get_item(&t, &[TensorIndex::Tensor(mask)]).unwrap();
         assert_eq!(picked.to_vec::<i64>().unwrap(), vec![0, 2, 4, 5]);
-        let values = Tensor::from_vec(vec![7i64, 8], &[2]).unwrap();
+        let values = Tensor::from_vec(vec![7i64, 8], &[2, 1]).unwrap();
         set_item(&t, &[ints(&[1, 1])], SetValue::Tensor(values)).unwrap();
         assert_eq!(t.to_vec::<i64>().unwrap(), vec![0, 1, 2, 8, 8, 8]);
         assert!(get_item(&t, &[ints(&[2])]).is_err());
