@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import rustorch as torch
 from test_views import LAYOUTS, NUMPY_DTYPES, as_tensor, check, reference, torch_promote, values
 
-FAST = settings(max_examples=80, deadline=None)
+FAST = settings(max_examples=50, deadline=None)
 
 
 @st.composite
@@ -368,6 +368,16 @@ def test_masked_fill_select_where_nonzero(tv, data):
         for got, expected in zip(torch.where(t.bool()), np.nonzero(a)):
             check(got, expected)
     assert len(t.nonzero(as_tuple=True)) == max(a.ndim, 1)
+
+
+def test_index_put():
+    x = torch.zeros(3, 3)
+    assert x.index_put_((torch.tensor([0, 2]), torch.tensor([1, 1])), torch.tensor([1.0, 2.0])) is x
+    assert x.tolist() == [[0, 1, 0], [0, 0, 0], [0, 2, 0]]
+    y = x.index_put((torch.tensor([0, 0]),), torch.tensor(1.0), accumulate=True)
+    assert y[0].tolist() == [2, 3, 2] and x[0].tolist() == [0, 1, 0]
+    x.index_put_((x > 0,), torch.tensor(-1.0))
+    assert x.tolist() == [[0, -1, 0], [0, 0, 0], [0, -1, 0]]
 
 
 def test_where_promotes_and_broadcasts():

@@ -4,9 +4,8 @@ from ._C import Tensor
 from ._size import Size
 from ._C import (
     cat, stack, hstack, vstack, dstack, column_stack, broadcast_tensors,
-    atleast_1d, atleast_2d, atleast_3d,
+    atleast_1d, atleast_2d, atleast_3d, where,
 )
-from ._C import where as where  # noqa: PLC0414  (shadows nothing: the builtin has no `where`)
 
 _METHODS = (
     "flatten", "ravel", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
@@ -14,7 +13,7 @@ _METHODS = (
     "split", "tensor_split", "as_strided", "diagonal", "flip", "fliplr", "flipud", "roll",
     "tile", "diag", "diag_embed", "tril", "triu", "trace", "broadcast_to", "index_select",
     "gather", "scatter", "scatter_add", "masked_fill", "masked_select", "nonzero", "argwhere",
-    "take", "index_add", "index_copy", "index_fill", "view_as", "reshape_as", "expand_as",
+    "take", "index_add", "index_copy", "index_fill",
 )
 for _name in _METHODS:
     globals()[_name] = getattr(Tensor, _name)

@@ -112,6 +112,46 @@ impl Sliced {
         }
         Ok(list)
     }
+
+    fn gather(&self) -> Result<Tensor> {
+        let geometry = match self.single_mask() {
+            Some(m) => AdvancedIndex::from_mask(&self.view, m.dim, &m.index)?,
+            None => AdvancedIndex::new(&self.view, &self.index_list()?)?,
+        };
+        geometry.gather_new(&self.view)
+    }
+
+    fn put(&self, value: &Tensor) -> Result<()> {
+        let Some(m) = self.single_mask() else {
+            return index_put_(&self.view, &self.index_list()?, value, false);
+        };
+        if value.numel() == 1 {
+            // PyTorch writes one value through a mask with masked_fill_ (which casts it).
+            let mut shape: Vec<i64> = vec![1; self.view.ndim()];
+            for (j, &d) in m.index.shape().iter().enumerate() {
+                shape[m.dim + j] = d as i64;
+            }
+            let mask = m.index.to_dtype(DType::Bool)?.reshape(&shape)?;
+            return super::gather::masked_fill_(&self.view, &mask, value.item()?);
+        }
+        AdvancedIndex::from_mask(&self.view, m.dim, &m.index)?.put(&self.view, value, false)
+    }
+}
+
+/// A mask must match the sizes of the dims it covers.
+fn check_mask(view: &Tensor, dim: usize, mask: &Tensor) -> Result<()> {
+    for j in 0..mask.ndim() {
+        if mask.shape()[j] != view.shape()[dim + j] {
+            return Err(Error::Index(format!(
+                "The shape of the mask {} at index {} does not match the shape of the indexed tensor {} at index {}",
+                fmt_dims(mask.shape()),
+                j,
+                fmt_dims(view.shape()),
+                dim + j
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
@@ -153,17 +193,7 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
                 }
             }
             TensorIndex::Tensor(x) if is_mask(x) => {
-                for j in 0..x.ndim() {
-                    if x.shape()[j] != view.shape()[dim + j] {
-                        return Err(Error::Index(format!(
-                            "The shape of the mask {} at index {} does not match the shape of the indexed tensor {} at index {}",
-                            fmt_dims(x.shape()),
-                            j,
-                            fmt_dims(view.shape()),
-                            dim + j
-                        )));
-                    }
-                }
+                check_mask(&view, dim, x)?;
                 pending.push(Pending { dim, index: x.clone() });
                 dim += x.ndim();
             }
@@ -185,11 +215,7 @@ pub fn get_item(t: &Tensor, indices: &[TensorIndex]) -> Result<Tensor> {
     if sliced.pending.is_empty() {
         return Ok(sliced.view);
     }
-    let geometry = match sliced.single_mask() {
-        Some(m) => AdvancedIndex::from_mask(&sliced.view, m.dim, &m.index)?,
-        None => AdvancedIndex::new(&sliced.view, &sliced.index_list()?)?,
-    };
-    geometry.gather_new(&sliced.view)
+    sliced.gather()
 }
 
 /// `tensor[indices] = value`: basic indices write through the view; advanced ones scatter.
@@ -208,20 +234,33 @@ pub fn set_item(t: &Tensor, indices: &[TensorIndex], value: SetValue) -> Result<
         SetValue::Scalar(s) => Tensor::scalar(s, t.dtype)?,
         SetValue::Tensor(v) => strip_leading_ones(&v)?,
     };
-    if let Some(m) = sliced.single_mask() {
-        // PyTorch writes one value through a mask with masked_fill_ (which casts it).
-        if value.numel() == 1 {
-            let view = &sliced.view;
-            let mut shape: Vec<i64> = vec![1; view.ndim()];
-            for (j, &d) in m.index.shape().iter().enumerate() {
-                shape[m.dim + j] = d as i64;
-            }
-            let mask = m.index.to_dtype(DType::Bool)?.reshape(&shape)?;
-            return super::gather::masked_fill_(view, &mask, value.item()?);
+    sliced.put(&value)
+}
+
+/// `index_put_(indices, values, accumulate)`: `indices[k]`, an integer tensor or a bool mask,
+/// indexes the next dim(s) of `t`.
+pub fn index_put_tensors_(t: &Tensor, indices: &[Tensor], values: &Tensor, accumulate: bool) -> Result<()> {
+    let mut pending = Vec::with_capacity(indices.len());
+    let mut dim = 0;
+    for index in indices {
+        if !index.dtype.is_integral(true) {
+            return Err(Error::Index("tensors used as indices must be long, int, byte or bool tensors".into()));
         }
-        return AdvancedIndex::from_mask(&sliced.view, m.dim, &m.index)?.put(&sliced.view, &value, false);
+        let used = if is_mask(index) { index.ndim() } else { 1 };
+        if dim + used > t.ndim() {
+            return Err(Error::Index(format!("too many indices for tensor of dimension {} (got {})", t.ndim(), indices.len())));
+        }
+        if is_mask(index) {
+            check_mask(t, dim, index)?;
+        }
+        pending.push(Pending { dim, index: index.clone() });
+        dim += used;
     }
-    index_put_(&sliced.view, &sliced.index_list()?, &value, false)
+    let sliced = Sliced { view: t.clone(), pending };
+    if accumulate {
+        return index_put_(t, &sliced.index_list()?, values, true);
+    }
+    sliced.put(values)
 }
 
 /// NumPy's compatibility rule for assignment: leading size-1 dims of the value are ignored.
@@ -494,4 +533,42 @@ pub fn nonzero(t: &Tensor) -> Result<Tensor> {
         }
     }
     Tensor::from_vec(coords, &[count, ndim])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arange(shape: &[usize]) -> Tensor {
+        let n: usize = shape.iter().product();
+        Tensor::from_vec((0..n as i64).collect(), shape).unwrap()
+    }
+
+    fn ints(v: &[i64]) -> TensorIndex {
+        TensorIndex::Tensor(Tensor::from_vec(v.to_vec(), &[v.len()]).unwrap())
+    }
+
+    #[test]
+    fn separated_advanced_indices_move_to_the_front() {
+        let t = arange(&[2, 3, 4]);
+        let all = TensorIndex::Slice { start: None, stop: None, step: 1 };
+        let adjacent = get_item(&t, &[all.clone(), ints(&[0, 2]), ints(&[1, 3])]).unwrap();
+        assert_eq!(adjacent.shape(), &[2, 2]);
+        assert_eq!(adjacent.to_vec::<i64>().unwrap(), vec![1, 11, 13, 23]);
+        let separated = get_item(&t, &[ints(&[0, 1]), all, ints(&[1, 2])]).unwrap();
+        assert_eq!(separated.shape(), &[2, 3]);
+        assert_eq!(separated.to_vec::<i64>().unwrap(), vec![1, 5, 9, 14, 18, 22]);
+    }
+
+    #[test]
+    fn masks_select_in_row_major_order_and_repeated_writes_keep_the_last() {
+        let t = arange(&[2, 3]);
+        let mask = Tensor::from_vec(vec![true, false, true, false, true, true], &[2, 3]).unwrap();
+        let picked = get_item(&t, &[TensorIndex::Tensor(mask)]).unwrap();
+        assert_eq!(picked.to_vec::<i64>().unwrap(), vec![0, 2, 4, 5]);
+        let values = Tensor::from_vec(vec![7i64, 8], &[2, 1]).unwrap();
+        set_item(&t, &[ints(&[1, 1])], SetValue::Tensor(values)).unwrap();
+        assert_eq!(t.to_vec::<i64>().unwrap(), vec![0, 1, 2, 8, 8, 8]);
+        assert!(get_item(&t, &[ints(&[2])]).is_err());
+    }
 }

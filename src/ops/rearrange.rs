@@ -156,7 +156,11 @@ pub fn repeat(t: &Tensor, reps: &[i64]) -> Result<Tensor> {
         pairs.extend([r as usize, size]);
         src_strides.extend([0, stride]);
     }
-    let out_shape: Dims = pairs.chunks(2).map(|p| p[0] * p[1]).collect();
+    let out_shape = pairs
+        .chunks(2)
+        .map(|p| p[0].checked_mul(p[1]))
+        .collect::<Option<Dims>>()
+        .ok_or_else(|| crate::error::Error::Runtime(format!("repeat: sizes {} overflow", fmt_dims(reps))))?;
     let out = Tensor::empty(&out_shape, t.dtype)?;
     let dst = out.with_layout(Layout { strides: contiguous_strides(&pairs), shape: pairs.clone(), offset: 0 });
     let src = t.with_layout(Layout { shape: pairs, strides: src_strides, offset: t.layout.offset });
@@ -249,4 +253,23 @@ pub fn trace(t: &Tensor) -> Result<Tensor> {
         return runtime(format!("trace: expected a matrix, but got tensor with dim {}", t.ndim()));
     }
     super::reduce::sum(&diagonal(t, 0, 0, 1)?, None, false, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dtype::DType;
+
+    #[test]
+    fn copies_rearrange_like_numpy() {
+        let t = Tensor::from_vec(vec![1i64, 2, 3, 4], &[2, 2]).unwrap();
+        assert_eq!(repeat(&t, &[1, 2]).unwrap().to_vec::<i64>().unwrap(), vec![1, 2, 1, 2, 3, 4, 3, 4]);
+        assert_eq!(flip(&t, &[0, 1]).unwrap().to_vec::<i64>().unwrap(), vec![4, 3, 2, 1]);
+        assert_eq!(roll(&t, &[1], &[]).unwrap().to_vec::<i64>().unwrap(), vec![4, 1, 2, 3]);
+        assert_eq!(tril(&t, 0).unwrap().to_vec::<i64>().unwrap(), vec![1, 0, 3, 4]);
+        let half = Tensor::from_vec(vec![0.5f32], &[1]).unwrap();
+        let joined = cat(&[t.reshape(&[-1]).unwrap(), half], 0).unwrap();
+        assert_eq!(joined.dtype, DType::F32);
+        assert_eq!(joined.to_vec::<f32>().unwrap(), vec![1.0, 2.0, 3.0, 4.0, 0.5]);
+    }
 }

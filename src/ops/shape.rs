@@ -235,7 +235,7 @@ pub fn narrow(t: &Tensor, dim: i64, start: i64, length: i64) -> Result<Tensor> {
     if length < 0 {
         return runtime("narrow(): length must be non-negative.");
     }
-    if start + length > size {
+    if length > size - start {
         return runtime(format!("start ({}) + length ({}) exceeds dimension size ({}).", start, length, size));
     }
     slice(t, d, Some(start), Some(start + length), 1)
@@ -394,9 +394,12 @@ pub fn as_strided(t: &Tensor, size: &[i64], stride: &[i64], offset: Option<i64>)
     }
     let shape: Dims = size.iter().map(|&s| s as usize).collect();
     let needed = if shape.contains(&0) {
-        0
+        Some(0)
     } else {
-        offset as usize + 1 + shape.iter().zip(stride).map(|(&d, &s)| (d - 1) * s as usize).sum::<usize>()
+        shape.iter().zip(stride).try_fold(offset as usize + 1, |acc, (&d, &s)| (d - 1).checked_mul(s as usize).and_then(|span| acc.checked_add(span)))
+    };
+    let Some(needed) = needed else {
+        return runtime(format!("as_strided: sizes {} and strides {} overflow", fmt_dims(size), fmt_dims(stride)));
     };
     let item = t.dtype.size();
     let available = t.storage.nbytes();
@@ -444,8 +447,15 @@ pub fn resize(t: &Tensor, sizes: &[i64]) -> Result<Tensor> {
         return runtime(format!("Trying to create tensor with negative dimension {}: {}", s, fmt_dims(sizes)));
     }
     let shape: Dims = sizes.iter().map(|&s| s as usize).collect();
+    let needed = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .and_then(|n| n.checked_add(t.layout.offset))
+        .and_then(|n| n.checked_mul(t.dtype.size()));
+    let Some(needed) = needed else {
+        return runtime(format!("Storage size calculation overflowed with sizes={}", fmt_dims(sizes)));
+    };
     let layout = Layout { strides: contiguous_strides(&shape), offset: t.layout.offset, shape };
-    let needed = (layout.offset + layout.numel()) * t.dtype.size();
     if needed <= t.storage.nbytes() {
         return Ok(t.with_layout(layout));
     }
@@ -463,5 +473,37 @@ pub fn atleast_nd(t: &Tensor, n: usize) -> Result<Tensor> {
         (3, 1) => unsqueeze(&unsqueeze(t, 0)?, 2),
         (3, 2) => unsqueeze(t, 2),
         _ => t.reshape(&vec![1; n - t.ndim()].into_iter().chain(t.shape().iter().map(|&d| d as i64)).collect::<Vec<_>>()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arange(shape: &[usize]) -> Tensor {
+        let n: usize = shape.iter().product();
+        Tensor::from_vec((0..n as i64).collect(), shape).unwrap()
+    }
+
+    #[test]
+    fn views_share_storage_and_pick_the_right_elements() {
+        let t = arange(&[3, 4]);
+        assert_eq!(select(&t, 1, -1).unwrap().to_vec::<i64>().unwrap(), vec![3, 7, 11]);
+        assert_eq!(diagonal(&t, 1, 0, 1).unwrap().to_vec::<i64>().unwrap(), vec![1, 6, 11]);
+        assert_eq!(diagonal(&t, -1, 0, 1).unwrap().to_vec::<i64>().unwrap(), vec![4, 9]);
+        let s = slice(&t, 1, Some(-3), None, 2).unwrap();
+        assert_eq!(s.to_vec::<i64>().unwrap(), vec![1, 3, 5, 7, 9, 11]);
+        assert!(std::sync::Arc::ptr_eq(&s.storage, &t.storage));
+        assert_eq!(movedim(&arange(&[2, 3, 4]), &[0], &[2]).unwrap().shape(), &[3, 4, 2]);
+        assert!(narrow(&t, 1, 3, 2).is_err());
+    }
+
+    #[test]
+    fn resize_keeps_the_prefix_when_growing() {
+        let t = arange(&[4]);
+        let g = resize(&t, &[2, 3]).unwrap();
+        assert_eq!(&g.to_vec::<i64>().unwrap()[..4], &[0, 1, 2, 3]);
+        let s = resize(&t, &[3]).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&s.storage, &t.storage));
     }
 }

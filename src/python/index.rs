@@ -7,7 +7,7 @@ use crate::dtype::{DType, Scalar};
 use crate::error::Error;
 use crate::ops::binary::{binary, BinOp, Other};
 use crate::ops::gather::{self, ScatterReduce, ScatterSource};
-use crate::ops::index::{get_item, nonzero, set_item, SetValue, TensorIndex};
+use crate::ops::index::{get_item, index_put_tensors_, nonzero, set_item, SetValue, TensorIndex};
 use crate::ops::shape;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyIndexError, PyTypeError};
@@ -86,18 +86,19 @@ fn parse_entry(obj: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
 /// NumPy's heuristic, kept by PyTorch: a short non-tuple sequence holding a tensor, sequence,
 /// slice, Ellipsis or None is a multi-dim index (`x[[0, slice(None)]]`), otherwise one index.
 fn sequence_is_tuple(obj: &Bound<'_, PyAny>) -> bool {
+    let multi_dim_entry = |item: &Bound<'_, PyAny>| {
+        item.is_instance_of::<PyTensor>() || is_sequence(item) || item.is_instance_of::<PySlice>() || item.is_none() || item.is_instance_of::<PyEllipsis>()
+    };
+    if let Ok(list) = obj.cast::<PyList>() {
+        return list.len() < 32 && list.iter().any(|item| multi_dim_entry(&item));
+    }
     if !is_sequence(obj) || obj.is_instance_of::<PyTensor>() || convert::is_array(obj) {
         return false;
     }
-    let Ok(n) = obj.len() else { return false };
-    if n >= 32 {
-        return false;
+    match obj.len() {
+        Ok(n) if n < 32 => (0..n).any(|i| obj.get_item(i).is_ok_and(|item| multi_dim_entry(&item))),
+        _ => false,
     }
-    (0..n).any(|i| {
-        obj.get_item(i).is_ok_and(|item| {
-            item.is_instance_of::<PyTensor>() || is_sequence(&item) || item.is_instance_of::<PySlice>() || item.is_none() || item.is_instance_of::<PyEllipsis>()
-        })
-    })
 }
 
 fn parse_index(index: &Bound<'_, PyAny>) -> PyResult<Vec<TensorIndex>> {
@@ -216,6 +217,19 @@ impl PyTensor {
         Ok(binary(BinOp::Eq, &self.tensor(), &other)?.to_vec::<bool>()?.contains(&true))
     }
 
+    #[pyo3(signature = (indices, values, accumulate=false))]
+    fn index_put_<'py>(slf: &Bound<'py, Self>, indices: &Bound<'py, PyAny>, values: PyRef<'py, PyTensor>, accumulate: bool) -> PyResult<Bound<'py, Self>> {
+        let indices = super::shape::tensor_list(indices, "index_put_")?;
+        index_put_tensors_(&slf.get().tensor(), &indices, &values.tensor(), accumulate)?;
+        Ok(slf.clone())
+    }
+    #[pyo3(signature = (indices, values, accumulate=false))]
+    fn index_put(&self, py: Python<'_>, indices: &Bound<'_, PyAny>, values: PyRef<'_, PyTensor>, accumulate: bool) -> PyResult<Py<PyTensor>> {
+        let t = self.tensor();
+        let out = t.copy_to_new(t.dtype)?;
+        index_put_tensors_(&out, &super::shape::tensor_list(indices, "index_put")?, &values.tensor(), accumulate)?;
+        wrap(py, out)
+    }
     fn index_select(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         wrap(py, gather::index_select(&self.tensor(), dim, &index.tensor())?)
     }

@@ -137,9 +137,9 @@ impl PyTensor {
         }
         wrap(py, shape::transpose(&t, -2, -1)?)
     }
-    #[pyo3(signature = (*dims))]
-    fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        wrap(py, shape::permute(&self.tensor(), &args::shape_args(dims)?)?)
+    #[pyo3(signature = (*dims_args, dims=None))]
+    fn permute(&self, py: Python<'_>, dims_args: &Bound<'_, PyTuple>, dims: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        wrap(py, shape::permute(&self.tensor(), &varargs_or(dims_args, dims)?)?)
     }
     fn movedim(&self, py: Python<'_>, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         wrap(py, shape::movedim(&self.tensor(), &int_list(source)?, &int_list(destination)?)?)
@@ -301,46 +301,51 @@ fn join_dim(dim: Option<i64>, axis: Option<i64>) -> i64 {
     dim.or(axis).unwrap_or(0)
 }
 
-#[pyfunction]
-#[pyo3(signature = (tensors, dim=None, *, axis=None, out=None))]
-fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: Option<i64>, axis: Option<i64>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = out;
-    wrap(py, rearrange::cat(&tensor_list(tensors, "cat")?, join_dim(dim, axis))?)
+/// The result of a function called with `out=`: `out` is resized to the result's shape and
+/// receives its values (cast to out's dtype).
+pub fn into_out(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    let Some(out) = out else { return wrap(py, result) };
+    let sizes: Vec<i64> = result.shape().iter().map(|&d| d as i64).collect();
+    let resized = shape::resize(&out.get().tensor(), &sizes)?;
+    out.get().replace(resized.clone());
+    resized.copy_(&result)?;
+    Ok(out.clone().unbind())
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=None, *, axis=None, out=None))]
-fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: Option<i64>, axis: Option<i64>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = out;
-    wrap(py, rearrange::stack(&tensor_list(tensors, "stack")?, join_dim(dim, axis))?)
+fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: Option<i64>, axis: Option<i64>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    into_out(py, rearrange::cat(&tensor_list(tensors, "cat")?, join_dim(dim, axis))?, out)
+}
+
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=None, *, axis=None, out=None))]
+fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: Option<i64>, axis: Option<i64>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    into_out(py, rearrange::stack(&tensor_list(tensors, "stack")?, join_dim(dim, axis))?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
-fn hstack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = out;
-    wrap(py, rearrange::stack_along(&tensor_list(tensors, "hstack")?, 1)?)
+fn hstack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    into_out(py, rearrange::stack_along(&tensor_list(tensors, "hstack")?, 1)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
-fn vstack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = out;
-    wrap(py, rearrange::stack_along(&tensor_list(tensors, "vstack")?, 2)?)
+fn vstack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    into_out(py, rearrange::stack_along(&tensor_list(tensors, "vstack")?, 2)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
-fn dstack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = out;
-    wrap(py, rearrange::stack_along(&tensor_list(tensors, "dstack")?, 3)?)
+fn dstack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    into_out(py, rearrange::stack_along(&tensor_list(tensors, "dstack")?, 3)?, out)
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, *, out=None))]
-fn column_stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    let _ = out;
-    wrap(py, rearrange::column_stack(&tensor_list(tensors, "column_stack")?)?)
+fn column_stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyTensor>> {
+    into_out(py, rearrange::column_stack(&tensor_list(tensors, "column_stack")?)?, out)
 }
 
 #[pyfunction]
