@@ -22,7 +22,8 @@ const SHIFT_F64: f64 = 6755399441055744.0;
 /// a shift only (no float-to-int conversion, which does not vectorize everywhere).
 #[inline(always)]
 fn pow2_f32(k: f32) -> f32 {
-    f32::from_bits((k + 127.0 + SHIFT_F32).to_bits() << 23)
+    // 127 + SHIFT is exact in f32, so one add places k + 127 in the low mantissa bits.
+    f32::from_bits((k + (127.0 + SHIFT_F32)).to_bits() << 23)
 }
 
 #[inline(always)]
@@ -36,24 +37,19 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_LO: f32 = -2.121_944_4e-4;
     // Outside this range the result is inf or 0 anyway; NaN passes both tests unchanged.
     let xc = if x > 89.0 { 89.0 } else if x < -104.0 { -104.0 } else { x };
-    let n = (xc * std::f32::consts::LOG2_E + SHIFT_F32) - SHIFT_F32;
-    let r = xc - n * LN2_HI - n * LN2_LO;
+    let n = xc.mul_add(std::f32::consts::LOG2_E, SHIFT_F32) - SHIFT_F32;
+    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
     let mut p = 1.987_569_1e-4f32;
     p = p.mul_add(r, 1.398_199_9e-3);
     p = p.mul_add(r, 8.333_452e-3);
     p = p.mul_add(r, 4.166_579_6e-2);
     p = p.mul_add(r, 1.666_666_5e-1);
     p = p.mul_add(r, 5.000_000_1e-1);
-    let y = p * r * r + r + 1.0;
+    let y = (p * r).mul_add(r, r) + 1.0;
     // 2^n in two halves: each stays a normal float even when the result is subnormal or
-    // overflows, so the final product rounds once.
-    let n1 = (n * 0.5 + SHIFT_F32) - SHIFT_F32;
-    let res = y * pow2_f32(n1) * pow2_f32(n - n1);
-    if x.is_nan() {
-        x
-    } else {
-        res
-    }
+    // overflows, so the final product rounds once. A NaN input is NaN all the way through.
+    let n1 = n.mul_add(0.5, SHIFT_F32) - SHIFT_F32;
+    y * pow2_f32(n1) * pow2_f32(n - n1)
 }
 
 #[inline(always)]

@@ -181,10 +181,10 @@ impl PyTensor {
         Ok(t.item()?.to_f64() != 0.0)
     }
     fn __float__(&self) -> PyResult<f64> {
-        Ok(self.tensor().item()?.to_f64())
+        Ok(single_element(&self.tensor())?.to_f64())
     }
     fn __int__(&self) -> PyResult<i64> {
-        Ok(self.tensor().item()?.to_i64())
+        Ok(single_element(&self.tensor())?.to_i64())
     }
     fn __index__(&self) -> PyResult<i64> {
         let t = self.tensor();
@@ -385,6 +385,14 @@ impl PyTensor {
     fn __format__(slf: &Bound<'_, Self>, spec: &str) -> PyResult<String> {
         slf.py().import("rustorch._tensor_str")?.call_method1("tensor_format", (slf, spec))?.extract()
     }
+}
+
+/// The value of a one-element tensor for `float()` / `int()` (ValueError otherwise, as in PyTorch).
+fn single_element(t: &Tensor) -> PyResult<Scalar> {
+    if t.numel() != 1 {
+        return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
+    }
+    Ok(t.item()?)
 }
 
 fn cast(slf: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<Py<PyTensor>> {
