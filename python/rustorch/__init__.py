@@ -18,6 +18,7 @@ from ._shape import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._reduce import *  # noqa: F401,F403
 from . import cuda, version
+from . import linalg, return_types
 
 __version__ = "0.1.0"
 
