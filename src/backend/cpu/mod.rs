@@ -2,3 +2,6 @@
 pub mod simd;
 pub mod strided;
 pub mod map;
+pub mod threads;
+pub mod fold;
+pub mod lanes;

@@ -1,5 +1,6 @@
 //! Row-wise iteration over strided, broadcast operands.
 use super::simd::PARALLEL_GRAIN;
+use super::threads;
 use crate::layout::{Layout, Strides};
 use rayon::prelude::*;
 
@@ -58,24 +59,28 @@ pub fn for_each_row<const N: usize>(
             f(Row { offsets: row_offsets(r), strides: inner_strides, len: inner });
         }
     };
-    if numel < PARALLEL_GRAIN || rayon::current_num_threads() == 1 {
+    if numel < PARALLEL_GRAIN || threads::num_threads() == 1 {
         return run(0, rows);
     }
     if rows == 1 {
         // One long row: split it into chunks.
         let chunk = PARALLEL_GRAIN;
         let chunks = inner.div_ceil(chunk);
-        return (0..chunks).into_par_iter().for_each(|c| {
-            let start = c * chunk;
-            let len = chunk.min(inner - start);
-            let offsets = std::array::from_fn(|k| bases[k] + start as isize * inner_strides[k]);
-            f(Row { offsets, strides: inner_strides, len });
+        return threads::install(|| {
+            (0..chunks).into_par_iter().for_each(|c| {
+                let start = c * chunk;
+                let len = chunk.min(inner - start);
+                let offsets = std::array::from_fn(|k| bases[k] + start as isize * inner_strides[k]);
+                f(Row { offsets, strides: inner_strides, len });
+            })
         });
     }
     let rows_per_task = (PARALLEL_GRAIN / inner).max(1);
     let tasks = rows.div_ceil(rows_per_task);
-    (0..tasks).into_par_iter().for_each(|t| {
-        let start = t * rows_per_task;
-        run(start, (start + rows_per_task).min(rows));
+    threads::install(|| {
+        (0..tasks).into_par_iter().for_each(|t| {
+            let start = t * rows_per_task;
+            run(start, (start + rows_per_task).min(rows));
+        })
     });
 }

@@ -1,0 +1,69 @@
+//! The intra-op thread pool (`torch.set_num_threads`). Rayon's global pool cannot be resized,
+//! so kernels run their parallel sections inside a pool of our own that is replaced whenever
+//! the thread count changes. Code already running on one of its workers runs inline.
+use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::sync::{Arc, OnceLock, RwLock};
+
+struct Pool {
+    threads: usize,
+    pool: Option<Arc<ThreadPool>>,
+}
+
+fn state() -> &'static RwLock<Pool> {
+    static POOL: OnceLock<RwLock<Pool>> = OnceLock::new();
+    POOL.get_or_init(|| RwLock::new(Pool { threads: default_threads(), pool: None }))
+}
+
+/// PyTorch defaults to one thread per physical core; the machine's available parallelism is
+/// the closest portable figure.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Threads the parallel kernels use (`torch.get_num_threads`).
+pub fn num_threads() -> usize {
+    state().read().unwrap().threads
+}
+
+/// Resizes the pool (`torch.set_num_threads`); `n` must be positive (checked by the caller).
+pub fn set_num_threads(n: usize) {
+    let mut s = state().write().unwrap();
+    if s.threads != n {
+        // Kernels already inside the old pool keep their Arc until they finish.
+        *s = Pool { threads: n, pool: None };
+    }
+}
+
+fn pool() -> Option<Arc<ThreadPool>> {
+    {
+        let s = state().read().unwrap();
+        if s.threads <= 1 {
+            return None;
+        }
+        if let Some(p) = &s.pool {
+            return Some(p.clone());
+        }
+    }
+    let mut s = state().write().unwrap();
+    if s.pool.is_none() && s.threads > 1 {
+        let built = ThreadPoolBuilder::new()
+            .num_threads(s.threads)
+            .thread_name(|i| format!("rustorch-{}", i))
+            .build()
+            .ok()?;
+        s.pool = Some(Arc::new(built));
+    }
+    s.pool.clone()
+}
+
+/// Runs `f` inside the pool, so that rayon's parallel iterators in it use `num_threads()`
+/// workers. With one thread (or on a pool worker already) it runs directly.
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() {
+        return f();
+    }
+    match pool() {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
