@@ -362,8 +362,10 @@ macro_rules! float_element {
 }
 float_element!(f32, DType::F32, 0.0, 1.0, |v: f64| v as f32, |v: f32| v as f64);
 float_element!(f64, DType::F64, 0.0, 1.0, |v: f64| v, |v: f64| v);
-float_element!(f16, DType::F16, f16::ZERO, f16::ONE, f16::from_f64_const, |v: f16| v.to_f64_const());
-float_element!(bf16, DType::BF16, bf16::ZERO, bf16::ONE, bf16::from_f64_const, |v: bf16| v.to_f64_const());
+// Through f32, as PyTorch converts (and `half`'s direct f64 path drops the sticky bits that
+// decide round-to-nearest near ties).
+float_element!(f16, DType::F16, f16::ZERO, f16::ONE, |v: f64| f16::from_f32(v as f32), |v: f16| v.to_f64_const());
+float_element!(bf16, DType::BF16, bf16::ZERO, bf16::ONE, |v: f64| bf16::from_f32(v as f32), |v: bf16| v.to_f64_const());
 
 /// Runs `$body` with `$T` bound to the Rust element type of `$dtype`.
 #[macro_export]
@@ -417,5 +419,7 @@ mod tests {
         assert_eq!((-1.7f32).cast::<u8>(), 255);
         assert!((0.5f64).cast::<bool>());
         assert_eq!(true.cast::<f32>(), 1.0);
+        // Just above a tie once truncated: rounds up, as f64 -> f32 -> f16 does.
+        assert_eq!(<f16 as Element>::from_f64(64.53128792435939).to_f64(), 64.5625);
     }
 }

@@ -118,8 +118,12 @@ impl Layout {
         numel(&self.shape)
     }
 
-    /// Row-major contiguity, ignoring strides of size-1 dims (PyTorch's definition).
+    /// Row-major contiguity, ignoring strides of size-1 dims; empty tensors are contiguous
+    /// (PyTorch's definition).
     pub fn is_contiguous(&self) -> bool {
+        if self.shape.contains(&0) {
+            return true;
+        }
         let mut expected = 1isize;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] == 1 {
@@ -168,6 +172,10 @@ impl Layout {
         // Empty and 0-dim tensors can take any (valid) shape.
         if numel == 0 || self.ndim() == 0 {
             return Some(contiguous_strides(new_shape));
+        }
+        if self.ndim() == 0 {
+            // A scalar views as any all-ones shape.
+            return Some(SmallVec::from_elem(1, new_shape.len()));
         }
         let mut new_strides: Strides = SmallVec::from_elem(0, new_shape.len());
         let mut view_d = new_shape.len() as isize - 1;

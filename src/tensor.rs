@@ -55,6 +55,11 @@ impl Tensor {
         Ok(t)
     }
 
+    /// A view over existing storage (e.g. memory borrowed from a NumPy array).
+    pub fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
+        Tensor { storage, layout, dtype }
+    }
+
     pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
         Self::full(&[], value, dtype)
     }

@@ -17,7 +17,7 @@ from ._creation import *  # noqa: F401,F403
 from ._shape import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._reduce import *  # noqa: F401,F403
-from . import cuda, version
+from . import cuda, random, version
 from ._C import is_grad_enabled, is_inference_mode_enabled
 from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode

@@ -1,17 +1,16 @@
 """Tensor methods that are not hot paths, written in Python over the compiled core."""
-from ._C import Tensor
+from ._C import Tensor, from_numpy
 from ._device import CPU
 
 
 def _numpy(self, *, force=False):
+    """The tensor's memory as a NumPy array (zero-copy: writes show on both sides)."""
     import numpy as np  # lazily: keeps `import rustorch` fast
 
-    if force:
-        return np.asarray(self.detach())
-    if self.requires_grad:
-        raise RuntimeError(
-            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-    return np.asarray(self)
+    if self.requires_grad and not force:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    # NumPy reads `__array_interface__`; the array keeps the tensor (and its storage) alive.
+    return np.asarray(self.detach() if force else self)
 
 
 def _cpu(self, memory_format=None):
@@ -23,12 +22,29 @@ def _device(self):
 
 
 def _array(self, dtype=None, copy=None):
-    arr = _numpy(self)
-    return arr if dtype is None else arr.astype(dtype, copy=False)
+    import numpy as np
+
+    arr = self.numpy()
+    if dtype is not None and np.dtype(dtype) != arr.dtype:
+        if copy is False:
+            raise ValueError("Unable to avoid copy while creating an array as requested.")
+        return arr.astype(dtype)
+    return arr.copy() if copy else arr
+
+
+def _array_wrap(self, array, context=None, return_scalar=False):
+    """NumPy ufuncs applied to tensors return tensors (`np.sin(t)`), as in PyTorch, which
+    turns bool results into uint8."""
+    import numpy as np
+
+    if array.dtype == np.bool_:
+        array = array.astype(np.uint8)
+    return from_numpy(np.ascontiguousarray(array))
 
 
 Tensor.numpy = _numpy
 Tensor.cpu = _cpu
 Tensor.device = property(_device)
 Tensor.__array__ = _array
+Tensor.__array_wrap__ = _array_wrap
 Tensor.__array_priority__ = 1000

@@ -70,26 +70,61 @@ fn bool_index(value: bool) -> Result<Tensor> {
     }
 }
 
-/// Basic indexing applied, with the advanced indices that remain (one slot per dim of `view`).
-struct Sliced {
-    view: Tensor,
-    advanced: Vec<Option<Tensor>>,
-    /// The whole index was one bool mask (PyTorch then writes scalars with `masked_fill_`).
-    single_mask: bool,
+/// An advanced index found while slicing: an integer tensor for one dim, or a mask for
+/// `mask.ndim()` consecutive dims, starting at `dim` of the sliced view.
+struct Pending {
+    dim: usize,
+    index: Tensor,
 }
 
-fn record(advanced: &mut Vec<Option<Tensor>>, dim: usize, index: Tensor) {
-    advanced.resize(dim, None);
-    advanced.push(Some(index));
+/// Basic indexing applied, with the advanced indices that remain.
+struct Sliced {
+    view: Tensor,
+    pending: Vec<Pending>,
+}
+
+impl Sliced {
+    /// The lone bool mask, when it is the only advanced index (the fast, nonzero-free path).
+    fn single_mask(&self) -> Option<&Pending> {
+        match self.pending.as_slice() {
+            [p] if is_mask(&p.index) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// One slot per dim of the view: masks become the coordinate vectors of their true
+    /// elements, one per dim they cover.
+    fn index_list(&self) -> Result<Vec<Option<Tensor>>> {
+        let mut list: Vec<Option<Tensor>> = Vec::new();
+        let mut put = |dim: usize, t: Tensor| {
+            list.resize(dim, None);
+            list.push(Some(t));
+        };
+        for p in &self.pending {
+            if is_mask(&p.index) {
+                let coords = nonzero(&p.index)?;
+                for j in 0..p.index.ndim() {
+                    put(p.dim + j, super::shape::select(&coords, 1, j as i64)?);
+                }
+            } else {
+                put(p.dim, p.index.clone());
+            }
+        }
+        Ok(list)
+    }
 }
 
 fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
+    if let [TensorIndex::Int(i)] = indices {
+        // A lone int is a plain select (and on a 0-dim tensor, PyTorch's hint to use item()).
+        return Ok(Sliced { view: select_checked(t, 0, *i, 0)?, pending: Vec::new() });
+    }
     let specified = specified_dims(indices);
     if specified > t.ndim() {
         return Err(Error::Index(format!("too many indices for tensor of dimension {}", t.ndim())));
     }
     let mut view = t.clone();
-    let mut advanced = Vec::new();
+    let mut pending = Vec::new();
     let mut dim = 0;
     for (position, index) in indices.iter().enumerate() {
         match index {
@@ -105,13 +140,13 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
             }
             TensorIndex::Bool(b) => {
                 view = unsqueeze(&view, dim as i64)?;
-                record(&mut advanced, dim, bool_index(*b)?);
+                pending.push(Pending { dim, index: bool_index(*b)? });
                 dim += 1;
             }
             TensorIndex::Tensor(x) if x.ndim() == 0 && x.dtype.is_integral(true) => {
                 if is_mask(x) {
                     view = unsqueeze(&view, dim as i64)?;
-                    record(&mut advanced, dim, bool_index(x.item()?.to_i64() != 0)?);
+                    pending.push(Pending { dim, index: bool_index(x.item()?.to_i64() != 0)? });
                     dim += 1;
                 } else {
                     view = select_checked(&view, dim, x.item()?.to_i64(), position)?;
@@ -129,15 +164,11 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
                         )));
                     }
                 }
-                // A k-dim mask stands for the k coordinate vectors of its true elements.
-                let coords = nonzero(x)?;
-                for j in 0..x.ndim() {
-                    record(&mut advanced, dim + j, super::shape::select(&coords, 1, j as i64)?);
-                }
+                pending.push(Pending { dim, index: x.clone() });
                 dim += x.ndim();
             }
             TensorIndex::Tensor(x) if x.dtype.is_integral(false) => {
-                record(&mut advanced, dim, x.clone());
+                pending.push(Pending { dim, index: x.clone() });
                 dim += 1;
             }
             TensorIndex::Tensor(_) => {
@@ -145,17 +176,20 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
             }
         }
     }
-    let single_mask = matches!(indices, [TensorIndex::Tensor(x)] if is_mask(x) && x.ndim() > 0);
-    Ok(Sliced { view, advanced, single_mask })
+    Ok(Sliced { view, pending })
 }
 
 /// `tensor[indices]`.
 pub fn get_item(t: &Tensor, indices: &[TensorIndex]) -> Result<Tensor> {
     let sliced = apply_slicing(t, indices)?;
-    if sliced.advanced.is_empty() {
+    if sliced.pending.is_empty() {
         return Ok(sliced.view);
     }
-    index(&sliced.view, &sliced.advanced)
+    let geometry = match sliced.single_mask() {
+        Some(m) => AdvancedIndex::from_mask(&sliced.view, m.dim, &m.index)?,
+        None => AdvancedIndex::new(&sliced.view, &sliced.index_list()?)?,
+    };
+    geometry.gather_new(&sliced.view)
 }
 
 /// `tensor[indices] = value`: basic indices write through the view; advanced ones scatter.
@@ -164,7 +198,7 @@ pub fn set_item(t: &Tensor, indices: &[TensorIndex], value: SetValue) -> Result<
         return Ok(());
     }
     let sliced = apply_slicing(t, indices)?;
-    if sliced.advanced.is_empty() {
+    if sliced.pending.is_empty() {
         return match value {
             SetValue::Scalar(s) => sliced.view.fill_(s),
             SetValue::Tensor(v) => copy_to(&sliced.view, &v),
@@ -172,16 +206,22 @@ pub fn set_item(t: &Tensor, indices: &[TensorIndex], value: SetValue) -> Result<
     }
     let value = match value {
         SetValue::Scalar(s) => Tensor::scalar(s, t.dtype)?,
-        SetValue::Tensor(v) => {
-            let v = strip_leading_ones(&v)?;
-            if v.dtype != t.dtype && sliced.single_mask && v.numel() == 1 {
-                v.to_dtype(t.dtype)?
-            } else {
-                v
-            }
-        }
+        SetValue::Tensor(v) => strip_leading_ones(&v)?,
     };
-    index_put_(&sliced.view, &sliced.advanced, &value, false)
+    if let Some(m) = sliced.single_mask() {
+        // PyTorch writes one value through a mask with masked_fill_ (which casts it).
+        if value.numel() == 1 {
+            let view = &sliced.view;
+            let mut shape: Vec<i64> = vec![1; view.ndim()];
+            for (j, &d) in m.index.shape().iter().enumerate() {
+                shape[m.dim + j] = d as i64;
+            }
+            let mask = m.index.to_dtype(DType::Bool)?.reshape(&shape)?;
+            return super::gather::masked_fill_(view, &mask, value.item()?);
+        }
+        return AdvancedIndex::from_mask(&sliced.view, m.dim, &m.index)?.put(&sliced.view, &value, false);
+    }
+    index_put_(&sliced.view, &sliced.index_list()?, &value, false)
 }
 
 /// NumPy's compatibility rule for assignment: leading size-1 dims of the value are ignored.
@@ -215,12 +255,36 @@ struct AdvancedIndex {
     inner: Vec<isize>,
 }
 
+/// Calls `f` with the element offset of every position of a strided block, in row-major order.
+fn for_each_offset(shape: &[usize], strides: &[isize], mut f: impl FnMut(isize)) {
+    if shape.contains(&0) {
+        return;
+    }
+    let mut position = vec![0usize; shape.len()];
+    let mut offset = 0isize;
+    loop {
+        f(offset);
+        let mut d = shape.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            position[d] += 1;
+            offset += strides[d];
+            if position[d] < shape[d] {
+                break;
+            }
+            offset -= strides[d] * shape[d] as isize;
+            position[d] = 0;
+        }
+    }
+}
+
 /// Element offsets, in row-major order, of every position of a strided block.
 pub(crate) fn block_offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
-    let mut out = vec![0isize];
-    for (&size, &stride) in shape.iter().zip(strides) {
-        out = out.iter().flat_map(|&o| (0..size as isize).map(move |i| o + i * stride)).collect();
-    }
+    let mut out = Vec::with_capacity(shape.iter().product());
+    for_each_offset(shape, strides, |o| out.push(o));
     out
 }
 
@@ -279,58 +343,120 @@ impl AdvancedIndex {
         })
     }
 
-    fn row_count(&self) -> usize {
-        self.outer.len() * self.picked.len()
+    /// The geometry of `src[.., mask, ..]` with the mask covering dims `dim..dim + mask.ndim()`:
+    /// the selected offsets come straight from the mask, in row-major order.
+    fn from_mask(src: &Tensor, dim: usize, mask: &Tensor) -> Result<AdvancedIndex> {
+        let k = mask.ndim();
+        let mask = mask.to_dtype(DType::Bool)?.contiguous()?;
+        // SAFETY: `mask` is a contiguous bool tensor of its numel elements.
+        let flags = unsafe { std::slice::from_raw_parts(mask.data_ptr::<bool>(), mask.numel()) };
+        let mut picked = Vec::new();
+        let mut flag = flags.iter();
+        for_each_offset(&src.shape()[dim..dim + k], &src.strides()[dim..dim + k], |o| {
+            if flag.next() == Some(&true) {
+                picked.push(o);
+            }
+        });
+        let (before_shape, after_shape) = (&src.shape()[..dim], &src.shape()[dim + k..]);
+        let shape: Dims = before_shape.iter().copied().chain([picked.len()]).chain(after_shape.iter().copied()).collect();
+        Ok(AdvancedIndex {
+            base: src.layout.offset as isize,
+            shape,
+            outer: block_offsets(before_shape, &src.strides()[..dim]),
+            picked,
+            inner: block_offsets(after_shape, &src.strides()[dim + k..]),
+        })
     }
 
-    /// Storage offset of the first element of result row `r` (a row spans `inner`).
-    fn row_start(&self, r: usize) -> isize {
-        self.base + self.outer[r / self.picked.len()] + self.picked[r % self.picked.len()]
-    }
-
-    fn inner_is_contiguous(&self) -> bool {
-        self.inner.iter().enumerate().all(|(k, &o)| o == k as isize)
+    /// The gathered elements as a new contiguous tensor of the result shape.
+    fn gather_new(&self, src: &Tensor) -> Result<Tensor> {
+        let out = Tensor::empty(&self.shape, src.dtype)?;
+        with_dtype!(src.dtype, T => {
+            // SAFETY: `out` is a fresh contiguous buffer of its numel elements.
+            let dst = unsafe { std::slice::from_raw_parts_mut(out.data_ptr::<T>(), out.numel()) };
+            self.gather::<T>(src, dst);
+        });
+        Ok(out)
     }
 
     fn gather<T: Element>(&self, src: &Tensor, out: &mut [T]) {
-        let data = src.storage.as_ptr() as usize;
-        let n = self.inner.len();
+        let (n, p) = (self.inner.len(), self.picked.len());
         if n == 0 || out.is_empty() {
             return;
         }
-        let contiguous = self.inner_is_contiguous();
-        let copy_row = |r: usize, dst: &mut [T]| {
-            let start = (data as *const T).wrapping_offset(self.row_start(r));
+        let data = src.storage.as_ptr() as usize;
+        let contiguous = self.inner.iter().enumerate().all(|(k, &o)| o == k as isize);
+        // Fills `dst`, the rows `first..` of outer position `o` (row b reads picked[b]).
+        let fill = |o: usize, first: usize, dst: &mut [T]| {
+            let base = (data as *const T).wrapping_offset(self.base + self.outer[o]);
+            let picked = &self.picked[first..];
             // SAFETY: every offset was bounds-checked against the source layout.
             unsafe {
-                if contiguous {
-                    dst.copy_from_slice(std::slice::from_raw_parts(start, n));
+                if n == 1 {
+                    let at = self.inner[0];
+                    for (d, &pk) in dst.iter_mut().zip(picked) {
+                        *d = *base.offset(pk + at);
+                    }
                 } else {
-                    for (d, &o) in dst.iter_mut().zip(&self.inner) {
-                        *d = *start.offset(o);
+                    for (row, &pk) in dst.chunks_mut(n).zip(picked) {
+                        let start = base.offset(pk);
+                        if contiguous {
+                            row.copy_from_slice(std::slice::from_raw_parts(start, n));
+                        } else {
+                            for (d, &i) in row.iter_mut().zip(&self.inner) {
+                                *d = *start.offset(i);
+                            }
+                        }
                     }
                 }
             }
         };
-        if out.len() >= PARALLEL_GRAIN {
-            out.par_chunks_mut(n).enumerate().for_each(|(r, dst)| copy_row(r, dst));
-        } else {
-            out.chunks_mut(n).enumerate().for_each(|(r, dst)| copy_row(r, dst));
+        let block = p * n;
+        if out.len() < PARALLEL_GRAIN {
+            out.chunks_mut(block).enumerate().for_each(|(o, dst)| fill(o, 0, dst));
+            return;
         }
+        let rows_per_task = (PARALLEL_GRAIN / n).max(1);
+        out.par_chunks_mut(block).enumerate().for_each(|(o, dst)| {
+            dst.par_chunks_mut(rows_per_task * n).enumerate().for_each(|(t, d)| fill(o, t * rows_per_task, d));
+        });
     }
 
-    /// Writes (or adds) `values` (laid out like the result) into `dst`, in order, so that
+    /// Writes (or adds) `values`, broadcast to the result shape, into `dst` in order, so that
     /// repeated indices resolve like PyTorch's CPU kernel: the last write wins.
+    fn put(&self, dst: &Tensor, values: &Tensor, accumulate: bool) -> Result<()> {
+        if values.dtype != dst.dtype {
+            return runtime(format!(
+                "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+                type_label(dst.dtype),
+                type_label(values.dtype)
+            ));
+        }
+        let values = values.broadcast_to(&self.shape).map_err(|_| {
+            Error::Runtime(format!(
+                "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
+                fmt_dims(values.shape()),
+                fmt_dims(&self.shape)
+            ))
+        })?;
+        with_dtype!(dst.dtype, T => self.scatter::<T>(dst, &values.to_vec::<T>()?, accumulate));
+        dst.storage.bump_version();
+        Ok(())
+    }
+
     fn scatter<T: Arith>(&self, dst: &Tensor, values: &[T], accumulate: bool) {
-        let data = dst.storage.as_ptr() as *mut T;
         let n = self.inner.len();
-        for r in 0..self.row_count() {
-            let start = data.wrapping_offset(self.row_start(r));
-            for (k, &o) in self.inner.iter().enumerate() {
+        if n == 0 || values.is_empty() {
+            return;
+        }
+        let data = dst.storage.as_ptr() as *mut T;
+        let starts = self.outer.iter().flat_map(|&o| self.picked.iter().map(move |&pk| self.base + o + pk));
+        for (row, start) in values.chunks(n).zip(starts) {
+            let start = data.wrapping_offset(start);
+            for (&v, &o) in row.iter().zip(&self.inner) {
                 // SAFETY: offsets were bounds-checked against the destination layout.
                 unsafe {
                     let p = start.offset(o);
-                    let v = values[r * n + k];
                     *p = if accumulate { (*p).add(v) } else { v };
                 }
             }
@@ -340,39 +466,12 @@ impl AdvancedIndex {
 
 /// `src[indices]` for advanced indices (`indices[d]` an integer tensor or None per dim).
 pub fn index(src: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
-    let geometry = AdvancedIndex::new(src, indices)?;
-    let out = Tensor::empty(&geometry.shape, src.dtype)?;
-    with_dtype!(src.dtype, T => {
-        // SAFETY: `out` is a fresh contiguous buffer of its numel elements.
-        let dst = unsafe { std::slice::from_raw_parts_mut(out.data_ptr::<T>(), out.numel()) };
-        geometry.gather::<T>(src, dst);
-    });
-    Ok(out)
+    AdvancedIndex::new(src, indices)?.gather_new(src)
 }
 
 /// `dst.index_put_(indices, values, accumulate)`: `values` broadcast to the indexed shape.
 pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Result<()> {
-    let geometry = AdvancedIndex::new(dst, indices)?;
-    if values.dtype != dst.dtype {
-        return runtime(format!(
-            "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
-            type_label(dst.dtype),
-            type_label(values.dtype)
-        ));
-    }
-    let values = values.broadcast_to(&geometry.shape).map_err(|_| {
-        Error::Runtime(format!(
-            "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
-            fmt_dims(values.shape()),
-            fmt_dims(&geometry.shape)
-        ))
-    })?;
-    with_dtype!(dst.dtype, T => {
-        let flat = values.to_vec::<T>()?;
-        geometry.scatter::<T>(dst, &flat, accumulate);
-    });
-    dst.storage.bump_version();
-    Ok(())
+    AdvancedIndex::new(dst, indices)?.put(dst, values, accumulate)
 }
 
 /// `nonzero`: the coordinates of the nonzero elements, one row each (int64 `[n, ndim]`).

@@ -6,6 +6,7 @@ pub mod gather;
 pub mod index;
 pub mod linalg;
 pub mod rearrange;
+pub mod random;
 pub mod reduce;
 pub mod shape;
 pub mod unary;

@@ -2,14 +2,16 @@
 //! array interface, so no NumPy C API is needed) and `tolist`.
 use super::args::scalar;
 use super::tensor::PyTensor;
-use crate::dtype::{DType, Element, Scalar};
+use crate::dtype::{Category, DType, Element, Scalar};
 use crate::layout::Layout;
 use crate::storage::Storage;
 use crate::tensor::Tensor;
 use crate::with_dtype;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PySequence, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple, PyType};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 fn numpy_typestr(dtype: DType) -> Option<&'static str> {
@@ -27,9 +29,10 @@ fn numpy_typestr(dtype: DType) -> Option<&'static str> {
     })
 }
 
-fn dtype_from_typestr(typestr: &str, np_name: &str) -> PyResult<DType> {
-    let native = typestr.starts_with('|') || typestr.starts_with('<') || typestr.starts_with('=');
-    let dt = match &typestr[1..] {
+/// The dtype of a NumPy type string (`<f4`); `owner` (an array or NumPy scalar) names its
+/// type in the error for unsupported types.
+fn dtype_from_typestr(typestr: &str, owner: &Bound<'_, PyAny>) -> PyResult<DType> {
+    let dt = match typestr.get(1..).unwrap_or("") {
         "b1" => Some(DType::Bool),
         "u1" => Some(DType::U8),
         "i1" => Some(DType::I8),
@@ -41,57 +44,124 @@ fn dtype_from_typestr(typestr: &str, np_name: &str) -> PyResult<DType> {
         "f8" => Some(DType::F64),
         _ => None,
     };
-    match dt {
-        Some(d) if native => Ok(d),
-        _ => Err(PyTypeError::new_err(format!(
+    let Some(dt) = dt else {
+        let np_name: String = owner.getattr("dtype").and_then(|d| d.getattr("type")).and_then(|t| t.getattr("__name__")).and_then(|n| n.extract()).unwrap_or_else(|_| typestr.to_string());
+        return Err(PyTypeError::new_err(format!(
             "can't convert np.ndarray of type numpy.{}. The only supported types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool.",
             np_name
-        ))),
+        )));
+    };
+    let native = if cfg!(target_endian = "little") { "|<=" } else { "|>=" };
+    if !typestr.starts_with(|c| native.contains(c)) {
+        return Err(PyValueError::new_err(
+            "given numpy array has byte order different from the native byte order. Conversion between byte orders is currently not supported.",
+        ));
     }
+    Ok(dt)
 }
 
-/// Whether `obj` is a NumPy array (or anything exposing the array interface).
+/// Whether `obj` is a NumPy array or scalar (or anything exposing the array interface).
 pub fn is_array(obj: &Bound<'_, PyAny>) -> bool {
     !obj.is_instance_of::<PyTensor>() && obj.hasattr("__array_interface__").unwrap_or(false)
 }
 
-/// A tensor sharing the memory of a NumPy array (`from_numpy`); it keeps the array alive.
-pub fn from_numpy(arr: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+/// `numpy.generic`, the base of NumPy's scalar types (None when NumPy is not installed).
+fn numpy_generic(py: Python<'_>) -> Option<&Bound<'_, PyType>> {
+    static GENERIC: PyOnceLock<Option<Py<PyType>>> = PyOnceLock::new();
+    GENERIC
+        .get_or_init(py, || py.import("numpy").and_then(|np| np.getattr("generic")).and_then(|g| Ok(g.cast_into::<PyType>()?.unbind())).ok())
+        .as_ref()
+        .map(|g| g.bind(py))
+}
+
+/// The dtype of a NumPy scalar type, or None for other objects.
+fn numpy_scalar_dtype(obj: &Bound<'_, PyAny>) -> PyResult<Option<DType>> {
+    let Some(generic) = numpy_generic(obj.py()) else { return Ok(None) };
+    if !obj.is_instance(generic)? {
+        return Ok(None);
+    }
+    let typestr: String = obj.getattr("dtype")?.getattr("str")?.extract()?;
+    dtype_from_typestr(&typestr, obj).map(Some)
+}
+
+/// A NumPy scalar's value as a `Scalar` of its dtype's kind.
+fn numpy_scalar_value(obj: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Scalar> {
+    Ok(match dtype.category() {
+        Category::Bool => Scalar::Bool(obj.is_truthy()?),
+        Category::Integer => Scalar::Int(obj.extract::<i64>()?),
+        Category::Floating => Scalar::Float(obj.extract::<f64>()?),
+    })
+}
+
+/// Whether `obj` is a `numpy.ndarray` (what `from_numpy` accepts).
+pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    let py = obj.py();
+    py.import("numpy").and_then(|np| np.getattr("ndarray")).and_then(|cls| obj.is_instance(&cls)).unwrap_or(false)
+}
+
+/// PyTorch warns once per process when a tensor aliases a read-only array.
+fn warn_not_writable(py: Python<'_>) -> PyResult<()> {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if WARNED.swap(true, Ordering::Relaxed) {
+        return Ok(());
+    }
+    PyErr::warn(
+        py,
+        &py.get_type::<PyUserWarning>(),
+        c"The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This means writing to this tensor will result in undefined behavior. You may want to copy the array to protect its data or make it writable before converting it to a tensor. This type of warning will be suppressed for the rest of this program.",
+        1,
+    )
+}
+
+/// A tensor sharing the memory of a NumPy array or scalar; it keeps the array alive. With
+/// `warn_read_only`, aliasing a read-only array warns as in PyTorch (`from_numpy`, `as_tensor`).
+pub fn from_numpy(arr: &Bound<'_, PyAny>, warn_read_only: bool) -> PyResult<Tensor> {
     let iface = arr.getattr("__array_interface__")?;
     let iface = iface.cast::<PyDict>()?;
     let get = |k: &str| -> PyResult<Bound<'_, PyAny>> {
         iface.get_item(k)?.ok_or_else(|| PyValueError::new_err(format!("array interface lacks '{}'", k)))
     };
     let typestr: String = get("typestr")?.extract()?;
-    let np_name: String = arr.getattr("dtype").and_then(|d| d.getattr("name")).and_then(|n| n.extract()).unwrap_or_else(|_| typestr.clone());
-    let dtype = dtype_from_typestr(&typestr, &np_name)?;
-    let (addr, _readonly): (usize, bool) = get("data")?.extract()?;
+    let dtype = dtype_from_typestr(&typestr, arr)?;
+    let (addr, readonly): (usize, bool) = get("data")?.extract()?;
     let shape: Vec<usize> = get("shape")?.extract()?;
     let item = dtype.size() as isize;
-    let strides: Vec<isize> = match iface.get_item("strides")? {
-        Some(s) if !s.is_none() => {
+    // An ndarray's own `strides` are exact where the interface says None (C-contiguous),
+    // e.g. for size-1 dims; PyTorch copies them as they are.
+    let byte_strides = match arr.getattr("strides") {
+        Ok(s) if !s.is_none() => Some(s),
+        _ => iface.get_item("strides")?.filter(|s| !s.is_none()),
+    };
+    let strides: Vec<isize> = match byte_strides {
+        Some(s) => {
             let bytes: Vec<isize> = s.extract()?;
-            if bytes.iter().any(|&b| b < 0) {
-                return Err(PyValueError::new_err(
-                    "At least one stride in the given numpy array is negative, and tensors with negative strides are not currently supported. (You can probably work around this by making a copy of your array with array.copy().) ",
-                ));
-            }
             if bytes.iter().any(|&b| b % item != 0) {
                 return Err(PyValueError::new_err("given numpy array strides not a multiple of the element byte size. Copy the numpy array to reallocate the memory."));
             }
+            if bytes.iter().any(|&b| b < 0) {
+                return Err(PyValueError::new_err(
+                    "At least one stride in the given numpy array is negative, and tensors with negative strides are not currently supported. (You can probably work around this by making a copy of your array  with array.copy().) ",
+                ));
+            }
             bytes.iter().map(|b| b / item).collect()
         }
-        _ => crate::layout::contiguous_strides(&shape).to_vec(),
+        None => crate::layout::contiguous_strides(&shape).to_vec(),
     };
+    if readonly && warn_read_only {
+        warn_not_writable(arr.py())?;
+    }
     let span = if shape.iter().any(|&d| d == 0) {
         0
     } else {
         shape.iter().zip(&strides).map(|(&d, &s)| (d as isize - 1) * s).sum::<isize>() as usize + 1
     };
-    let owner: Py<PyAny> = arr.clone().unbind();
+    // The interface dict is kept too: for NumPy scalars it holds the temporary array whose
+    // memory `data` points into.
+    let owner: (Py<PyAny>, Py<PyAny>) = (arr.clone().unbind(), iface.clone().into_any().unbind());
     // SAFETY: the array's buffer spans `span` elements from `addr` and lives while `owner` does.
     let storage = unsafe { Storage::from_foreign(addr as *mut u8, span * dtype.size(), Box::new(owner)) };
-    Ok(Tensor::from_storage(Arc::new(storage), Layout { shape: shape.into(), strides: strides.into(), offset: 0 }, dtype))
+    let layout = Layout { shape: shape.into(), strides: strides.into(), offset: 0 };
+    Ok(Tensor::from_storage(Arc::new(storage), layout, dtype))
 }
 
 /// The `__array_interface__` dict describing a tensor's memory, for zero-copy NumPy views.
@@ -113,88 +183,176 @@ struct Gathered {
     shape: Vec<usize>,
     saw_float: bool,
     saw_int: bool,
-    /// dtype of nested tensors / arrays, which take part in inference as their dtype.
+    /// dtype of nested tensors, arrays and NumPy scalars, which take part in inference with
+    /// their own dtype.
     inner_dtype: Option<DType>,
+    /// The last NumPy scalar type seen and its dtype: lists of NumPy scalars are common and
+    /// usually uniform.
+    numpy_type: Option<(usize, DType)>,
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
 }
 
-fn gather(obj: &Bound<'_, PyAny>, depth: usize, g: &mut Gathered) -> PyResult<()> {
-    if let Some(s) = scalar(obj) {
-        if depth != g.shape.len() {
-            return Err(PyValueError::new_err(format!("expected sequence of length {} at dim {} (got {})", g.shape[depth], depth, type_name(obj))));
-        }
+/// The type's name as CPython's `tp_name` shows it: `list`, `numpy.float64`.
+pub fn qualified_type_name(obj: &Bound<'_, PyAny>) -> String {
+    let ty = obj.get_type();
+    match ty.module().map(|m| m.to_string()) {
+        Ok(m) if m != "builtins" => format!("{}.{}", m, type_name(obj)),
+        _ => type_name(obj),
+    }
+}
+
+/// A Python bool, int or float (exact types: the common case, checked first), with PyTorch's
+/// error for ints beyond int64.
+fn python_number(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
+    if obj.is_exact_instance_of::<PyInt>() {
+        return obj.extract::<i64>().map(|i| Some(Scalar::Int(i))).map_err(|_| PyRuntimeError::new_err("Overflow when unpacking long"));
+    }
+    if obj.is_exact_instance_of::<PyFloat>() || obj.is_exact_instance_of::<PyBool>() {
+        return Ok(scalar(obj));
+    }
+    Ok(None)
+}
+
+impl Gathered {
+    fn push(&mut self, s: Scalar, depth: usize) -> PyResult<()> {
         match s {
-            Scalar::Float(_) => g.saw_float = true,
-            Scalar::Int(_) => g.saw_int = true,
+            Scalar::Float(_) => self.saw_float = true,
+            Scalar::Int(_) => self.saw_int = true,
             Scalar::Bool(_) => {}
         }
-        g.values.push(s);
-        return Ok(());
+        self.push_typed(s, None, depth)
     }
-    if let Ok(t) = obj.cast::<PyTensor>() {
-        let t = t.get().tensor();
-        return gather_tensor(&t, depth, g);
-    }
-    if is_array(obj) {
-        return gather_tensor(&from_numpy(obj)?, depth, g);
-    }
-    if obj.is_instance_of::<PyString>() || !obj.is_instance_of::<PySequence>() && !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<PyTuple>() {
-        return Err(PyTypeError::new_err(format!("new(): invalid data type '{}'", type_name(obj))));
-    }
-    let len = obj.len()?;
-    if depth == g.shape.len() {
-        if !g.values.is_empty() {
-            return Err(PyValueError::new_err(format!("expected sequence of length {} at dim {} (got {})", 1, depth, len)));
+
+    /// Stores a value whose `dtype` (when known) takes part in inference.
+    fn push_typed(&mut self, s: Scalar, dtype: Option<DType>, depth: usize) -> PyResult<()> {
+        if depth != self.shape.len() {
+            return Err(PyTypeError::new_err("not a sequence"));
         }
-        g.shape.push(len);
-    } else if g.shape[depth] != len {
-        return Err(PyValueError::new_err(format!("expected sequence of length {} at dim {} (got {})", g.shape[depth], depth, len)));
+        if let Some(d) = dtype {
+            self.note_dtype(d);
+        }
+        self.values.push(s);
+        Ok(())
     }
-    for item in obj.try_iter()? {
-        gather(&item?, depth + 1, g)?;
+
+    fn note_dtype(&mut self, dtype: DType) {
+        self.inner_dtype = Some(self.inner_dtype.map_or(dtype, |d| crate::dtype::promote_types(d, dtype)));
     }
-    Ok(())
+
+    fn numpy_scalar(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Option<(Scalar, DType)>> {
+        let ty = obj.get_type().as_ptr() as usize;
+        let dtype = match self.numpy_type {
+            Some((t, d)) if t == ty => d,
+            _ => match numpy_scalar_dtype(obj)? {
+                Some(d) => {
+                    self.numpy_type = Some((ty, d));
+                    d
+                }
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((numpy_scalar_value(obj, dtype)?, dtype)))
+    }
+
+    fn gather(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+        if let Some(s) = python_number(obj)? {
+            return self.push(s, depth);
+        }
+        if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+            return self.gather_sequence(obj, depth);
+        }
+        if let Ok(t) = obj.cast::<PyTensor>() {
+            return self.gather_tensor(&t.get().tensor(), depth);
+        }
+        if let Some((s, dtype)) = self.numpy_scalar(obj)? {
+            return self.push_typed(s, Some(dtype), depth);
+        }
+        if is_array(obj) {
+            return self.gather_tensor(&from_numpy(obj, false)?, depth);
+        }
+        if let Some(s) = scalar(obj) {
+            return self.push(s, depth);
+        }
+        if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(format!("new(): invalid data type '{}'", type_name(obj))));
+        }
+        if obj.is_instance_of::<PySequence>() {
+            return self.gather_sequence(obj, depth);
+        }
+        Err(PyRuntimeError::new_err(format!("Could not infer dtype of {}", type_name(obj))))
+    }
+
+    fn gather_sequence(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+        let len = obj.len()?;
+        if depth == self.shape.len() {
+            if !self.values.is_empty() {
+                // Sizes come from the first element: a sequence where a number was expected.
+                return Err(PyTypeError::new_err(format!("must be real number, not {}", type_name(obj))));
+            }
+            self.shape.push(len);
+        } else if self.shape[depth] != len {
+            return Err(PyValueError::new_err(format!("expected sequence of length {} at dim {} (got {})", self.shape[depth], depth, len)));
+        }
+        for item in obj.try_iter()? {
+            self.gather(&item?, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    fn gather_tensor(&mut self, t: &Tensor, depth: usize) -> PyResult<()> {
+        if depth == self.shape.len() && self.values.is_empty() {
+            self.shape.extend_from_slice(t.shape());
+        } else if self.shape.len() != depth + t.ndim() || &self.shape[depth..] != t.shape() {
+            return Err(PyValueError::new_err(format!(
+                "expected sequence of length {} at dim {} (got {})",
+                self.shape.get(depth).copied().unwrap_or(0),
+                depth,
+                t.shape().first().copied().unwrap_or(1)
+            )));
+        }
+        self.note_dtype(t.dtype);
+        with_dtype!(t.dtype, T => self.values.extend(t.to_vec::<T>()?.into_iter().map(|v| v.to_scalar())));
+        Ok(())
+    }
+
+    /// PyTorch's inference: nested tensors/arrays by dtype, Python floats as the default
+    /// dtype, ints as int64, bools as bool; an empty sequence is the default dtype.
+    fn inferred_dtype(&self) -> DType {
+        let default = crate::default_dtype::get();
+        let from_scalars = if self.saw_float {
+            Some(default)
+        } else if self.saw_int {
+            Some(DType::I64)
+        } else if !self.values.is_empty() && self.inner_dtype.is_none() {
+            Some(DType::Bool)
+        } else {
+            None
+        };
+        match (self.inner_dtype, from_scalars) {
+            (Some(d), Some(s)) => crate::dtype::promote_types(d, s),
+            (d, s) => d.or(s).unwrap_or(default),
+        }
+    }
 }
 
-fn gather_tensor(t: &Tensor, depth: usize, g: &mut Gathered) -> PyResult<()> {
-    if depth == g.shape.len() && g.values.is_empty() {
-        g.shape.extend_from_slice(t.shape());
-    } else if g.shape.len() < depth + t.ndim() || &g.shape[depth..depth + t.ndim()] != t.shape() {
-        return Err(PyValueError::new_err(format!("expected sequence of length {} at dim {}", g.shape.get(depth).copied().unwrap_or(0), depth)));
-    }
-    g.inner_dtype = Some(g.inner_dtype.map_or(t.dtype, |d| crate::dtype::promote_types(d, t.dtype)));
-    with_dtype!(t.dtype, T => g.values.extend(t.to_vec::<T>()?.into_iter().map(|v| v.to_scalar())));
-    Ok(())
-}
-
-/// Builds a tensor from Python data (`torch.tensor(data)`), inferring the dtype as PyTorch does.
+/// Builds a tensor from Python data (`torch.tensor(data)`), inferring the dtype as PyTorch
+/// does. Tensors and arrays are copied.
 pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         let t = t.get().tensor();
         return Ok(t.copy_to_new(dtype.unwrap_or(t.dtype))?);
     }
-    if is_array(obj) {
-        let t = from_numpy(obj)?;
+    let plain = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || python_number(obj)?.is_some();
+    if !plain && is_array(obj) {
+        let t = from_numpy(obj, false)?;
         return Ok(t.copy_to_new(dtype.unwrap_or(t.dtype))?);
     }
-    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, inner_dtype: None };
-    gather(obj, 0, &mut g)?;
-    let inferred = if let Some(d) = g.inner_dtype {
-        let from_scalars = if g.saw_float { Some(crate::default_dtype::get()) } else if g.saw_int { Some(DType::I64) } else { None };
-        from_scalars.map_or(d, |s| crate::dtype::promote_types(d, s))
-    } else if g.saw_float {
-        crate::default_dtype::get()
-    } else if g.saw_int {
-        DType::I64
-    } else if g.values.is_empty() {
-        crate::default_dtype::get()
-    } else {
-        DType::Bool
-    };
-    let dtype = dtype.unwrap_or(inferred);
+    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, inner_dtype: None, numpy_type: None };
+    g.gather(obj, 0)?;
+    let dtype = dtype.unwrap_or_else(|| g.inferred_dtype());
     Ok(with_dtype!(dtype, T => Tensor::from_vec(g.values.iter().map(|&s| T::from_scalar(s)).collect::<Vec<T>>(), &g.shape)?))
 }
 

@@ -14,7 +14,7 @@ use crate::tensor::Tensor;
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyTuple};
+use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyString, PyTuple};
 
 /// A Python slice's raw bounds (`PySlice_Unpack`: None becomes the extreme for the step's
 /// direction; a zero step raises Python's ValueError).
@@ -27,14 +27,23 @@ fn unpack_slice(s: &Bound<'_, PySlice>) -> PyResult<TensorIndex> {
     Ok(TensorIndex::Slice { start: Some(start as i64), stop: Some(stop as i64), step: step as i64 })
 }
 
+/// A sequence usable as an index (strings are sequences to Python, not indices to PyTorch).
 fn is_sequence(obj: &Bound<'_, PyAny>) -> bool {
     // SAFETY: `obj` is a live object; PySequence_Check does not fail.
-    unsafe { ffi::PySequence_Check(obj.as_ptr()) == 1 }
+    unsafe { ffi::PySequence_Check(obj.as_ptr()) == 1 && !obj.is_instance_of::<PyString>() }
 }
 
 /// A list (or other sequence, or NumPy array) used as an index becomes an int64 tensor, or
 /// stays bool/uint8 when it holds booleans.
 fn sequence_index(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    // Fast path for the common `x[[0, 2]]`: a list of plain ints.
+    if let Ok(list) = obj.cast::<PyList>() {
+        let ints: Option<Vec<i64>> = list.iter().map(|o| if o.is_exact_instance_of::<PyInt>() { o.extract().ok() } else { None }).collect();
+        if let Some(ints) = ints.filter(|v| !v.is_empty()) {
+            let n = ints.len();
+            return Ok(Tensor::from_vec(ints, &[n])?);
+        }
+    }
     let t = convert::tensor_from_data(obj, None)?;
     Ok(match t.dtype {
         DType::Bool | DType::U8 => t,
@@ -78,19 +87,18 @@ fn parse_entry(obj: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
 /// NumPy's heuristic, kept by PyTorch: a short non-tuple sequence holding a tensor, sequence,
 /// slice, Ellipsis or None is a multi-dim index (`x[[0, slice(None)]]`), otherwise one index.
 fn sequence_is_tuple(obj: &Bound<'_, PyAny>) -> bool {
-    if obj.is_instance_of::<PyTensor>() || convert::is_array(obj) || !is_sequence(obj) {
+    if !is_sequence(obj) || obj.is_instance_of::<PyTensor>() || convert::is_array(obj) {
         return false;
     }
     let Ok(n) = obj.len() else { return false };
     if n >= 32 {
         return false;
     }
-    (0..n).all(|i| obj.get_item(i).is_ok())
-        && (0..n).any(|i| {
-            obj.get_item(i).is_ok_and(|item| {
-                item.is_instance_of::<PyTensor>() || is_sequence(&item) || item.is_instance_of::<PySlice>() || item.is_none() || item.is_instance_of::<PyEllipsis>()
-            })
+    (0..n).any(|i| {
+        obj.get_item(i).is_ok_and(|item| {
+            item.is_instance_of::<PyTensor>() || is_sequence(&item) || item.is_instance_of::<PySlice>() || item.is_none() || item.is_instance_of::<PyEllipsis>()
         })
+    })
 }
 
 fn parse_index(index: &Bound<'_, PyAny>) -> PyResult<Vec<TensorIndex>> {

@@ -9,6 +9,7 @@ mod function;
 mod index;
 mod linalg;
 mod math;
+mod random;
 mod reduce;
 mod shape;
 mod tensor;
@@ -22,6 +23,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dtype::register(m)?;
     tensor::register(m)?;
     creation::register(m)?;
+    random::register(m)?;
     math::register(m)?;
     reduce::register(m)?;
     shape::register(m)?;

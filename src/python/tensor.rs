@@ -61,18 +61,7 @@ impl PyTensor {
     #[new]
     #[pyo3(signature = (*args))]
     fn py_new(args: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        let dtype = crate::default_dtype::get();
-        if args.is_empty() {
-            return Ok(PyTensor::new(Tensor::empty(&[0], dtype)?));
-        }
-        let first = args.get_item(0)?;
-        if args.len() == 1 && !first.is_instance_of::<pyo3::types::PyInt>() {
-            if let Ok(t) = first.cast::<PyTensor>() {
-                return Ok(PyTensor::new(t.get().tensor().detach()));
-            }
-            return Ok(PyTensor::new(convert::tensor_from_data(&first, Some(dtype))?));
-        }
-        Ok(PyTensor::new(Tensor::empty(&args::sizes(args)?, dtype)?))
+        Ok(PyTensor::new(super::creation::legacy_new(crate::default_dtype::get(), args)?))
     }
 
     #[getter]
@@ -426,13 +415,10 @@ pub fn check_device(d: &Bound<'_, PyAny>) -> PyResult<()> {
 
 #[pyfunction]
 fn from_numpy(py: Python<'_>, ndarray: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    if !convert::is_array(ndarray) {
-        return Err(PyTypeError::new_err(format!(
-            "expected np.ndarray (got {})",
-            ndarray.get_type().name()?
-        )));
+    if !convert::is_ndarray(ndarray) {
+        return Err(PyTypeError::new_err(format!("expected np.ndarray (got {})", convert::qualified_type_name(ndarray))));
     }
-    wrap(py, convert::from_numpy(ndarray)?)
+    wrap(py, convert::from_numpy(ndarray, true)?)
 }
 
 #[pyfunction]
