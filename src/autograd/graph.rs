@@ -67,8 +67,8 @@ pub struct Node {
     pub kind: Kind,
     /// Non-leaf tensors produced by this node that have hooks or retain their grad.
     pub watchers: Mutex<Vec<(usize, Weak<AutogradMeta>)>>,
-    /// State owned by the Python layer (a custom Function's ctx).
-    pub python: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// State owned by the Python layer: a custom Function's ctx, or the node's cached object.
+    pub python: Mutex<Option<Box<dyn Any + Send + Sync>>>,
 }
 
 pub const ERR_BACKWARD_TWICE: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
@@ -102,7 +102,7 @@ impl Node {
             outputs,
             kind: Kind::Function { backward: Mutex::new(Some(backward)), releasable },
             watchers: Mutex::new(Vec::new()),
-            python: OnceLock::new(),
+            python: Mutex::new(None),
         })
     }
 
@@ -115,7 +115,7 @@ impl Node {
             outputs: smallvec::smallvec![meta],
             kind: Kind::AccumulateGrad { leaf },
             watchers: Mutex::new(Vec::new()),
-            python: OnceLock::new(),
+            python: Mutex::new(None),
         })
     }
 
@@ -159,7 +159,8 @@ impl Drop for Node {
             Kind::Function { backward, .. } => backward.get_mut().map(|b| b.take()).unwrap_or(None),
             Kind::AccumulateGrad { .. } => None,
         };
-        let parts: NodeParts = (std::mem::take(&mut self.next), backward, self.python.take());
+        let python = self.python.get_mut().map(|p| p.take()).unwrap_or(None);
+        let parts: NodeParts = (std::mem::take(&mut self.next), backward, python);
         let queued = PENDING_DROPS.try_with(|q| q.borrow_mut().push(parts)).is_ok();
         if !queued || DROPPING.with(|d| d.replace(true)) {
             return;
