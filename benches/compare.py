@@ -185,6 +185,35 @@ def overhead(quick):
 
 
 @workload
+def autograd_step(quick):
+    """Seed 001's autograd network: one training step (forward, backward, SGD update under
+    no_grad, grads zeroed), on one thread."""
+    set_threads(1)
+    rs = np.random.RandomState(0)
+    data = [rs.randn(*s).astype(np.float32) for s in ((100, 1000), (100, 10), (1000, 100), (100, 10))]
+    r = Row("seed 001 autograd step, 1 thread")
+    for lib, mod in (("rustorch", rt), ("torch", torch)):
+        if mod is None:
+            continue
+        x, y, w1, w2 = (mod.from_numpy(a.copy()) for a in data)
+        w1.requires_grad_()
+        w2.requires_grad_()
+
+        def step(mod=mod, x=x, y=y, w1=w1, w2=w2):
+            loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+            loss.backward()
+            with mod.no_grad():
+                w1 -= 1e-6 * w1.grad
+                w2 -= 1e-6 * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+
+        r.run(lib, step)
+    set_threads(os.cpu_count())
+    return [r]
+
+
+@workload
 def import_and_size(quick):
     rows = []
     r = Row("import time (fresh interpreter)")

@@ -90,7 +90,8 @@ impl Tensor {
         self.storage.as_ptr().wrapping_add(self.layout.offset * self.dtype.size())
     }
 
-    /// A tensor over `storage` with no autograd history.
+    /// A tensor over existing storage (e.g. memory borrowed from a NumPy array), with no
+    /// autograd history.
     pub fn from_storage(storage: Arc<Storage>, layout: Layout, dtype: DType) -> Tensor {
         Tensor { storage, layout, dtype, autograd: None }
     }

@@ -468,6 +468,61 @@ def test_saved_result_is_checked_too():
         y.sum().backward()
 
 
+# ---------------------------------------------------------------- views and index writes
+
+
+def test_inplace_write_through_view_reaches_base():
+    xv = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    x = leaf(xv)
+    y = x * 2
+    row = y[1]
+    row.mul_(y[0])              # y[1] = 2x1 * 2x0
+    assert y.grad_fn.name() == "CopySlices"
+    y.sum().backward()
+    expected = np.full((2, 3), 2.0)
+    expected[0] += 4 * xv[1]    # d/dx0 of 4 x0 x1
+    expected[1] = 4 * xv[0]     # the old y[1] was overwritten
+    np.testing.assert_allclose(np_of(x.grad), expected)
+
+
+def test_view_of_leaf_in_place_is_refused():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used in an in-place operation."):
+        x[0].add_(1)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation."):
+        x[0] = 5.0
+
+
+def test_index_assignment_records_history():
+    x = leaf([1.0, 2.0, 3.0])
+    z = torch.zeros(4, dtype=torch.float64)
+    z[1:] = x * x
+    z[[0, 3]] = x[0]            # advanced write of a broadcast value: z = [x0, x0², x1², x0]
+    assert z.grad_fn.name() == "IndexPutBackward0"
+    (z * torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(np_of(x.grad), [1 + 2 * 2 * 1 + 4, 3 * 2 * 2, 0.0])
+
+
+def test_index_reads_accumulate_repeated_positions():
+    x = leaf([1.0, 2.0, 3.0])
+    x[[0, 0, 2]].sum().backward()
+    np.testing.assert_allclose(np_of(x.grad), [2.0, 0.0, 1.0])
+    x.grad = None
+    x.expand(4, 3).sum().backward()
+    np.testing.assert_allclose(np_of(x.grad), [4.0, 4.0, 4.0])
+
+
+def test_iterating_and_joining():
+    x = leaf(np.arange(6.0).reshape(2, 3))
+    rows = [r * (i + 1) for i, r in enumerate(x)]
+    torch.stack(rows).sum().backward()
+    np.testing.assert_allclose(np_of(x.grad), [[1.0] * 3, [2.0] * 3])
+    x.grad = None
+    a, b = x.split([1, 2], dim=1)
+    torch.cat([b, a * 10], 1).sum().backward()
+    np.testing.assert_allclose(np_of(x.grad), [[10.0, 1.0, 1.0]] * 2)
+
+
 # ---------------------------------------------------------------- gradients at the edges
 
 

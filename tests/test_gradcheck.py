@@ -90,10 +90,77 @@ CASES = [
     Case("CopyBackwards", lambda a, b: (a * 1).copy_(b) * a, [(2, 3), (3,)]),
     Case("FillBackward0", lambda a: (a * 1).fill_(2.0) * a, [(2, 3)]),
     Case("ZeroBackward0", lambda a: (a * 1).zero_() + a, [(2, 3)]),
+    # views
+    Case("ExpandBackward0", lambda a: a.expand(3, 2, 3), [(2, 3)], name="expand"),
+    Case("TransposeBackward0", lambda a: a.transpose(0, 1), [(2, 3)]),
+    Case("TransposeBackward0", lambda a: a.mT, [(2, 3)], name="mT"),
+    Case("TBackward0", lambda a: a.t(), [(2, 3)]),
+    Case("PermuteBackward0", lambda a: a.permute(1, 0), [(2, 3)]),
+    Case("PermuteBackward0", lambda a: a.T, [(2, 3)], name="T"),
+    Case("PermuteBackward0", lambda a: a.view(2, 3, 1).movedim(0, 2), [(2, 3)], name="movedim"),
+    Case("SqueezeBackward0", lambda a: a.view(2, 1, 3).squeeze(), [(2, 3)], layouts=("contiguous",)),
+    Case("SqueezeBackward1", lambda a: a.unsqueeze(1).squeeze(1), [(2, 3)]),
+    Case("SqueezeBackward2", lambda a: a.unsqueeze(0).unsqueeze(2).squeeze((0, 2)), [(2, 3)]),
+    Case("UnsqueezeBackward0", lambda a: a.unsqueeze(-1), [(2, 3)]),
+    Case("ViewBackward0", lambda a: a.flatten(), [(2, 3)], layouts=("contiguous",), name="flatten"),
+    Case("SliceBackward0", lambda a: a[:, 1:3], [(2, 3)]),
+    Case("SliceBackward0", lambda a: a.narrow(1, 0, 2) * a[:, ::2], [(2, 3)], name="narrow_and_step"),
+    Case("SelectBackward0", lambda a: a[1] * a.select(1, 0)[1], [(2, 3)]),
+    Case("AliasBackward0", lambda a: a[...], [(2, 3)]),
+    Case("AsStridedBackward0", lambda a: a.as_strided((2, 2), (1, 2)), [(2, 3)]),
+    Case("AsStridedBackward0", lambda a: a.as_strided((2, 2), (0, 1)), [(2, 3)], name="as_strided_overlapping"),
+    Case("DiagonalBackward0", lambda a: a.diagonal(), [(2, 3)]),
+    Case("DiagonalBackward0", lambda a: torch.diag(a, 1), [(2, 3)], name="diag_of_matrix"),
+    Case("UnbindBackward0", lambda a: a.unbind(1), [(2, 3)]),
+    Case("SplitBackward0", lambda a: a.split(2, dim=1), [(2, 3)]),
+    Case("SplitBackward0", lambda a: a.chunk(2, 0)[1], [(2, 3)], name="chunk"),
+    Case("SplitBackward0", lambda a: a.tensor_split([2, 1], dim=1), [(2, 3)], name="tensor_split_overlapping"),
+    Case("SplitWithSizesBackward0", lambda a: a.split([1, 2], dim=1), [(2, 3)]),
+    # indexing
+    Case("IndexBackward0", lambda a: a[[0, 1, 0]] * a[:, [2, 0]].sum(), [(2, 3)]),
+    Case("IndexBackward0", lambda a: a[torch.tensor([[True, False, True], [False, True, True]])], [(2, 3)], name="mask_index"),
+    Case("IndexPutBackward0", lambda a, v: set_item(a * 1, ([0, 1], [1, 2]), v), [(2, 3), (2,)]),
+    Case("CopySlices", lambda a, v: set_item(a * 1, (0, slice(1, None)), v), [(2, 3), (1, 2)]),
+    Case("CopySlices", lambda a, b: in_place_through_view(a, b), [(2, 3), (3,)], name="inplace_on_view"),
+    Case("CatBackward0", lambda a, b: torch.cat([a, b, torch.zeros(0, dtype=a.dtype)], 1), [(2, 3), (2, 1)]),
+    Case("StackBackward0", lambda a, b: torch.stack([a, b], 1), [(2, 3), (2, 3)]),
+    Case("FlipBackward0", lambda a: a.flip(0, 1), [(2, 3)]),
+    Case("RollBackward0", lambda a: a.roll(1, 1) * a.roll(2), [(2, 3)]),
+    Case("RepeatBackward0", lambda a: a.repeat(2, 1, 2), [(2, 3)]),
+    Case("RepeatBackward0", lambda a: a.tile(2), [(2, 3)], name="tile"),
+    Case("DiagEmbedBackward0", lambda v: torch.diag(v, -1) + 0, [(3,)]),
+    Case("DiagEmbedBackward0", lambda a: a.diag_embed(1), [(2, 3)], name="diag_embed"),
+    Case("TrilBackward0", lambda a: a.tril(1), [(2, 3)]),
+    Case("TriuBackward0", lambda a: (a * 1).triu_(), [(2, 3)]),
+    Case("TraceBackward0", lambda a: a.trace(), [(2, 3)]),
+    Case("GatherBackward0", lambda a: a.gather(1, torch.tensor([[0, 2, 0], [1, 1, 2]])), [(2, 3)]),
+    Case("TakeBackward0", lambda a: a.take(torch.tensor([5, 0, 5])), [(2, 3)]),
+    Case("MaskedSelectBackward0", lambda a: a.masked_select(torch.tensor([True, False, True])), [(2, 3)]),
+    Case("MaskedFillBackward0", lambda a: a.masked_fill(torch.tensor([True, False, True]), 0.5), [(2, 3)]),
+    Case("MaskedFillBackward0", lambda a: (a * 1).masked_fill_(torch.tensor([[True], [False]]), 1.0), [(2, 3)], name="masked_fill_inplace"),
+    Case("IndexSelectBackward0", lambda a: a.index_select(1, torch.tensor([2, 0, 2])), [(2, 3)]),
+    Case("ScatterBackward0", lambda a, b: a.scatter(1, torch.tensor([[2, 0], [1, 2]]), b), [(2, 3), (2, 3)]),
+    Case("ScatterBackward1", lambda a: a.scatter(1, torch.tensor([[2], [0]]), 2.0), [(2, 3)]),
+    Case("ScatterAddBackward0", lambda a, b: a.scatter_add(1, torch.tensor([[2, 2], [1, 0]]), b), [(2, 3), (2, 2)]),
+    Case("IndexAddBackward0", lambda a, b: a.index_add(0, torch.tensor([1, 1]), b, alpha=2), [(2, 3), (2, 3)]),
+    Case("IndexCopyBackward0", lambda a, b: a.index_copy(1, torch.tensor([2, 0]), b), [(2, 3), (2, 2)]),
+    Case("IndexFillBackward0", lambda a: a.index_fill(1, torch.tensor([1]), 0.0), [(2, 3)]),
+    Case("WhereBackward0", lambda a, b: torch.where(torch.tensor([True, False, True]), a, b), [(2, 3), (2, 1)], name="where"),
     # Nodes that appear in the graphs of backward formulas (double backward).
     Case("ExpandBackward0", lambda a: torch.autograd.grad((a * a).sum() ** 2, a, create_graph=True)[0], [(2, 3)]),
     Case("WhereBackward0", lambda a, b: torch.autograd.grad((a ** b).sum(), a, create_graph=True)[0], [(2, 3), (2, 3)], ranges=[POS, (-2, 2)]),
 ]
+
+
+def set_item(t, index, value):
+    t[index] = value
+    return t
+
+
+def in_place_through_view(a, b):
+    y = a * 1
+    y[1].mul_(b)      # rewrites y's history (CopySlices)
+    return y
 
 
 def graph_names(outputs):

@@ -42,6 +42,17 @@ def _array_wrap(self, array, context=None, return_scalar=False):
     return from_numpy(np.ascontiguousarray(array))
 
 
+def _make_subclass(cls, data, require_grad=False):
+    """An instance of the Tensor subclass ``cls`` sharing ``data``'s memory (a new leaf)."""
+    if require_grad and not data.is_floating_point():
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    out = Tensor.__new__(cls)
+    out.data = data
+    out.requires_grad_(require_grad)
+    return out
+
+
+Tensor._make_subclass = staticmethod(_make_subclass)
 Tensor.numpy = _numpy
 Tensor.cpu = _cpu
 Tensor.device = property(_device)

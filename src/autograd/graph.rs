@@ -19,6 +19,15 @@ pub type Grads = SmallVec<[Option<Tensor>; 2]>;
 pub type BackwardFn = Box<dyn Fn(&Ctx, &[Tensor]) -> Result<Grads> + Send + Sync>;
 /// A tensor hook: sees a gradient and may replace it.
 pub type Hook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+/// Re-applies a view or gathering op to another tensor shaped like the op's input.
+pub type Replay = Arc<dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync>;
+
+/// What a view is a view of: in-place writes into it also rewrite its base's history.
+pub struct ViewOf {
+    pub base: Tensor,
+    /// Takes the base (or anything shaped like it) to this view.
+    pub replay: Replay,
+}
 
 /// Shape and dtype of a node's input or output, for checking and zero-filling gradients.
 #[derive(Clone, Debug)]
@@ -58,8 +67,8 @@ pub struct Node {
     pub kind: Kind,
     /// Non-leaf tensors produced by this node that have hooks or retain their grad.
     pub watchers: Mutex<Vec<(usize, Weak<AutogradMeta>)>>,
-    /// State owned by the Python layer (a custom Function's ctx).
-    pub python: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// State owned by the Python layer: a custom Function's ctx, or the node's cached object.
+    pub python: Mutex<Option<Box<dyn Any + Send + Sync>>>,
 }
 
 pub const ERR_BACKWARD_TWICE: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
@@ -93,7 +102,7 @@ impl Node {
             outputs,
             kind: Kind::Function { backward: Mutex::new(Some(backward)), releasable },
             watchers: Mutex::new(Vec::new()),
-            python: OnceLock::new(),
+            python: Mutex::new(None),
         })
     }
 
@@ -106,7 +115,7 @@ impl Node {
             outputs: smallvec::smallvec![meta],
             kind: Kind::AccumulateGrad { leaf },
             watchers: Mutex::new(Vec::new()),
-            python: OnceLock::new(),
+            python: Mutex::new(None),
         })
     }
 
@@ -150,7 +159,8 @@ impl Drop for Node {
             Kind::Function { backward, .. } => backward.get_mut().map(|b| b.take()).unwrap_or(None),
             Kind::AccumulateGrad { .. } => None,
         };
-        let parts: NodeParts = (std::mem::take(&mut self.next), backward, self.python.take());
+        let python = self.python.get_mut().map(|p| p.take()).unwrap_or(None);
+        let parts: NodeParts = (std::mem::take(&mut self.next), backward, python);
         let queued = PENDING_DROPS.try_with(|q| q.borrow_mut().push(parts)).is_ok();
         if !queued || DROPPING.with(|d| d.replace(true)) {
             return;
@@ -170,6 +180,7 @@ pub struct AutogradMeta {
     accumulator: Mutex<Weak<Node>>,
     retains_grad: AtomicBool,
     pub hooks: Mutex<Vec<(u64, Hook)>>,
+    pub view: OnceLock<ViewOf>,
 }
 
 static NEXT_HOOK_ID: AtomicU64 = AtomicU64::new(0);
@@ -183,6 +194,7 @@ impl AutogradMeta {
             accumulator: Mutex::new(Weak::new()),
             retains_grad: AtomicBool::new(false),
             hooks: Mutex::new(Vec::new()),
+            view: OnceLock::new(),
         })
     }
 
@@ -408,18 +420,42 @@ where
     }
 }
 
-/// `record` for an op that wrote into `target`: its history continues from the new node.
-/// `inputs` hold the target as it was before the write.
-pub fn record_inplace<F>(name: &'static str, inputs: &[&Tensor], target: &mut Tensor, make: impl FnOnce(&mut Saver) -> F)
+/// `record` for an op with several outputs (`unbind`, `split`): one node, output `i` being
+/// `outs[i]`; the formula gets every output's gradient (zeros for unused ones).
+pub fn record_multi<F>(name: &'static str, inputs: &[&Tensor], outs: Vec<Tensor>, make: impl FnOnce(&mut Saver) -> F) -> Vec<Tensor>
+where
+    F: Fn(&Ctx, &[Tensor]) -> Result<Grads> + Send + Sync + 'static,
+{
+    let float = outs.first().is_some_and(|o| o.dtype.is_float());
+    if !any_requires_grad(inputs) || !float {
+        return outs;
+    }
+    let next: SmallVec<[Option<Edge>; 2]> = inputs.iter().map(|t| t.gradient_edge()).collect();
+    let mut saver = Saver { next: &next, output: &outs[0], saved: 0 };
+    let backward = make(&mut saver);
+    let releasable = saver.saved > 0;
+    let metas = inputs.iter().map(|t| TensorMeta::of(t)).collect();
+    let node = Node::function(name, next, metas, outs.iter().map(TensorMeta::of).collect(), Box::new(backward), releasable);
+    outs.into_iter().enumerate().map(|(i, o)| attach(o, node.clone(), i)).collect()
+}
+
+/// `record` for an op that wrote into `target`: its history continues from the new node, and
+/// when `target` is a view, its base's history is rewritten too. `inputs` hold the target as
+/// it was before the write.
+pub fn record_inplace<F>(name: &'static str, inputs: &[&Tensor], target: &mut Tensor, make: impl FnOnce(&mut Saver) -> F) -> Result<()>
 where
     F: Fn(&Ctx, &[Tensor]) -> Result<Grads> + Send + Sync + 'static,
 {
     if let Some(node) = build_node(name, inputs, target, make) {
         set_history(target, node, 0);
+        if let Some(view) = target.autograd.as_ref().and_then(|m| m.view.get()) {
+            super::derivatives::views::rebase_base(view, target)?;
+        }
     }
+    Ok(())
 }
 
-fn build_node<F>(name: &'static str, inputs: &[&Tensor], out: &Tensor, make: impl FnOnce(&mut Saver) -> F) -> Option<Arc<Node>>
+pub(crate) fn build_node<F>(name: &'static str, inputs: &[&Tensor], out: &Tensor, make: impl FnOnce(&mut Saver) -> F) -> Option<Arc<Node>>
 where
     F: Fn(&Ctx, &[Tensor]) -> Result<Grads> + Send + Sync + 'static,
 {
@@ -443,19 +479,30 @@ pub fn attach(mut out: Tensor, node: Arc<Node>, output_nr: usize) -> Tensor {
 /// Makes `t` (an existing tensor, written in place) output `output_nr` of `node`. Its autograd
 /// state is kept, so its hooks and retained grad follow it to the new node.
 pub fn set_history(t: &mut Tensor, node: Arc<Node>, output_nr: usize) {
-    let m = t.meta_mut().clone();
+    set_meta_history(&t.meta_mut().clone(), node, output_nr);
+}
+
+/// `set_history` on autograd state shared with other handles (a view's base).
+pub fn set_meta_history(m: &Arc<AutogradMeta>, node: Arc<Node>, output_nr: usize) {
     m.requires_grad.store(true, Ordering::Relaxed);
     let watched = m.retains_grad() || !m.hooks.lock().unwrap().is_empty();
     if watched {
-        node.watch(output_nr, &m);
+        node.watch(output_nr, m);
     }
     *m.grad_fn.lock().unwrap() = Some(Edge { node, input_nr: output_nr });
 }
 
 /// The check every in-place op makes before writing into `t` under grad mode.
 pub fn check_inplace(t: &Tensor) -> Result<()> {
-    if grad_mode::is_enabled() && t.requires_grad() && t.is_leaf() {
+    if !grad_mode::is_enabled() {
+        return Ok(());
+    }
+    if t.requires_grad() && t.is_leaf() {
         return Err(Error::Runtime("a leaf Variable that requires grad is being used in an in-place operation.".into()));
+    }
+    let base = t.autograd.as_ref().and_then(|m| m.view.get()).map(|v| &v.base);
+    if base.is_some_and(|b| b.requires_grad() && b.is_leaf()) {
+        return Err(Error::Runtime("a view of a leaf Variable that requires grad is being used in an in-place operation.".into()));
     }
     Ok(())
 }

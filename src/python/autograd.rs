@@ -9,7 +9,7 @@ use crate::tensor::Tensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::{PyDict, PyTuple, PyType, PyWeakrefReference};
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
@@ -360,10 +360,19 @@ pub fn next_functions(py: Python<'_>, node: &Arc<Node>) -> PyResult<Py<PyTuple>>
 
 static NODE_CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 
-/// The Python object for a node: a custom Function's ctx, else an instance of the node's class.
+/// A node's Python object, kept weakly so the node does not keep it alive (nor it the node).
+struct CachedObject(Py<PyWeakrefReference>);
+
+/// The Python object for a node: a custom Function's ctx, else an instance of the node's class
+/// (the same object while it lives, so `t.grad_fn is t.grad_fn`).
 pub fn node_object(py: Python<'_>, node: &Arc<Node>) -> PyResult<Py<PyAny>> {
-    if let Some(ctx) = node.python.get().and_then(|p| p.downcast_ref::<Py<PyAny>>()) {
-        return Ok(ctx.clone_ref(py));
+    if let Some(any) = node.python.lock().unwrap().as_ref() {
+        if let Some(ctx) = any.downcast_ref::<Py<PyAny>>() {
+            return Ok(ctx.clone_ref(py));
+        }
+        if let Some(obj) = any.downcast_ref::<CachedObject>().and_then(|c| c.0.bind(py).upgrade()) {
+            return Ok(obj.unbind());
+        }
     }
     let classes = NODE_CLASSES.get_or_init(py, || PyDict::new(py).unbind()).bind(py);
     let short = node.name.rsplit("::").next().unwrap_or(&node.name).to_string();
@@ -379,6 +388,7 @@ pub fn node_object(py: Python<'_>, node: &Arc<Node>) -> PyResult<Py<PyAny>> {
     };
     let obj = cls.call0()?;
     let _ = obj.cast::<PyNode>()?.get().node.set(node.clone());
+    *node.python.lock().unwrap() = Some(Box::new(CachedObject(PyWeakrefReference::new(&obj)?.unbind())));
     Ok(obj.unbind())
 }
 

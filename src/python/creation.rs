@@ -95,7 +95,7 @@ fn as_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, P
     if let Ok(t) = data.cast::<PyTensor>() {
         let inner = t.get().tensor();
         return match dtype {
-            Some(d) if d != inner.dtype => wrap(py, inner.copy_to_new(d)?),
+            Some(d) if d != inner.dtype => wrap(py, crate::autograd::derivatives::to_dtype(&inner, d)?),
             _ => Ok(t.clone().unbind()),
         };
     }

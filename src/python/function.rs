@@ -103,7 +103,7 @@ fn _function_apply<'py>(
     let backward: BackwardFn = Box::new(move |c: &Ctx, grads: &[Tensor]| {
         let _owns = &keep_saved;
         Python::attach(|py| -> PyResult<Grads> {
-            let ctx = c.node.python.get().and_then(|p| p.downcast_ref::<Py<PyAny>>()).expect("Function node keeps its ctx");
+            let ctx = c.node.python.lock().unwrap().as_ref().and_then(|p| p.downcast_ref::<Py<PyAny>>()).map(|p| p.clone_ref(py)).expect("Function node keeps its ctx");
             let args = grads.iter().map(|g| wrap(py, g.clone())).collect::<PyResult<Vec<_>>>()?;
             let r = ctx.bind(py).call_method1("_call_backward", PyTuple::new(py, args)?)?;
             let items: Vec<Bound<'_, PyAny>> = match r.cast::<PyTuple>() {
@@ -131,7 +131,7 @@ fn _function_apply<'py>(
         backward,
         releasable,
     );
-    let _ = node.python.set(Box::new(ctx.clone().unbind()));
+    *node.python.lock().unwrap() = Some(Box::new(ctx.clone().unbind()));
     ctx.setattr("_handle", FunctionHandle { node: Arc::downgrade(&node), saved: Arc::downgrade(&saved) })?;
 
     let results = outputs

@@ -6,9 +6,11 @@ use super::tensor::{wrap, PyTensor};
 use crate::dtype::{DType, Scalar};
 use crate::error::Error;
 use crate::ops::binary::{binary, BinOp, Other};
-use crate::ops::gather::{self, ScatterReduce, ScatterSource};
-use crate::ops::index::{get_item, index_put_tensors_, nonzero, set_item, SetValue, TensorIndex};
-use crate::ops::shape;
+use super::autograd::commit;
+use crate::autograd::derivatives::gather::{self, ScatterReduce, ScatterSource};
+use crate::autograd::derivatives::index::{get_item, nonzero, set_item, SetValue, TensorIndex};
+use crate::autograd::derivatives::{self, shape};
+use crate::ops::index::index_put_tensors_;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::ffi;
@@ -156,7 +158,7 @@ fn scatter_reduce(reduce: Option<&str>) -> PyResult<ScatterReduce> {
 }
 
 /// `scatter_` with a tensor or a number as source, on `target` (self, or a copy of it).
-fn scatter_into(target: &Tensor, dim: i64, index: &Tensor, src: &Bound<'_, PyAny>, reduce: Option<&str>, op: &str) -> PyResult<()> {
+fn scatter_into(target: &mut Tensor, dim: i64, index: &Tensor, src: &Bound<'_, PyAny>, reduce: Option<&str>, op: &str) -> PyResult<()> {
     let reduce = scatter_reduce(reduce)?;
     match src.cast::<PyTensor>() {
         Ok(s) => gather::scatter_(target, dim, index, ScatterSource::Tensor(&s.get().tensor()), reduce, op)?,
@@ -185,12 +187,12 @@ impl PyTensor {
     }
 
     fn __setitem__(&self, index: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let t = self.tensor();
+        let mut t = self.tensor();
         let value = set_value(value, &t)?;
-        if index.is_exact_instance_of::<PyInt>() {
-            return Ok(set_item(&t, &[TensorIndex::Int(index.extract()?)], value)?);
-        }
-        Ok(set_item(&t, &parse_index(index)?, value)?)
+        let indices = if index.is_exact_instance_of::<PyInt>() { vec![TensorIndex::Int(index.extract()?)] } else { parse_index(index)? };
+        set_item(&mut t, &indices, value)?;
+        commit(self, t);
+        Ok(())
     }
 
     fn __delitem__(&self, _index: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -240,33 +242,37 @@ impl PyTensor {
     }
     #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
     fn scatter(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>, src: Option<&Bound<'_, PyAny>>, value: Option<&Bound<'_, PyAny>>, reduce: Option<&str>) -> PyResult<Py<PyTensor>> {
-        let t = self.tensor();
-        let out = t.copy_to_new(t.dtype)?;
+        let mut out = derivatives::clone(&self.tensor())?;
         let src = src.or(value).ok_or_else(|| PyTypeError::new_err("scatter() missing required argument 'src' or 'value'"))?;
-        scatter_into(&out, dim, &index.tensor(), src, reduce, "scatter")?;
+        scatter_into(&mut out, dim, &index.tensor(), src, reduce, "scatter")?;
         wrap(py, out)
     }
     #[pyo3(signature = (dim, index, src=None, *, value=None, reduce=None))]
     fn scatter_<'py>(slf: &Bound<'py, Self>, dim: i64, index: PyRef<'py, PyTensor>, src: Option<&Bound<'py, PyAny>>, value: Option<&Bound<'py, PyAny>>, reduce: Option<&str>) -> PyResult<Bound<'py, Self>> {
         let src = src.or(value).ok_or_else(|| PyTypeError::new_err("scatter_() missing required argument 'src' or 'value'"))?;
-        scatter_into(&slf.get().tensor(), dim, &index.tensor(), src, reduce, "scatter")?;
+        let mut t = slf.get().tensor();
+        scatter_into(&mut t, dim, &index.tensor(), src, reduce, "scatter")?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn scatter_add(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>, src: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
-        let t = self.tensor();
-        let out = t.copy_to_new(t.dtype)?;
-        gather::scatter_(&out, dim, &index.tensor(), ScatterSource::Tensor(&src.tensor()), ScatterReduce::Add, "scatter_add")?;
+        let mut out = derivatives::clone(&self.tensor())?;
+        gather::scatter_(&mut out, dim, &index.tensor(), ScatterSource::Tensor(&src.tensor()), ScatterReduce::Add, "scatter_add")?;
         wrap(py, out)
     }
     fn scatter_add_<'py>(slf: &Bound<'py, Self>, dim: i64, index: PyRef<'py, PyTensor>, src: PyRef<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
-        gather::scatter_(&slf.get().tensor(), dim, &index.tensor(), ScatterSource::Tensor(&src.tensor()), ScatterReduce::Add, "scatter_add")?;
+        let mut t = slf.get().tensor();
+        gather::scatter_(&mut t, dim, &index.tensor(), ScatterSource::Tensor(&src.tensor()), ScatterReduce::Add, "scatter_add")?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn masked_fill(&self, py: Python<'_>, mask: PyRef<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         wrap(py, gather::masked_fill(&self.tensor(), &mask.tensor(), fill_value(value, "masked_fill_")?)?)
     }
     fn masked_fill_<'py>(slf: &Bound<'py, Self>, mask: PyRef<'py, PyTensor>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        gather::masked_fill_(&slf.get().tensor(), &mask.tensor(), fill_value(value, "masked_fill_")?)?;
+        let mut t = slf.get().tensor();
+        gather::masked_fill_(&mut t, &mask.tensor(), fill_value(value, "masked_fill_")?)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn masked_select(&self, py: Python<'_>, mask: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
@@ -288,34 +294,37 @@ impl PyTensor {
     }
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
     fn index_add(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>, source: PyRef<'_, PyTensor>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        let t = self.tensor();
-        let out = t.copy_to_new(t.dtype)?;
-        gather::index_add_(&out, dim, &index.tensor(), &source.tensor(), alpha.and_then(args::scalar).unwrap_or(Scalar::Int(1)))?;
+        let mut out = derivatives::clone(&self.tensor())?;
+        gather::index_add_(&mut out, dim, &index.tensor(), &source.tensor(), alpha.and_then(args::scalar).unwrap_or(Scalar::Int(1)))?;
         wrap(py, out)
     }
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
     fn index_add_<'py>(slf: &Bound<'py, Self>, dim: i64, index: PyRef<'py, PyTensor>, source: PyRef<'py, PyTensor>, alpha: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        gather::index_add_(&slf.get().tensor(), dim, &index.tensor(), &source.tensor(), alpha.and_then(args::scalar).unwrap_or(Scalar::Int(1)))?;
+        let mut t = slf.get().tensor();
+        gather::index_add_(&mut t, dim, &index.tensor(), &source.tensor(), alpha.and_then(args::scalar).unwrap_or(Scalar::Int(1)))?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn index_copy(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>, source: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
-        let t = self.tensor();
-        let out = t.copy_to_new(t.dtype)?;
-        gather::index_copy_(&out, dim, &index.tensor(), &source.tensor())?;
+        let mut out = derivatives::clone(&self.tensor())?;
+        gather::index_copy_(&mut out, dim, &index.tensor(), &source.tensor())?;
         wrap(py, out)
     }
     fn index_copy_<'py>(slf: &Bound<'py, Self>, dim: i64, index: PyRef<'py, PyTensor>, source: PyRef<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
-        gather::index_copy_(&slf.get().tensor(), dim, &index.tensor(), &source.tensor())?;
+        let mut t = slf.get().tensor();
+        gather::index_copy_(&mut t, dim, &index.tensor(), &source.tensor())?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn index_fill(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        let t = self.tensor();
-        let out = t.copy_to_new(t.dtype)?;
-        gather::index_fill_(&out, dim, &index.tensor(), fill_value(value, "index_fill_")?)?;
+        let mut out = derivatives::clone(&self.tensor())?;
+        gather::index_fill_(&mut out, dim, &index.tensor(), fill_value(value, "index_fill_")?)?;
         wrap(py, out)
     }
     fn index_fill_<'py>(slf: &Bound<'py, Self>, dim: i64, index: PyRef<'py, PyTensor>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        gather::index_fill_(&slf.get().tensor(), dim, &index.tensor(), fill_value(value, "index_fill_")?)?;
+        let mut t = slf.get().tensor();
+        gather::index_fill_(&mut t, dim, &index.tensor(), fill_value(value, "index_fill_")?)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
 }

@@ -2,7 +2,8 @@
 //! (`cat`, `stack`, …).
 use super::args;
 use super::tensor::{wrap, PyTensor};
-use crate::ops::{rearrange, shape};
+use super::autograd::commit;
+use crate::autograd::derivatives::{rearrange, shape};
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
@@ -58,7 +59,7 @@ impl PyTensor {
         wrap(py, shape::flatten(&self.tensor(), start_dim, end_dim)?)
     }
     fn ravel(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        wrap(py, self.tensor().reshape(&[-1])?)
+        wrap(py, shape::reshape(&self.tensor(), &[-1])?)
     }
     fn unflatten(&self, py: Python<'_>, dim: i64, sizes: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         wrap(py, shape::unflatten(&self.tensor(), dim, &int_list(sizes)?)?)
@@ -277,12 +278,16 @@ impl PyTensor {
     }
     #[pyo3(signature = (diagonal=0))]
     fn tril_<'py>(slf: &Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, Self>> {
-        rearrange::tril_(&slf.get().tensor(), diagonal)?;
+        let mut t = slf.get().tensor();
+        rearrange::tril_(&mut t, diagonal)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     #[pyo3(signature = (diagonal=0))]
     fn triu_<'py>(slf: &Bound<'py, Self>, diagonal: i64) -> PyResult<Bound<'py, Self>> {
-        rearrange::triu_(&slf.get().tensor(), diagonal)?;
+        let mut t = slf.get().tensor();
+        rearrange::triu_(&mut t, diagonal)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn trace(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {

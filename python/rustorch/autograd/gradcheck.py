@@ -53,7 +53,9 @@ def _numerical_jacobians(func, inputs, diff_idx, n_outputs, eps):
                 per_output = [np.zeros((arr.size, p.size)) for p in plus]
             for k, (p, m) in enumerate(zip(plus, minus)):
                 per_output[k][flat] = (p - m) / (2 * eps)
-        jacobians.append(per_output or [np.zeros((0, 0))] * n_outputs)
+        if per_output is None:  # an empty input
+            per_output = [np.zeros((0, p.size)) for p in evaluate()]
+        jacobians.append(per_output)
     return jacobians
 
 

@@ -11,9 +11,7 @@ class Parameter(Tensor):
         if data is None:
             from .. import empty
             data = empty(0)
-        param = Tensor.__new__(cls, data)
-        param.requires_grad_(requires_grad)
-        return param
+        return Tensor._make_subclass(cls, data, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

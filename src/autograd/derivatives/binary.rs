@@ -87,7 +87,7 @@ pub fn binary_(op: BinOp, a: &mut Tensor, b: &Other) -> Result<()> {
     if let Some((name, make)) = formula(op, &before, b) {
         let ins = node_inputs(op, &before, b)?;
         let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-        record_inplace(name, &refs, a, make);
+        record_inplace(name, &refs, a, make)?;
     }
     Ok(())
 }
@@ -117,8 +117,7 @@ pub fn add_scaled_(a: &mut Tensor, b: &Other, alpha: Scalar, subtract: bool) -> 
     plain::add_scaled_(a, b, alpha, subtract)?;
     let ins = node_inputs(BinOp::Add, &before, b)?;
     let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    record_inplace(add_name(subtract), &refs, a, |s| add_formula(s, &before, b, alpha, subtract));
-    Ok(())
+    record_inplace(add_name(subtract), &refs, a, |s| add_formula(s, &before, b, alpha, subtract))
 }
 
 fn add_name(subtract: bool) -> &'static str {

@@ -2,9 +2,13 @@
 //! backward formula is written with these same differentiable ops (so gradients of gradients
 //! come for free). One file per op family, mirroring `crate::ops`; the bindings call these.
 pub mod binary;
+pub mod gather;
+pub mod index;
+pub mod rearrange;
 pub mod reduce;
 pub mod shape;
 pub mod unary;
+pub mod views;
 
 use super::graph::{any_requires_grad, AutogradMeta, check_inplace, record, record_inplace, BackwardFn, Ctx, Grads, Saver};
 use crate::backend::cpu::map;
@@ -90,8 +94,7 @@ pub fn copy_(dst: &mut Tensor, src: &Tensor) -> Result<()> {
                 c.grad(1, || to_dtype(&shape::sum_to(&g[0], &src_shape)?, src_dtype))?,
             ])
         }) as BackwardFn
-    });
-    Ok(())
+    })
 }
 
 /// `fill_(value)`: the old values get no gradient (FillBackward0).
@@ -114,6 +117,5 @@ fn overwrite(t: &mut Tensor, value: Scalar, name: &'static str) -> Result<()> {
     let shape = before.shape_dims();
     record_inplace(name, &[&before], t, move |_s| {
         Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || Tensor::zeros(&shape, g[0].dtype))?])) as BackwardFn
-    });
-    Ok(())
+    })
 }

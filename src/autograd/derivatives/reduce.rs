@@ -1,6 +1,6 @@
 //! Differentiable reductions (same signatures as `crate::ops::reduce`).
 use super::grads;
-use super::shape::{expand, reshape};
+use super::shape::{expand_to, reshape};
 use crate::autograd::graph::{record, BackwardFn, Ctx};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -38,5 +38,5 @@ pub fn sum_backward(g: &Tensor, shape: &[usize], dims: &[usize], keepdim: bool) 
         let kept: Vec<i64> = shape.iter().enumerate().map(|(i, &s)| if dims.contains(&i) { 1 } else { s as i64 }).collect();
         reshape(g, &kept)?
     };
-    expand(&g, shape)
+    expand_to(&g, shape)
 }

@@ -60,8 +60,7 @@ pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
     check_inplace(a)?;
     let before = if reads == Reads::Input { copy_keeping_history(a)? } else { a.clone() };
     plain::unary_(op, a)?;
-    record_inplace(name, &[&before], a, |s| formula(s, &before, reads, f));
-    Ok(())
+    record_inplace(name, &[&before], a, |s| formula(s, &before, reads, f))
 }
 
 fn formula(s: &mut Saver, a: &Tensor, reads: Reads, f: Formula) -> BackwardFn {
