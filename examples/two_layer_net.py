@@ -22,7 +22,7 @@ for epoch in range(epoch_n):
     y_pred = h1.mm(w2)
 
     loss = (y_pred - y).pow(2).sum()
-    print("Epoch:{}, Loss:{:.4f}".format(epoch, loss))
+    print("Epoch:{} , Loss:{:.4f}".format(epoch, loss))
 
     grad_y_pred = 2 * (y_pred - y)
     grad_w2 = h1.t().mm(grad_y_pred)

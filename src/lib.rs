@@ -11,4 +11,6 @@ pub mod random;
 pub mod storage;
 pub mod tensor;
 
+// PyO3 names the generated module after the extension, `_C`, as in PyTorch.
+#[allow(non_snake_case)]
 mod python;

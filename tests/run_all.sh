@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 shared=${RUSTORCH_SHARED:-../shared}
 
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps .
-cargo test --release --lib -q
+# Unit tests build in the dev profile (opt-level 1): quicker to compile than a second release build.
+cargo test --lib -q
 
 # Run pytest from outside the source tree so the installed package (with its compiled core)
 # is the one imported.

@@ -170,7 +170,7 @@ def test_large_products_on_several_threads():
 ])
 def test_matmul_shape_errors(a, b, message):
     with pytest.raises(RuntimeError, match=message):
-        torch.zeros(*a) @ torch.zeros(*b)
+        torch.zeros(a) @ torch.zeros(b)
 
 
 def test_product_errors():

@@ -109,7 +109,7 @@ def test_mean_nansum_prod_match_numpy(arr, data, keepdim, layout):
         arr_nan.flat[::3] = np.nan
         check(torch.nansum(as_tensor(arr_nan, layout), dim, keepdim),
               np.nansum(arr_nan.astype(np.float64), axis=axis, keepdims=kd).astype(arr.dtype), 1e-4, 1e-3)
-        small = (arr / 50).astype(arr.dtype)
+        small = np.asarray(arr / 50).astype(arr.dtype)  # 0-d arithmetic yields a NumPy scalar
         if dim is None or isinstance(dim, int):
             check(as_tensor(small, layout).prod(dim, keepdim) if dim is not None else as_tensor(small).prod(),
                   np.prod(small.astype(np.float64), axis=axis, keepdims=kd and dim is not None).astype(arr.dtype), 1e-4, 1e-6)

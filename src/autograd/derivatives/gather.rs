@@ -61,7 +61,7 @@ pub fn masked_fill_(t: &mut Tensor, mask: &Tensor, value: Scalar) -> Result<()> 
 
 /// `where(cond, x, y)` (WhereBackward0): each side gets the gradient where it was chosen.
 pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
-    let out = plain::where_(cond, x, y)?;
+    let out = crate::ops::ternary::where_(cond, x, y)?;
     let side = |o: &Other| match o {
         Other::Tensor(t) => Ok(t.clone()),
         Other::Scalar(s) => Tensor::scalar(*s, out.dtype),
