@@ -135,22 +135,27 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 /// Dot product with 8 independent accumulators (vectorised when both strides are 1).
 unsafe fn dot_kernel<T: Element + Arith>(a: *const T, sa: isize, b: *const T, sb: isize, n: usize) -> T {
+    dispatch(#[inline(always)] || dot_lanes(a, sa, b, sb, n))
+}
+
+/// `dot_kernel`'s body, forced inline (with the closure calling it) so it is compiled inside
+/// each `dispatch` variant.
+#[inline(always)]
+unsafe fn dot_lanes<T: Element + Arith>(a: *const T, sa: isize, b: *const T, sb: isize, n: usize) -> T {
     const L: usize = 8;
-    dispatch(|| {
-        let mut acc = [T::ZERO; L];
-        let full = n / L * L;
-        for c in (0..full).step_by(L) {
-            for i in 0..L {
-                let j = (c + i) as isize;
-                acc[i] = acc[i].add(a.offset(j * sa).read().mul(b.offset(j * sb).read()));
-            }
+    let mut acc = [T::ZERO; L];
+    let full = n / L * L;
+    for c in (0..full).step_by(L) {
+        for i in 0..L {
+            let j = (c + i) as isize;
+            acc[i] = acc[i].add(a.offset(j * sa).read().mul(b.offset(j * sb).read()));
         }
-        let mut total = T::ZERO;
-        for j in full..n {
-            total = total.add(a.offset(j as isize * sa).read().mul(b.offset(j as isize * sb).read()));
-        }
-        acc.iter().fold(total, |s, &x| s.add(x))
-    })
+    }
+    let mut total = T::ZERO;
+    for j in full..n {
+        total = total.add(a.offset(j as isize * sa).read().mul(b.offset(j as isize * sb).read()));
+    }
+    acc.iter().fold(total, |s, &x| s.add(x))
 }
 
 /// `outer` / `ger`: a[i] * b[j], with the usual type promotion.
@@ -513,7 +518,7 @@ macro_rules! int_product {
                         if x == 0 {
                             continue;
                         }
-                        dispatch(|| for (j, s) in acc.iter_mut().enumerate() {
+                        dispatch(#[inline(always)] || for (j, s) in acc.iter_mut().enumerate() {
                             *s = s.wrapping_add(x.wrapping_mul(*b.at(p, j)));
                         });
                     }
