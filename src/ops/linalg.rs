@@ -370,6 +370,9 @@ fn select0(t: &Tensor, i: usize) -> Tensor {
     })
 }
 
+/// Multiply-adds below which a product runs on the calling thread.
+const PARALLEL_PRODUCT: usize = 1 << 17;
+
 /// One matrix operand: element offset from the storage start, row and column strides.
 #[derive(Clone, Copy)]
 struct Mat {
@@ -410,6 +413,10 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
             [mat(out, offs[0]), mat(a, offs[1]), mat(b, offs[2])]
         })
         .collect();
+    // Work per product and in all: small products stay on the calling thread (a hand-off to
+    // the pool costs more than they do).
+    let work = m * n * k.max(1);
+    let parallel = threads::num_threads() > 1 && work * count >= PARALLEL_PRODUCT;
     let run = || {
         crate::with_dtype!(out.dtype, T => {
             let ptrs = [out.storage.as_ptr() as usize, a.storage.as_ptr() as usize, b.storage.as_ptr() as usize];
@@ -418,7 +425,6 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
                 None => (T::ZERO, T::ONE),
             };
             let read_dst = scale.is_some_and(|s| s.beta.to_f64() != 0.0);
-            let threads = threads::num_threads();
             let one = |mats: &[Mat; 3], par: Parallelism| {
                 // SAFETY: the offsets and strides come from valid layouts of these storages,
                 // and each batch entry writes its own output matrix.
@@ -435,17 +441,18 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
                     )
                 }
             };
-            let work = m * n * k.max(1);
-            if threads > 1 && count > 1 && work < (1 << 18) {
+            if !parallel {
+                mats.iter().for_each(|x| one(x, Parallelism::None));
+            } else if count > 1 && work < PARALLEL_PRODUCT {
                 // Many small products: one per task.
                 mats.par_iter().for_each(|x| one(x, Parallelism::None));
             } else {
-                let par = if threads > 1 { Parallelism::Rayon(threads) } else { Parallelism::None };
+                let par = Parallelism::Rayon(threads::num_threads());
                 mats.iter().for_each(|x| one(x, par));
             }
         })
     };
-    if threads::num_threads() > 1 { threads::install(run) } else { run() }
+    if parallel { threads::install(run) } else { run() }
     Ok(())
 }
 
