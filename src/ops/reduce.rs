@@ -356,11 +356,7 @@ fn moments_merge(a: Moments, b: Moments) -> Moments {
 /// `var` (or `std` with `sqrt`): `correction` is subtracted from the count (Bessel's 1).
 pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
     if !t.dtype.is_float() {
-        return runtime(format!(
-            "{}(): input dtype should be either floating point or complex dtypes. Got {} instead.",
-            if sqrt { "std" } else { "var" },
-            type_label(t.dtype)
-        ));
+        return runtime("std and var only support floating point and complex dtypes");
     }
     let dims = reduction_dims(dims, t.ndim())?;
     let src = widen_halves(t)?;
