@@ -135,22 +135,27 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 /// Dot product with 8 independent accumulators (vectorised when both strides are 1).
 unsafe fn dot_kernel<T: Element + Arith>(a: *const T, sa: isize, b: *const T, sb: isize, n: usize) -> T {
+    dispatch(#[inline(always)] || dot_lanes(a, sa, b, sb, n))
+}
+
+/// `dot_kernel`'s body, forced inline (with the closure calling it) so it is compiled inside
+/// each `dispatch` variant.
+#[inline(always)]
+unsafe fn dot_lanes<T: Element + Arith>(a: *const T, sa: isize, b: *const T, sb: isize, n: usize) -> T {
     const L: usize = 8;
-    dispatch(|| {
-        let mut acc = [T::ZERO; L];
-        let full = n / L * L;
-        for c in (0..full).step_by(L) {
-            for i in 0..L {
-                let j = (c + i) as isize;
-                acc[i] = acc[i].add(a.offset(j * sa).read().mul(b.offset(j * sb).read()));
-            }
+    let mut acc = [T::ZERO; L];
+    let full = n / L * L;
+    for c in (0..full).step_by(L) {
+        for i in 0..L {
+            let j = (c + i) as isize;
+            acc[i] = acc[i].add(a.offset(j * sa).read().mul(b.offset(j * sb).read()));
         }
-        let mut total = T::ZERO;
-        for j in full..n {
-            total = total.add(a.offset(j as isize * sa).read().mul(b.offset(j as isize * sb).read()));
-        }
-        acc.iter().fold(total, |s, &x| s.add(x))
-    })
+    }
+    let mut total = T::ZERO;
+    for j in full..n {
+        total = total.add(a.offset(j as isize * sa).read().mul(b.offset(j as isize * sb).read()));
+    }
+    acc.iter().fold(total, |s, &x| s.add(x))
 }
 
 /// `outer` / `ger`: a[i] * b[j], with the usual type promotion.
@@ -365,6 +370,9 @@ fn select0(t: &Tensor, i: usize) -> Tensor {
     })
 }
 
+/// Multiply-adds below which a product runs on the calling thread.
+const PARALLEL_PRODUCT: usize = 1 << 17;
+
 /// One matrix operand: element offset from the storage start, row and column strides.
 #[derive(Clone, Copy)]
 struct Mat {
@@ -405,6 +413,10 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
             [mat(out, offs[0]), mat(a, offs[1]), mat(b, offs[2])]
         })
         .collect();
+    // Work per product and in all: small products stay on the calling thread (a hand-off to
+    // the pool costs more than they do).
+    let work = m * n * k.max(1);
+    let parallel = threads::num_threads() > 1 && work * count >= PARALLEL_PRODUCT;
     let run = || {
         crate::with_dtype!(out.dtype, T => {
             let ptrs = [out.storage.as_ptr() as usize, a.storage.as_ptr() as usize, b.storage.as_ptr() as usize];
@@ -413,7 +425,6 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
                 None => (T::ZERO, T::ONE),
             };
             let read_dst = scale.is_some_and(|s| s.beta.to_f64() != 0.0);
-            let threads = threads::num_threads();
             let one = |mats: &[Mat; 3], par: Parallelism| {
                 // SAFETY: the offsets and strides come from valid layouts of these storages,
                 // and each batch entry writes its own output matrix.
@@ -430,17 +441,18 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
                     )
                 }
             };
-            let work = m * n * k.max(1);
-            if threads > 1 && count > 1 && work < (1 << 18) {
+            if !parallel {
+                mats.iter().for_each(|x| one(x, Parallelism::None));
+            } else if count > 1 && work < PARALLEL_PRODUCT {
                 // Many small products: one per task.
                 mats.par_iter().for_each(|x| one(x, Parallelism::None));
             } else {
-                let par = if threads > 1 { Parallelism::Rayon(threads) } else { Parallelism::None };
+                let par = Parallelism::Rayon(threads::num_threads());
                 mats.iter().for_each(|x| one(x, par));
             }
         })
     };
-    if threads::num_threads() > 1 { threads::install(run) } else { run() }
+    if parallel { threads::install(run) } else { run() }
     Ok(())
 }
 
@@ -513,7 +525,7 @@ macro_rules! int_product {
                         if x == 0 {
                             continue;
                         }
-                        dispatch(|| for (j, s) in acc.iter_mut().enumerate() {
+                        dispatch(#[inline(always)] || for (j, s) in acc.iter_mut().enumerate() {
                             *s = s.wrapping_add(x.wrapping_mul(*b.at(p, j)));
                         });
                     }

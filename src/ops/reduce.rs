@@ -189,16 +189,26 @@ impl Extreme {
     /// Whether `x` replaces the current extreme `a` (NaN wins and then sticks).
     #[inline(always)]
     pub fn better<V: PartialOrd>(self, x: V, a: V) -> bool {
+        // Non-short-circuit `|` keeps this a branch-free select the compiler can vectorise.
         #[allow(clippy::eq_op)]
         let x_nan = x != x;
         match self {
-            Extreme::Max => x > a || x_nan,
-            Extreme::Min => x < a || x_nan,
+            Extreme::Max => (x > a) | x_nan,
+            Extreme::Min => (x < a) | x_nan,
         }
     }
     /// The accumulator step keeping the extreme of two values.
     pub fn picker<V: PartialOrd + Copy>(self) -> impl Fn(V, V) -> V + Copy + Sync {
         move |a, x| if self.better(x, a) { x } else { a }
+    }
+    /// `picker` for floats, built on max/min so that an accumulator updated in place compiles
+    /// to a blend: `if better { x } else { a }` on memory becomes a masked store, which is very
+    /// slow on some CPUs. NaN in either operand gives NaN (`a + x`).
+    pub fn float_picker<F: num_traits::Float>(self) -> impl Fn(F, F) -> F + Copy + Sync {
+        move |a: F, x: F| {
+            let m = if self == Extreme::Max { a.max(x) } else { a.min(x) };
+            if a.is_nan() | x.is_nan() { a + x } else { m }
+        }
     }
 }
 
@@ -228,7 +238,7 @@ pub fn extreme(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, which: Extreme, 
     if t.dtype.is_float() {
         let src = widen_halves(t)?;
         return with_float!(src.dtype, F => {
-            let pick = which.picker::<F>();
+            let pick = which.float_picker::<F>();
             let init = if which == Extreme::Max { F::NEG_INFINITY } else { F::INFINITY };
             fold_to::<F, F, F>(&src, &dims_w, keepdim, init, pick, pick, |a| a)
         })?
@@ -297,7 +307,7 @@ pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dt
             fold_to::<F, F, F>(&src, &dims_w, keepdim, 0.0, |a, x| if x != 0.0 { a + 1.0 } else { a }, add, id)
         } else if ord.is_infinite() {
             let which = if ord > 0.0 { Extreme::Max } else { Extreme::Min };
-            let pick = which.picker::<F>();
+            let pick = which.float_picker::<F>();
             let init = if ord > 0.0 { 0.0 } else { F::INFINITY };
             fold_to::<F, F, F>(&src, &dims_w, keepdim, init, move |a, x| pick(a, x.abs()), pick, id)
         } else {
@@ -346,11 +356,7 @@ fn moments_merge(a: Moments, b: Moments) -> Moments {
 /// `var` (or `std` with `sqrt`): `correction` is subtracted from the count (Bessel's 1).
 pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
     if !t.dtype.is_float() {
-        return runtime(format!(
-            "{}(): input dtype should be either floating point or complex dtypes. Got {} instead.",
-            if sqrt { "std" } else { "var" },
-            type_label(t.dtype)
-        ));
+        return runtime("std and var only support floating point and complex dtypes");
     }
     let dims = reduction_dims(dims, t.ndim())?;
     let src = widen_halves(t)?;

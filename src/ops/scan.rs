@@ -1,12 +1,16 @@
 //! Ops that map each lane along a dim to a lane of the same length: cumulative sums and
 //! products, running extrema, `softmax` and `log_softmax`.
 use crate::backend::cpu::lanes::{lanes1, lanes2};
+use crate::backend::cpu::map;
+use crate::backend::cpu::simd::dispatch;
+use crate::backend::cpu::vmath::{lane_fold, FastExp};
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Result};
 use crate::layout::wrap_dim;
-use crate::ops::binary::type_label;
-use crate::ops::reduce::{widen_halves, with_float, Extreme};
+use crate::ops::binary::{binary, type_label, BinOp, Other};
+use crate::ops::reduce::{self, widen_halves, with_float, Extreme};
 use crate::ops::sort::as_vector_if_scalar;
+use crate::ops::unary::{unary, UnaryOp};
 use crate::tensor::Tensor;
 
 /// Runs a same-length lane op into a new tensor of element type `O` and the input's shape.
@@ -87,26 +91,50 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
         return runtime(format!("\"{}\" not implemented for '{}'", kernel, type_label(src.dtype)));
     }
     let wide = widen_halves(&src)?;
-    with_float!(wide.dtype, F => map_lanes::<F, F>(&wide, d, |x, y| {
-        // NaN is ignored by the maximum but then poisons the sum, as it should.
-        let max = x.iter().fold(F::NEG_INFINITY, |m, &v| if v > m { v } else { m });
-        let mut total: F = 0.0;
+    let out = if wide.ndim() > 1 && wide.strides()[d] != 1 {
+        softmax_across(&wide, d, log)?
+    } else {
+        with_float!(wide.dtype, F => map_lanes::<F, F>(&wide, d, |x, y| dispatch(#[inline(always)] || softmax_lane(x, y, log))))?
+    };
+    out.to_dtype(src.dtype)
+}
+
+/// Softmax along a dim that is not contiguous in memory: whole-tensor passes (max, shift and
+/// exp, sum, scale) run along the contiguous dims, where gathering each lane would not.
+fn softmax_across(x: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
+    let d = [dim as i64];
+    let max = reduce::extreme(x, Some(&d), true, Extreme::Max, "softmax")?;
+    let shifted = binary(BinOp::Sub, x, &Other::Tensor(max))?;
+    let exp = Tensor::empty(shifted.shape(), shifted.dtype)?;
+    with_float!(x.dtype, F => map::unary_into::<F, F>(&exp, &shifted, |v| v.fast_exp()));
+    let total = reduce::sum(&exp, Some(&d), true, None)?;
+    if log {
+        binary(BinOp::Sub, &shifted, &Other::Tensor(unary(UnaryOp::Log, &total)?))
+    } else {
+        binary(BinOp::Div, &exp, &Other::Tensor(total))
+    }
+}
+
+/// One lane of `softmax`/`log_softmax`. It and the closure handing it to `dispatch` are forced
+/// inline: otherwise the body stays a separate baseline function (SSE2, `floorf` calls)
+/// instead of being compiled inside the AVX variants.
+#[inline(always)]
+fn softmax_lane<F: num_traits::Float + FastExp>(x: &[F], y: &mut [F], log: bool) {
+    // NaN is ignored by the maximum but then poisons the sum, as it should.
+    let max = lane_fold(x, F::neg_infinity(), |m, v| if v > m { v } else { m });
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = (v - max).fast_exp();
+    }
+    let total = lane_fold(y, F::zero(), |a, b| a + b);
+    if log {
+        let shift = max + total.ln();
         for (o, &v) in y.iter_mut().zip(x) {
-            let e = (v - max).exp();
-            total += e;
-            *o = e;
+            *o = v - shift;
         }
-        if log {
-            let shift = max + total.ln();
-            for (o, &v) in y.iter_mut().zip(x) {
-                *o = v - shift;
-            }
-        } else {
-            let inv = 1.0 / total;
-            for o in y.iter_mut() {
-                *o *= inv;
-            }
+    } else {
+        let inv = F::one() / total;
+        for o in y.iter_mut() {
+            *o = *o * inv;
         }
-    }))?
-    .to_dtype(src.dtype)
+    }
 }

@@ -2,6 +2,8 @@
 //! `sort`, `argsort`, `topk`, `kthvalue`, `median`, `nanmedian`, `mode`, and `unique`.
 //! NaN sorts above every number, as in PyTorch.
 use crate::backend::cpu::lanes::lanes2;
+use crate::backend::cpu::simd::dispatch;
+use crate::backend::cpu::vmath::lane_fold;
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Error, Result};
 use crate::layout::wrap_dim;
@@ -71,21 +73,13 @@ fn select_along<T: Element>(
     Ok((finish_shape(values, t.ndim(), dim, keepdim)?, finish_shape(indices, t.ndim(), dim, keepdim)?))
 }
 
-/// First position of the extreme (the first NaN if there is one).
+/// First position of the extreme (the first NaN if there is one): a vectorised pass finds the
+/// value, a second one its first occurrence.
 fn extreme_position<T: Element>(lane: &[T], which: Extreme) -> (T, usize) {
-    let mut best = (lane[0], 0);
-    if is_nan(best.0) {
-        return best;
-    }
-    for (i, &x) in lane.iter().enumerate().skip(1) {
-        if which.better(x, best.0) {
-            best = (x, i);
-            if is_nan(x) {
-                break;
-            }
-        }
-    }
-    best
+    let pick = which.picker::<T>();
+    let best = dispatch(#[inline(always)] || lane_fold(&lane[1..], lane[0], pick));
+    let at = if is_nan(best) { lane.iter().position(|&x| is_nan(x)) } else { lane.iter().position(|&x| x == best) };
+    (best, at.unwrap_or(0))
 }
 
 /// `max(dim)` / `min(dim)`: values and the index of their first occurrence.

@@ -234,56 +234,63 @@ where
     M: Fn(A, A) -> A,
 {
     let (init, step, merge) = (f.init, &f.step, &f.merge);
-    dispatch(|| {
-        let mut total = init;
-        let mut start = 0usize;
-        while start < len {
-            let n = BLOCK.min(len - start);
-            let mut lanes = [init; LANES];
-            let full = n / LANES * LANES;
-            let p = x.offset(start as isize * stride);
-            if stride == 1 {
-                let s = std::slice::from_raw_parts(p, n);
-                for c in s[..full].chunks_exact(LANES) {
-                    for i in 0..LANES {
-                        lanes[i] = step(lanes[i], c[i]);
-                    }
-                }
-                for (i, &v) in s[full..].iter().enumerate() {
-                    lanes[i] = step(lanes[i], v);
-                }
-            } else {
-                for c in (0..full).step_by(LANES) {
-                    for i in 0..LANES {
-                        lanes[i] = step(lanes[i], *p.offset((c + i) as isize * stride));
-                    }
-                }
-                for i in full..n {
-                    lanes[i - full] = step(lanes[i - full], *p.offset(i as isize * stride));
+    dispatch(#[inline(always)] || fold_blocks(x, stride, len, init, step, merge))
+}
+
+/// `fold_run`'s body, forced inline (with the closure calling it) so it is compiled inside each
+/// `dispatch` variant.
+#[inline(always)]
+unsafe fn fold_blocks<T: Copy, A: Copy>(x: *const T, stride: isize, len: usize, init: A, step: &impl Fn(A, T) -> A, merge: &impl Fn(A, A) -> A) -> A {
+    let mut total = init;
+    let mut start = 0usize;
+    while start < len {
+        let n = BLOCK.min(len - start);
+        let mut lanes = [init; LANES];
+        let full = n / LANES * LANES;
+        let p = x.offset(start as isize * stride);
+        if stride == 1 {
+            let s = std::slice::from_raw_parts(p, n);
+            for c in s[..full].chunks_exact(LANES) {
+                for i in 0..LANES {
+                    lanes[i] = step(lanes[i], c[i]);
                 }
             }
-            let block = lanes.iter().skip(1).fold(lanes[0], |a, &b| merge(a, b));
-            total = merge(total, block);
-            start += n;
+            for (i, &v) in s[full..].iter().enumerate() {
+                lanes[i] = step(lanes[i], v);
+            }
+        } else {
+            for c in (0..full).step_by(LANES) {
+                for i in 0..LANES {
+                    lanes[i] = step(lanes[i], *p.offset((c + i) as isize * stride));
+                }
+            }
+            for i in full..n {
+                lanes[i - full] = step(lanes[i - full], *p.offset(i as isize * stride));
+            }
         }
-        total
-    })
+        let block = lanes.iter().skip(1).fold(lanes[0], |a, &b| merge(a, b));
+        total = merge(total, block);
+        start += n;
+    }
+    total
 }
 
 /// `acc[i] = step(acc[i], x[i])` along a row where the fastest dim is kept.
 #[inline(always)]
 unsafe fn update_row<T: Element, A: Copy>(x: *const T, xs: isize, acc: *mut A, accs: isize, len: usize, step: &impl Fn(A, T) -> A) {
     if xs == 1 && accs == 1 {
-        dispatch(|| {
-            let (xs, acc) = (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(acc, len));
-            for (a, &v) in acc.iter_mut().zip(xs) {
-                *a = step(*a, v);
-            }
-        })
+        dispatch(#[inline(always)] || update_contiguous(std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(acc, len), step))
     } else {
         for i in 0..len as isize {
             let a = acc.offset(i * accs);
             *a = step(*a, *x.offset(i * xs));
         }
+    }
+}
+
+#[inline(always)]
+fn update_contiguous<T: Copy, A: Copy>(x: &[T], acc: &mut [A], step: &impl Fn(A, T) -> A) {
+    for (a, &v) in acc.iter_mut().zip(x) {
+        *a = step(*a, v);
     }
 }

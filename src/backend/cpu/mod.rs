@@ -5,3 +5,4 @@ pub mod map;
 pub mod threads;
 pub mod fold;
 pub mod lanes;
+pub mod vmath;
