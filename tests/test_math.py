@@ -186,7 +186,7 @@ def values(draw, shape, dtype, nonzero=False):
             elems = elems.filter(lambda v: v != 0)
         return draw(hnp.arrays(np.float64, shape, elements=elems))
     if dtype == B:
-        return draw(hnp.arrays(np.bool_, shape))
+        return np.ones(shape, dtype=np.bool_) if nonzero else draw(hnp.arrays(np.bool_, shape))
     lo = 0 if dtype == U8 else -20
     elems = st.integers(lo if not nonzero else 1, 20)
     return draw(hnp.arrays(np.int64, shape, elements=elems))
