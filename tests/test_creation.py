@@ -4,8 +4,6 @@ PyTorch's documented rules (dtype inference, error types and messages).
 Random tests use fixed seeds and generous statistical bounds (many standard errors), so they
 check the distributions without ever flaking.
 """
-import math
-import warnings
 
 import numpy as np
 import pytest

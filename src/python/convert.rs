@@ -10,7 +10,7 @@ use crate::with_dtype;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -279,7 +279,9 @@ impl Gathered {
         if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
             return Err(PyTypeError::new_err(format!("new(): invalid data type '{}'", type_name(obj))));
         }
-        if obj.is_instance_of::<PySequence>() {
+        // CPython's sequence protocol, as PyTorch checks it (pandas Series qualify too).
+        // SAFETY: `obj` is a valid object and the GIL is held.
+        if unsafe { pyo3::ffi::PySequence_Check(obj.as_ptr()) } == 1 {
             return self.gather_sequence(obj, depth);
         }
         Err(PyRuntimeError::new_err(format!("Could not infer dtype of {}", type_name(obj))))
@@ -296,8 +298,16 @@ impl Gathered {
         } else if self.shape[depth] != len {
             return Err(PyValueError::new_err(format!("expected sequence of length {} at dim {} (got {})", self.shape[depth], depth, len)));
         }
-        for item in obj.try_iter()? {
-            self.gather(&item?, depth + 1)?;
+        if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+            for item in obj.try_iter()? {
+                self.gather(&item?, depth + 1)?;
+            }
+        } else {
+            // Items by index, as PyTorch reads sequences (a Series iterates as Python floats
+            // but indexes as NumPy scalars, which keep their dtype).
+            for i in 0..len {
+                self.gather(&obj.get_item(i)?, depth + 1)?;
+            }
         }
         Ok(())
     }
