@@ -1,11 +1,10 @@
 //! Index-driven ops beyond `[]`: index_select, gather/scatter, masked ops, where, take and the
 //! index_add_/index_copy_/index_fill_ family.
-use super::binary::{operand, type_label, Arith, Other};
+use super::binary::{type_label, Arith, Other};
 use super::index::{get_item, index, index_put_, TensorIndex};
 use super::shape::fmt_dims;
 use crate::backend::cpu::map;
-use crate::backend::cpu::strided::{for_each_row, Row};
-use crate::dtype::{result_type, DType, Element, Operand, Scalar};
+use crate::dtype::{DType, Element, Scalar};
 use crate::error::{runtime, Error, Result};
 use crate::layout::{broadcast_shapes, wrap_dim, Layout, Strides};
 use crate::tensor::Tensor;

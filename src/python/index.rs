@@ -5,7 +5,7 @@ use super::convert;
 use super::tensor::{wrap, PyTensor};
 use crate::dtype::{DType, Scalar};
 use crate::error::Error;
-use crate::ops::binary::{binary, BinOp, Other};
+use crate::ops::binary::{binary, BinOp};
 use super::autograd::commit;
 use crate::autograd::derivatives::gather::{self, ScatterReduce, ScatterSource};
 use crate::autograd::derivatives::index::{get_item, nonzero, set_item, SetValue, TensorIndex};
@@ -329,6 +329,6 @@ impl PyTensor {
     }
 }
 
-pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }

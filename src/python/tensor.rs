@@ -5,7 +5,7 @@ use super::autograd::commit;
 use super::convert;
 use crate::autograd::derivatives;
 use super::dtype::{dtype_object, PyDType};
-use crate::dtype::DType;
+use crate::dtype::{DType, Scalar};
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;

@@ -20,7 +20,10 @@ impl SavedOther {
     fn new(s: &mut Saver, b: &Other) -> SavedOther {
         match b {
             Other::Tensor(t) => SavedOther::Tensor(s.save(t)),
-            Other::Scalar(v) => SavedOther::Scalar(*v),
+            Other::Scalar(v) => {
+                s.save_number();
+                SavedOther::Scalar(*v)
+            }
         }
     }
     fn unpack(&self, c: &Ctx) -> Result<Other> {
@@ -49,7 +52,7 @@ fn node_inputs(op: BinOp, a: &Tensor, b: &Other) -> Result<SmallVec<[Tensor; 2]>
     let mut ins: SmallVec<[Tensor; 2]> = smallvec::smallvec![a.clone()];
     match b {
         Other::Tensor(t) => ins.push(t.clone()),
-        Other::Scalar(s) if op != BinOp::Pow => ins.push(Tensor::scalar(*s, s.natural_dtype(a.dtype))?),
+        Other::Scalar(s) if !matches!(op, BinOp::Pow | BinOp::FloatPower) => ins.push(Tensor::scalar(*s, s.natural_dtype(a.dtype))?),
         Other::Scalar(_) => {}
     }
     Ok(ins)
@@ -94,7 +97,8 @@ pub fn binary_(op: BinOp, a: &mut Tensor, b: &Other) -> Result<()> {
 
 /// Whether the op's formula needs the first operand's value.
 fn reads_self(op: BinOp) -> bool {
-    matches!(op, BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::Maximum | BinOp::Minimum | BinOp::Atan2 | BinOp::Rem)
+    use BinOp::*;
+    matches!(op, Mul | Div | Pow | FloatPower | Maximum | Minimum | Fmax | Fmin | Atan2 | Rem | Fmod | Hypot | Copysign)
 }
 
 /// `add`/`sub` with `alpha` scaling the second operand (AddBackward0 / SubBackward0).
@@ -118,6 +122,36 @@ pub fn add_scaled_(a: &mut Tensor, b: &Other, alpha: Scalar, subtract: bool) -> 
     let ins = node_inputs(BinOp::Add, &before, b)?;
     let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
     record_inplace(add_name(subtract), &refs, a, |s| add_formula(s, &before, b, alpha, subtract))
+}
+
+/// `number op tensor` (`1 - t`, `2 / t`, `2 ** t`), recorded as PyTorch computes it: `1 - t`
+/// is rsub (RsubBackward1), `2 / t` is `t.reciprocal() * 2`, `2 ** t` is pow of a number
+/// (PowBackward2); the others are the op on a 0-dim tensor.
+pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
+    if !any_requires_grad(&[t]) {
+        return plain::binary_scalar_lhs(op, s, t);
+    }
+    let shape = t.shape_dims();
+    match op {
+        BinOp::Add | BinOp::Mul => binary(op, t, &Other::Scalar(s)),
+        BinOp::Div => binary(BinOp::Mul, &super::unary::unary(crate::ops::unary::UnaryOp::Reciprocal, t)?, &Other::Scalar(s)),
+        BinOp::Sub => Ok(record("RsubBackward1", &[t], plain::binary_scalar_lhs(op, s, t)?, move |_sv| {
+            Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || sum_to(&neg(&g[0])?, &shape))?])) as BackwardFn
+        })),
+        BinOp::Pow => Ok(record("PowBackward2", &[t], plain::binary_scalar_lhs(op, s, t)?, move |sv| {
+            let (exponent, result) = (sv.save(t), sv.save_output());
+            Box::new(move |c: &Ctx, g: &[Tensor]| {
+                grads([c.grad(0, || {
+                    let base = Tensor::scalar(s, g[0].dtype)?;
+                    pow_exponent_backward(&g[0], &base, &c.unpack(&exponent)?, &c.unpack(&result)?)
+                })?])
+            }) as BackwardFn
+        })),
+        _ => {
+            let dtype = crate::dtype::result_type(&[crate::dtype::Operand::Scalar(s), plain::operand(t)], crate::default_dtype::get());
+            binary(op, &Tensor::scalar(s, dtype)?, &Other::Tensor(t.clone()))
+        }
+    }
 }
 
 fn add_name(subtract: bool) -> &'static str {
@@ -234,29 +268,87 @@ fn formula<'a>(op: BinOp, a: &'a Tensor, b: &'a Other) -> Option<(&'static str, 
                 grads([c.grad(0, || sum_to(&mul(&scale, &y)?, &sa))?, c.grad(1, || sum_to(&neg(&mul(&scale, &x)?)?, &sb))?])
             }) as BackwardFn
         })),
-        BinOp::Rem => ("RemainderBackward0", Box::new(move |s: &mut Saver| {
-            let saved = s.needs(1).then(|| (s.save(a), SavedOther::new(s, b)));
+        // a - q b with q piecewise constant: floor (remainder) or truncated (fmod) quotient.
+        BinOp::Rem | BinOp::Fmod => {
+            let scalar = matches!(b, Other::Scalar(_));
+            let (name, quotient) = match op {
+                BinOp::Rem => (if scalar { "RemainderBackward0" } else { "RemainderBackward1" }, BinOp::FloorDiv),
+                _ => (if scalar { "FmodBackward0" } else { "FmodBackward1" }, BinOp::TruncDiv),
+            };
+            (name, Box::new(move |s: &mut Saver| {
+                let saved = s.needs(1).then(|| (s.save(a), SavedOther::new(s, b)));
+                Box::new(move |c: &Ctx, g: &[Tensor]| {
+                    grads([
+                        c.grad(0, || sum_to(&g[0], &sa))?,
+                        c.grad(1, || {
+                            let (x, y) = saved.as_ref().unwrap();
+                            let q = plain::binary(quotient, &c.unpack(x)?, &y.unpack(c)?)?;
+                            sum_to(&neg(&mul(&g[0], &q)?)?, &sb)
+                        })?,
+                    ])
+                }) as BackwardFn
+            }))
+        }
+        // NaN-ignoring maximum/minimum: the side that was taken gets the gradient.
+        BinOp::Fmax | BinOp::Fmin => {
+            let (name, keeps) = if op == BinOp::Fmax { ("FmaxBackward0", BinOp::Ge) } else { ("FminBackward0", BinOp::Le) };
+            (name, Box::new(move |s: &mut Saver| {
+                let (me, other) = (s.save(a), SavedOther::new(s, b));
+                Box::new(move |c: &Ctx, g: &[Tensor]| {
+                    let (x, y) = (c.unpack(&me)?.detach(), as_tensor(other.unpack(c)?, g[0].dtype)?.detach());
+                    let y_nan = plain::binary(BinOp::Ne, &y, &Other::Tensor(y.clone()))?;
+                    let first = plain::binary(BinOp::BitOr, &plain::binary(keeps, &x, &Other::Tensor(y))?, &Other::Tensor(y_nan))?;
+                    let second = plain::binary(BinOp::Eq, &first, &Other::Scalar(Scalar::Bool(false)))?;
+                    grads([c.grad(0, || sum_to(&where_zero(&g[0], &second)?, &sa))?, c.grad(1, || sum_to(&where_zero(&g[0], &first)?, &sb))?])
+                }) as BackwardFn
+            }))
+        }
+        BinOp::Hypot => ("HypotBackward0", Box::new(move |s: &mut Saver| {
+            let (me, other, result) = (s.save(a), SavedOther::new(s, b), s.save_output());
             Box::new(move |c: &Ctx, g: &[Tensor]| {
+                let scale = div(&g[0], &c.unpack(&result)?)?;
                 grads([
-                    c.grad(0, || sum_to(&g[0], &sa))?,
-                    c.grad(1, || {
-                        let (x, y) = saved.as_ref().unwrap();
-                        let q = plain::binary(BinOp::FloorDiv, &c.unpack(x)?, &y.unpack(c)?)?;
-                        sum_to(&neg(&mul(&g[0], &q)?)?, &sb)
-                    })?,
+                    c.grad(0, || sum_to(&mul(&scale, &c.unpack(&me)?)?, &sa))?,
+                    c.grad(1, || sum_to(&mul(&scale, &as_tensor(other.unpack(c)?, g[0].dtype)?)?, &sb))?,
                 ])
             }) as BackwardFn
         })),
+        // |a| carries the gradient with the sign that was copied onto it.
+        BinOp::Copysign => {
+            let name = if matches!(b, Other::Scalar(_)) { "CopysignBackward1" } else { "CopysignBackward0" };
+            (name, Box::new(move |s: &mut Saver| {
+                let (me, result) = (s.save(a), s.save_output());
+                Box::new(move |c: &Ctx, g: &[Tensor]| {
+                    grads([
+                        c.grad(0, || {
+                            let x = c.unpack(&me)?;
+                            let ratio = div(&c.unpack(&result)?, &x)?;
+                            let at_zero = plain::binary(BinOp::Eq, &x, &Other::Scalar(Scalar::Int(0)))?;
+                            sum_to(&mul(&g[0], &where_zero(&ratio, &at_zero)?)?, &sa)
+                        })?,
+                        c.grad(1, || Tensor::zeros(&sb, g[0].dtype))?,
+                    ])
+                }) as BackwardFn
+            }))
+        }
+        // Computed in float64; the gradient is pow's.
+        BinOp::FloatPower => return formula(BinOp::Pow, a, b),
         // Piecewise constant: zero gradients.
         BinOp::FloorDiv | BinOp::TruncDiv => {
-            let name = if op == BinOp::FloorDiv { "FloorDivideBackward0" } else { "DivBackward2" };
+            let name = match (op, b) {
+                (BinOp::FloorDiv, _) => "FloorDivideBackward0",
+                (_, Other::Scalar(_)) => "DivBackward3",
+                _ => "DivBackward2",
+            };
             (name, Box::new(move |_s: &mut Saver| {
                 Box::new(move |c: &Ctx, g: &[Tensor]| {
                     grads([c.grad(0, || Tensor::zeros(&sa, g[0].dtype))?, c.grad(1, || Tensor::zeros(&sb, g[0].dtype))?])
                 }) as BackwardFn
             }))
         }
-        _ => return None,
+        // Integer- and bool-valued ops.
+        BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr | BinOp::LogicalAnd | BinOp::LogicalOr | BinOp::LogicalXor => return None,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => return None,
     })
 }
 
