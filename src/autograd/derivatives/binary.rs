@@ -58,12 +58,11 @@ fn node_inputs(op: BinOp, a: &Tensor, b: &Other) -> Result<SmallVec<[Tensor; 2]>
     Ok(ins)
 }
 
-/// Records `op`'s node for `out` (computed from `a` and `b`, or written into `target`).
-fn record_op(op: BinOp, a: &Tensor, b: &Other, out: Tensor) -> Result<Tensor> {
-    let Some((name, make)) = formula(op, a, b) else { return Ok(out) };
+/// `f` applied to the node's inputs for `op(a, b)`.
+fn with_inputs<R>(op: BinOp, a: &Tensor, b: &Other, f: impl FnOnce(&[&Tensor]) -> R) -> Result<R> {
     let ins = node_inputs(op, a, b)?;
     let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    Ok(record(name, &refs, out, make))
+    Ok(f(&refs))
 }
 
 /// Shape of the second operand (a scalar gets no gradient, so any shape does).
@@ -73,10 +72,10 @@ fn shape_of(b: &Other) -> Dims {
 
 pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
     let out = plain::binary(op, a, b)?;
-    if !any_requires_grad(&tensors(a, b)) {
-        return Ok(out);
+    match formula(op, a, b).filter(|_| any_requires_grad(&tensors(a, b))) {
+        Some((name, make)) => with_inputs(op, a, b, |ins| record(name, ins, out, make)),
+        None => Ok(out),
     }
-    record_op(op, a, b, out)
 }
 
 /// In place: the formula sees `a` as it was (a copy is kept only when the formula reads it).
@@ -87,12 +86,8 @@ pub fn binary_(op: BinOp, a: &mut Tensor, b: &Other) -> Result<()> {
     check_inplace(a)?;
     let before = if reads_self(op) { super::copy_keeping_history(a)? } else { a.clone() };
     plain::binary_(op, a, b)?;
-    if let Some((name, make)) = formula(op, &before, b) {
-        let ins = node_inputs(op, &before, b)?;
-        let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-        record_inplace(name, &refs, a, make)?;
-    }
-    Ok(())
+    let Some((name, make)) = formula(op, &before, b) else { return Ok(()) };
+    with_inputs(op, &before, b, |ins| record_inplace(name, ins, a, make))?
 }
 
 /// Whether the op's formula needs the first operand's value.
@@ -107,9 +102,7 @@ pub fn add_scaled(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resul
     if !any_requires_grad(&tensors(a, b)) {
         return Ok(out);
     }
-    let ins = node_inputs(BinOp::Add, a, b)?;
-    let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    Ok(record(add_name(subtract), &refs, out, |s| add_formula(s, a, b, alpha, subtract)))
+    with_inputs(BinOp::Add, a, b, |ins| record(add_name(subtract), ins, out, |s| add_formula(s, a, b, alpha, subtract)))
 }
 
 pub fn add_scaled_(a: &mut Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<()> {
@@ -119,9 +112,7 @@ pub fn add_scaled_(a: &mut Tensor, b: &Other, alpha: Scalar, subtract: bool) -> 
     check_inplace(a)?;
     let before = a.clone();
     plain::add_scaled_(a, b, alpha, subtract)?;
-    let ins = node_inputs(BinOp::Add, &before, b)?;
-    let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    record_inplace(add_name(subtract), &refs, a, |s| add_formula(s, &before, b, alpha, subtract))
+    with_inputs(BinOp::Add, &before, b, |ins| record_inplace(add_name(subtract), ins, a, |s| add_formula(s, &before, b, alpha, subtract)))?
 }
 
 /// `number op tensor` (`1 - t`, `2 / t`, `2 ** t`), recorded as PyTorch computes it: `1 - t`
