@@ -545,6 +545,42 @@ def test_edge_gradients():
     np.testing.assert_array_equal(np_of(e.grad), [0.0, 0.0])
 
 
+def test_kinks_ties_and_zero_norms():
+    def grad_of(f, v):
+        x = leaf(v)
+        f(x).sum().backward()
+        return np_of(x.grad)
+
+    np.testing.assert_array_equal(grad_of(torch.relu, [-1.0, 0.0, 2.0]), [0.0, 0.0, 1.0])
+    # clamp passes the gradient on its boundary: min <= x <= max
+    np.testing.assert_array_equal(grad_of(lambda x: x.clamp(0.0, 1.0), [-1.0, 0.0, 0.5, 1.0, 2.0]), [0, 1, 1, 1, 0])
+    np.testing.assert_array_equal(grad_of(lambda x: x.clamp(min=0.0), [0.0, -1.0]), [1.0, 0.0])
+    # full reductions share the gradient among ties; max(dim) gives it to the selected index
+    np.testing.assert_array_equal(grad_of(lambda x: x.max(), [1.0, 3.0, 3.0]), [0.0, 0.5, 0.5])
+    np.testing.assert_array_equal(grad_of(lambda x: x.amax(1), [[2.0, 2.0, 1.0], [0.0, 5.0, 5.0]]), [[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]])
+    np.testing.assert_array_equal(grad_of(lambda x: x.max(1).values, [[2.0, 2.0, 1.0]]), [[1.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(grad_of(lambda x: x.min(), [4.0, 1.0, 1.0, 1.0, 9.0]) * 3, [0, 1, 1, 1, 0])
+    # the norm of zero has a zero gradient
+    np.testing.assert_array_equal(grad_of(lambda x: x.norm(), [0.0, 0.0]), [0.0, 0.0])
+    np.testing.assert_allclose(grad_of(lambda x: x.norm(), [3.0, 4.0]), [0.6, 0.8])
+
+
+def test_every_factory_takes_requires_grad():
+    x = torch.ones(2, 3)
+    made = [
+        torch.rand(2, requires_grad=True), torch.randn(2, requires_grad=True),
+        torch.linspace(0, 1, 3, requires_grad=True), torch.eye(2, requires_grad=True),
+        torch.zeros_like(x, requires_grad=True), torch.ones_like(x, requires_grad=True),
+        torch.full_like(x, 2.0, requires_grad=True), torch.empty_like(x, requires_grad=True),
+        torch.rand_like(x, requires_grad=True), torch.randn_like(x, requires_grad=True),
+        x.new_zeros(2, requires_grad=True), x.new_ones(2, requires_grad=True),
+        x.new_full((2,), 1.0, requires_grad=True), x.new_tensor([1.0], requires_grad=True),
+    ]
+    assert all(t.requires_grad and t.is_leaf for t in made)
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype can require gradients"):
+        torch.zeros(2, dtype=torch.int64, requires_grad=True)
+
+
 def test_maximum_minimum_split_ties():
     a, b = leaf([1.0, 2.0, 3.0]), leaf([1.0, 5.0, 0.0])
     torch.maximum(a, b).sum().backward()

@@ -375,6 +375,11 @@ impl Saver<'_> {
         self.saved += 1;
         SavedTensor::input(t)
     }
+    /// Counts a saved Python number: PyTorch keeps it as a saved tensor, so the node refuses
+    /// a second backward just as one that saved a tensor does.
+    pub fn save_number(&mut self) {
+        self.saved += 1;
+    }
     pub fn save_output(&mut self) -> SavedTensor {
         self.saved += 1;
         SavedTensor::output(self.output, 0)

@@ -6,7 +6,7 @@ use super::tensor::{wrap, PyTensor};
 use crate::backend::cpu::threads;
 use crate::dtype::Scalar;
 use crate::error::Error;
-use crate::ops::linalg::{self, Scale};
+use crate::autograd::derivatives::linalg::{self, Scale};
 use crate::tensor::Tensor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;

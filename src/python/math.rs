@@ -4,11 +4,12 @@ use super::args;
 use super::tensor::{wrap, PyTensor};
 use crate::dtype::Scalar;
 use super::autograd::commit;
-use crate::autograd::derivatives::binary::{add_scaled, add_scaled_, binary, binary_};
-use crate::autograd::derivatives::unary::{unary, unary_};
-use crate::ops::binary::{binary_scalar_lhs, BinOp, Other};
-use crate::ops::unary::{self, Predicate, UnaryOp};
-use crate::ops::{compare, ternary};
+use crate::autograd::derivatives::binary::{add_scaled, add_scaled_, binary, binary_, binary_scalar_lhs};
+use crate::autograd::derivatives::ternary;
+use crate::autograd::derivatives::unary::{self, unary, unary_, Predicate};
+use crate::ops::binary::{BinOp, Other};
+use crate::ops::compare;
+use crate::ops::unary::UnaryOp;
 use crate::tensor::Tensor;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
@@ -307,7 +308,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (min=None, max=None))]
     fn clamp_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
-        ternary::clamp_(&slf.get().tensor(), bound(min)?.as_ref(), bound(max)?.as_ref())?;
+        let mut t = slf.get().tensor();
+        ternary::clamp_(&mut t, bound(min)?.as_ref(), bound(max)?.as_ref())?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     #[pyo3(signature = (min=None, max=None))]
@@ -319,17 +322,21 @@ impl PyTensor {
         Self::clamp_(slf, min, max)
     }
     fn clamp_min(&self, py: Python<'_>, min: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        wrap(py, ternary::clamp(&self.tensor(), Some(&args::other_or_err(min)?), None)?)
+        wrap(py, ternary::clamp_min(&self.tensor(), &args::other_or_err(min)?)?)
     }
     fn clamp_min_<'py>(slf: &Bound<'py, Self>, min: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        ternary::clamp_(&slf.get().tensor(), Some(&args::other_or_err(min)?), None)?;
+        let mut t = slf.get().tensor();
+        ternary::clamp_(&mut t, Some(&args::other_or_err(min)?), None)?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
     fn clamp_max(&self, py: Python<'_>, max: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        wrap(py, ternary::clamp(&self.tensor(), None, Some(&args::other_or_err(max)?))?)
+        wrap(py, ternary::clamp_max(&self.tensor(), &args::other_or_err(max)?)?)
     }
     fn clamp_max_<'py>(slf: &Bound<'py, Self>, max: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
-        ternary::clamp_(&slf.get().tensor(), None, Some(&args::other_or_err(max)?))?;
+        let mut t = slf.get().tensor();
+        ternary::clamp_(&mut t, None, Some(&args::other_or_err(max)?))?;
+        commit(slf.get(), t);
         Ok(slf.clone())
     }
 

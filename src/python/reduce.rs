@@ -4,11 +4,11 @@
 use super::args;
 use super::tensor::{wrap, PyTensor};
 use crate::autograd::derivatives::binary::binary;
-use crate::autograd::derivatives::reduce as differentiable;
+
 use crate::error::Error;
 use crate::ops::binary::{BinOp, Other};
-use crate::ops::reduce::{self, Extreme};
-use crate::ops::{scan, sort};
+use crate::autograd::derivatives::reduce::{self, Extreme};
+use crate::autograd::derivatives::{scan, sort};
 use crate::tensor::Tensor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -100,7 +100,7 @@ impl PyTensor {
     fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, axis: Option<&Bound<'_, PyAny>>, keepdims: Option<bool>) -> PyResult<Py<PyTensor>> {
         let (dims, keep) = dims_keep(dim, axis, keepdim, keepdims)?;
         let (t, dtype) = (self.tensor(), args::opt_dtype(dtype)?);
-        wrap(py, detach_if_large(py, t.numel(), || differentiable::sum(&t, dims.as_deref(), keep, dtype))?)
+        wrap(py, detach_if_large(py, t.numel(), || reduce::sum(&t, dims.as_deref(), keep, dtype))?)
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None, keepdims=None))]
@@ -114,7 +114,7 @@ impl PyTensor {
     fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>, axis: Option<&Bound<'_, PyAny>>, keepdims: Option<bool>) -> PyResult<Py<PyTensor>> {
         let (dims, keep) = dims_keep(dim, axis, keepdim, keepdims)?;
         let (t, dtype) = (self.tensor(), args::opt_dtype(dtype)?);
-        wrap(py, detach_if_large(py, t.numel(), || differentiable::mean(&t, dims.as_deref(), keep, dtype))?)
+        wrap(py, detach_if_large(py, t.numel(), || reduce::mean(&t, dims.as_deref(), keep, dtype))?)
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None, keepdims=None))]

@@ -20,7 +20,10 @@ impl SavedOther {
     fn new(s: &mut Saver, b: &Other) -> SavedOther {
         match b {
             Other::Tensor(t) => SavedOther::Tensor(s.save(t)),
-            Other::Scalar(v) => SavedOther::Scalar(*v),
+            Other::Scalar(v) => {
+                s.save_number();
+                SavedOther::Scalar(*v)
+            }
         }
     }
     fn unpack(&self, c: &Ctx) -> Result<Other> {
@@ -49,18 +52,17 @@ fn node_inputs(op: BinOp, a: &Tensor, b: &Other) -> Result<SmallVec<[Tensor; 2]>
     let mut ins: SmallVec<[Tensor; 2]> = smallvec::smallvec![a.clone()];
     match b {
         Other::Tensor(t) => ins.push(t.clone()),
-        Other::Scalar(s) if op != BinOp::Pow => ins.push(Tensor::scalar(*s, s.natural_dtype(a.dtype))?),
+        Other::Scalar(s) if !matches!(op, BinOp::Pow | BinOp::FloatPower) => ins.push(Tensor::scalar(*s, s.natural_dtype(a.dtype))?),
         Other::Scalar(_) => {}
     }
     Ok(ins)
 }
 
-/// Records `op`'s node for `out` (computed from `a` and `b`, or written into `target`).
-fn record_op(op: BinOp, a: &Tensor, b: &Other, out: Tensor) -> Result<Tensor> {
-    let Some((name, make)) = formula(op, a, b) else { return Ok(out) };
+/// `f` applied to the node's inputs for `op(a, b)`.
+fn with_inputs<R>(op: BinOp, a: &Tensor, b: &Other, f: impl FnOnce(&[&Tensor]) -> R) -> Result<R> {
     let ins = node_inputs(op, a, b)?;
     let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    Ok(record(name, &refs, out, make))
+    Ok(f(&refs))
 }
 
 /// Shape of the second operand (a scalar gets no gradient, so any shape does).
@@ -70,10 +72,10 @@ fn shape_of(b: &Other) -> Dims {
 
 pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
     let out = plain::binary(op, a, b)?;
-    if !any_requires_grad(&tensors(a, b)) {
-        return Ok(out);
+    match formula(op, a, b).filter(|_| any_requires_grad(&tensors(a, b))) {
+        Some((name, make)) => with_inputs(op, a, b, |ins| record(name, ins, out, make)),
+        None => Ok(out),
     }
-    record_op(op, a, b, out)
 }
 
 /// In place: the formula sees `a` as it was (a copy is kept only when the formula reads it).
@@ -84,17 +86,14 @@ pub fn binary_(op: BinOp, a: &mut Tensor, b: &Other) -> Result<()> {
     check_inplace(a)?;
     let before = if reads_self(op) { super::copy_keeping_history(a)? } else { a.clone() };
     plain::binary_(op, a, b)?;
-    if let Some((name, make)) = formula(op, &before, b) {
-        let ins = node_inputs(op, &before, b)?;
-        let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-        record_inplace(name, &refs, a, make)?;
-    }
-    Ok(())
+    let Some((name, make)) = formula(op, &before, b) else { return Ok(()) };
+    with_inputs(op, &before, b, |ins| record_inplace(name, ins, a, make))?
 }
 
 /// Whether the op's formula needs the first operand's value.
 fn reads_self(op: BinOp) -> bool {
-    matches!(op, BinOp::Mul | BinOp::Div | BinOp::Pow | BinOp::Maximum | BinOp::Minimum | BinOp::Atan2 | BinOp::Rem)
+    use BinOp::*;
+    matches!(op, Mul | Div | Pow | FloatPower | Maximum | Minimum | Fmax | Fmin | Atan2 | Rem | Fmod | Hypot | Copysign)
 }
 
 /// `add`/`sub` with `alpha` scaling the second operand (AddBackward0 / SubBackward0).
@@ -103,9 +102,7 @@ pub fn add_scaled(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resul
     if !any_requires_grad(&tensors(a, b)) {
         return Ok(out);
     }
-    let ins = node_inputs(BinOp::Add, a, b)?;
-    let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    Ok(record(add_name(subtract), &refs, out, |s| add_formula(s, a, b, alpha, subtract)))
+    with_inputs(BinOp::Add, a, b, |ins| record(add_name(subtract), ins, out, |s| add_formula(s, a, b, alpha, subtract)))
 }
 
 pub fn add_scaled_(a: &mut Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<()> {
@@ -115,9 +112,37 @@ pub fn add_scaled_(a: &mut Tensor, b: &Other, alpha: Scalar, subtract: bool) -> 
     check_inplace(a)?;
     let before = a.clone();
     plain::add_scaled_(a, b, alpha, subtract)?;
-    let ins = node_inputs(BinOp::Add, &before, b)?;
-    let refs: SmallVec<[&Tensor; 2]> = ins.iter().collect();
-    record_inplace(add_name(subtract), &refs, a, |s| add_formula(s, &before, b, alpha, subtract))
+    with_inputs(BinOp::Add, &before, b, |ins| record_inplace(add_name(subtract), ins, a, |s| add_formula(s, &before, b, alpha, subtract)))?
+}
+
+/// `number op tensor` (`1 - t`, `2 / t`, `2 ** t`), recorded as PyTorch computes it: `1 - t`
+/// is rsub (RsubBackward1), `2 / t` is `t.reciprocal() * 2`, `2 ** t` is pow of a number
+/// (PowBackward2); the others are the op on a 0-dim tensor.
+pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
+    if !any_requires_grad(&[t]) {
+        return plain::binary_scalar_lhs(op, s, t);
+    }
+    let shape = t.shape_dims();
+    match op {
+        BinOp::Add | BinOp::Mul => binary(op, t, &Other::Scalar(s)),
+        BinOp::Div => binary(BinOp::Mul, &super::unary::unary(crate::ops::unary::UnaryOp::Reciprocal, t)?, &Other::Scalar(s)),
+        BinOp::Sub => Ok(record("RsubBackward1", &[t], plain::binary_scalar_lhs(op, s, t)?, move |_sv| {
+            Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || sum_to(&neg(&g[0])?, &shape))?])) as BackwardFn
+        })),
+        BinOp::Pow => Ok(record("PowBackward2", &[t], plain::binary_scalar_lhs(op, s, t)?, move |sv| {
+            let (exponent, result) = (sv.save(t), sv.save_output());
+            Box::new(move |c: &Ctx, g: &[Tensor]| {
+                grads([c.grad(0, || {
+                    let base = Tensor::scalar(s, g[0].dtype)?;
+                    pow_exponent_backward(&g[0], &base, &c.unpack(&exponent)?, &c.unpack(&result)?)
+                })?])
+            }) as BackwardFn
+        })),
+        _ => {
+            let dtype = crate::dtype::result_type(&[crate::dtype::Operand::Scalar(s), plain::operand(t)], crate::default_dtype::get());
+            binary(op, &Tensor::scalar(s, dtype)?, &Other::Tensor(t.clone()))
+        }
+    }
 }
 
 fn add_name(subtract: bool) -> &'static str {
@@ -234,29 +259,87 @@ fn formula<'a>(op: BinOp, a: &'a Tensor, b: &'a Other) -> Option<(&'static str, 
                 grads([c.grad(0, || sum_to(&mul(&scale, &y)?, &sa))?, c.grad(1, || sum_to(&neg(&mul(&scale, &x)?)?, &sb))?])
             }) as BackwardFn
         })),
-        BinOp::Rem => ("RemainderBackward0", Box::new(move |s: &mut Saver| {
-            let saved = s.needs(1).then(|| (s.save(a), SavedOther::new(s, b)));
+        // a - q b with q piecewise constant: floor (remainder) or truncated (fmod) quotient.
+        BinOp::Rem | BinOp::Fmod => {
+            let scalar = matches!(b, Other::Scalar(_));
+            let (name, quotient) = match op {
+                BinOp::Rem => (if scalar { "RemainderBackward0" } else { "RemainderBackward1" }, BinOp::FloorDiv),
+                _ => (if scalar { "FmodBackward0" } else { "FmodBackward1" }, BinOp::TruncDiv),
+            };
+            (name, Box::new(move |s: &mut Saver| {
+                let saved = s.needs(1).then(|| (s.save(a), SavedOther::new(s, b)));
+                Box::new(move |c: &Ctx, g: &[Tensor]| {
+                    grads([
+                        c.grad(0, || sum_to(&g[0], &sa))?,
+                        c.grad(1, || {
+                            let (x, y) = saved.as_ref().unwrap();
+                            let q = plain::binary(quotient, &c.unpack(x)?, &y.unpack(c)?)?;
+                            sum_to(&neg(&mul(&g[0], &q)?)?, &sb)
+                        })?,
+                    ])
+                }) as BackwardFn
+            }))
+        }
+        // NaN-ignoring maximum/minimum: the side that was taken gets the gradient.
+        BinOp::Fmax | BinOp::Fmin => {
+            let (name, keeps) = if op == BinOp::Fmax { ("FmaxBackward0", BinOp::Ge) } else { ("FminBackward0", BinOp::Le) };
+            (name, Box::new(move |s: &mut Saver| {
+                let (me, other) = (s.save(a), SavedOther::new(s, b));
+                Box::new(move |c: &Ctx, g: &[Tensor]| {
+                    let (x, y) = (c.unpack(&me)?.detach(), as_tensor(other.unpack(c)?, g[0].dtype)?.detach());
+                    let y_nan = plain::binary(BinOp::Ne, &y, &Other::Tensor(y.clone()))?;
+                    let first = plain::binary(BinOp::BitOr, &plain::binary(keeps, &x, &Other::Tensor(y))?, &Other::Tensor(y_nan))?;
+                    let second = plain::binary(BinOp::Eq, &first, &Other::Scalar(Scalar::Bool(false)))?;
+                    grads([c.grad(0, || sum_to(&where_zero(&g[0], &second)?, &sa))?, c.grad(1, || sum_to(&where_zero(&g[0], &first)?, &sb))?])
+                }) as BackwardFn
+            }))
+        }
+        BinOp::Hypot => ("HypotBackward0", Box::new(move |s: &mut Saver| {
+            let (me, other, result) = (s.save(a), SavedOther::new(s, b), s.save_output());
             Box::new(move |c: &Ctx, g: &[Tensor]| {
+                let scale = div(&g[0], &c.unpack(&result)?)?;
                 grads([
-                    c.grad(0, || sum_to(&g[0], &sa))?,
-                    c.grad(1, || {
-                        let (x, y) = saved.as_ref().unwrap();
-                        let q = plain::binary(BinOp::FloorDiv, &c.unpack(x)?, &y.unpack(c)?)?;
-                        sum_to(&neg(&mul(&g[0], &q)?)?, &sb)
-                    })?,
+                    c.grad(0, || sum_to(&mul(&scale, &c.unpack(&me)?)?, &sa))?,
+                    c.grad(1, || sum_to(&mul(&scale, &as_tensor(other.unpack(c)?, g[0].dtype)?)?, &sb))?,
                 ])
             }) as BackwardFn
         })),
+        // |a| carries the gradient with the sign that was copied onto it.
+        BinOp::Copysign => {
+            let name = if matches!(b, Other::Scalar(_)) { "CopysignBackward1" } else { "CopysignBackward0" };
+            (name, Box::new(move |s: &mut Saver| {
+                let (me, result) = (s.save(a), s.save_output());
+                Box::new(move |c: &Ctx, g: &[Tensor]| {
+                    grads([
+                        c.grad(0, || {
+                            let x = c.unpack(&me)?;
+                            let ratio = div(&c.unpack(&result)?, &x)?;
+                            let at_zero = plain::binary(BinOp::Eq, &x, &Other::Scalar(Scalar::Int(0)))?;
+                            sum_to(&mul(&g[0], &where_zero(&ratio, &at_zero)?)?, &sa)
+                        })?,
+                        c.grad(1, || Tensor::zeros(&sb, g[0].dtype))?,
+                    ])
+                }) as BackwardFn
+            }))
+        }
+        // Computed in float64; the gradient is pow's.
+        BinOp::FloatPower => return formula(BinOp::Pow, a, b),
         // Piecewise constant: zero gradients.
         BinOp::FloorDiv | BinOp::TruncDiv => {
-            let name = if op == BinOp::FloorDiv { "FloorDivideBackward0" } else { "DivBackward2" };
+            let name = match (op, b) {
+                (BinOp::FloorDiv, _) => "FloorDivideBackward0",
+                (_, Other::Scalar(_)) => "DivBackward3",
+                _ => "DivBackward2",
+            };
             (name, Box::new(move |_s: &mut Saver| {
                 Box::new(move |c: &Ctx, g: &[Tensor]| {
                     grads([c.grad(0, || Tensor::zeros(&sa, g[0].dtype))?, c.grad(1, || Tensor::zeros(&sb, g[0].dtype))?])
                 }) as BackwardFn
             }))
         }
-        _ => return None,
+        // Integer- and bool-valued ops.
+        BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr | BinOp::LogicalAnd | BinOp::LogicalOr | BinOp::LogicalXor => return None,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => return None,
     })
 }
 

@@ -4,7 +4,7 @@ use super::{grads, where_zero, Make};
 use crate::autograd::graph::{any_requires_grad, check_inplace, record, record_inplace, BackwardFn, Ctx, Saver};
 use crate::dtype::Scalar;
 use crate::error::{Error, Result};
-use crate::ops::binary::{self as plain_binary, BinOp, Other};
+use crate::ops::binary::{BinOp, Other};
 use crate::ops::gather as plain;
 use crate::tensor::Tensor;
 
@@ -57,30 +57,6 @@ pub fn masked_fill_(t: &mut Tensor, mask: &Tensor, value: Scalar) -> Result<()> 
     let mask = mask.clone();
     let make: Make = Box::new(move |_s: &mut Saver| Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || where_zero(&g[0], &mask))?])) as BackwardFn);
     record_inplace("MaskedFillBackward0", &[&before], t, make)
-}
-
-/// `where(cond, x, y)` (WhereBackward0): each side gets the gradient where it was chosen.
-pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
-    let out = crate::ops::ternary::where_(cond, x, y)?;
-    let side = |o: &Other| match o {
-        Other::Tensor(t) => Ok(t.clone()),
-        Other::Scalar(s) => Tensor::scalar(*s, out.dtype),
-    };
-    let (xt, yt) = (side(x)?, side(y)?);
-    if !any_requires_grad(&[&xt, &yt]) {
-        return Ok(out);
-    }
-    let chosen = cond.clone();
-    let not_chosen = plain_binary::binary(BinOp::Eq, cond, &Other::Scalar(Scalar::Bool(false)))?;
-    let (xs, ys) = (xt.shape_dims(), yt.shape_dims());
-    Ok(record("WhereBackward0", &[&xt, &yt], out, move |_s| {
-        Box::new(move |c: &Ctx, g: &[Tensor]| {
-            grads([
-                c.grad(0, || super::shape::sum_to(&where_zero(&g[0], &not_chosen)?, &xs))?,
-                c.grad(1, || super::shape::sum_to(&where_zero(&g[0], &chosen)?, &ys))?,
-            ])
-        }) as BackwardFn
-    }))
 }
 
 /// The gradient of a value read at the positions `read` picks, padded out to `shape` when the

@@ -4,9 +4,13 @@
 pub mod binary;
 pub mod gather;
 pub mod index;
+pub mod linalg;
 pub mod rearrange;
 pub mod reduce;
+pub mod scan;
 pub mod shape;
+pub mod sort;
+pub mod ternary;
 pub mod unary;
 pub mod views;
 

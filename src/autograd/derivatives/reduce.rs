@@ -1,42 +1,228 @@
-//! Differentiable reductions (same signatures as `crate::ops::reduce`).
-use super::grads;
+//! Differentiable reductions (same functions as `crate::ops::reduce`). Each gradient starts from
+//! the output gradient broadcast back over the reduced dims (`restore`).
+use super::binary::{binary, div, mul, mul_scalar};
 use super::shape::{expand_to, reshape};
-use crate::autograd::graph::{record, BackwardFn, Ctx};
-use crate::dtype::DType;
+use super::ternary::where_;
+use super::unary::unary;
+use super::{grads, where_zero};
+use crate::autograd::graph::{any_requires_grad, record, BackwardFn, Ctx, Saver};
+use crate::dtype::{DType, Scalar};
 use crate::error::Result;
+use crate::layout::Dims;
+use crate::ops::binary::{self as plain_binary, BinOp, Other};
 use crate::ops::reduce::{self as plain, reduction_dims};
+use crate::ops::unary::{Predicate, UnaryOp};
 use crate::tensor::Tensor;
+
+pub use plain::{count_nonzero, logical, Extreme};
+
+/// Where a reduction's gradient lands: the input's shape and the reduced dims.
+#[derive(Clone)]
+struct Reduced {
+    shape: Dims,
+    dims: Vec<usize>,
+    keepdim: bool,
+}
+
+impl Reduced {
+    fn new(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Reduced> {
+        Ok(Reduced { shape: t.shape_dims(), dims: reduction_dims(dims, t.ndim())?, keepdim })
+    }
+    /// A reduced value (gradient or result) broadcast back to the input's shape.
+    fn restore(&self, r: &Tensor) -> Result<Tensor> {
+        expand_to(&self.keep_dims(r)?, &self.shape)
+    }
+    /// A reduced value with the reduced dims kept (size 1).
+    fn keep_dims(&self, r: &Tensor) -> Result<Tensor> {
+        if self.keepdim {
+            return Ok(r.clone());
+        }
+        let kept: Vec<i64> = self.shape.iter().enumerate().map(|(i, &s)| if self.dims.contains(&i) { 1 } else { s as i64 }).collect();
+        reshape(r, &kept)
+    }
+    fn count(&self) -> f64 {
+        self.dims.iter().map(|&d| self.shape[d]).product::<usize>() as f64
+    }
+    fn dims_i64(&self) -> Vec<i64> {
+        self.dims.iter().map(|&d| d as i64).collect()
+    }
+}
+
+/// Records a reduction whose formula sees the restored gradient, the input and the restored
+/// result (each fetched only if the formula asks).
+fn reduction(
+    name: &'static str,
+    t: &Tensor,
+    out: Tensor,
+    at: Reduced,
+    uses: (bool, bool),
+    f: impl Fn(&Reduced, &Tensor, Option<Tensor>, Option<Tensor>) -> Result<Tensor> + Send + Sync + 'static,
+) -> Tensor {
+    record(name, &[t], out, move |s: &mut Saver| {
+        let x = uses.0.then(|| s.save(t));
+        let r = uses.1.then(|| s.save_output());
+        Box::new(move |c: &Ctx, g: &[Tensor]| {
+            grads([c.grad(0, || {
+                let x = x.as_ref().map(|x| c.unpack(x)).transpose()?;
+                let r = r.as_ref().map(|r| at.restore(&c.unpack(r)?)).transpose()?;
+                f(&at, &at.restore(&g[0])?, x, r)
+            })?])
+        }) as BackwardFn
+    })
+}
 
 /// `sum` (SumBackward0 over everything, SumBackward1 over given dims).
 pub fn sum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     let out = plain::sum(t, dims, keepdim, dtype)?;
     let name = if dims.is_some() { "SumBackward1" } else { "SumBackward0" };
-    let (shape, reduced) = (t.shape_dims(), reduction_dims(dims, t.ndim())?);
-    Ok(record(name, &[t], out, move |_s| {
-        Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || sum_backward(&g[0], &shape, &reduced, keepdim))?])) as BackwardFn
-    }))
+    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (false, false), |_, g, _, _| Ok(g.clone())))
 }
 
-/// `mean` (MeanBackward0 / MeanBackward1): the sum's gradient divided by the count.
+/// `mean` (MeanBackward0 / MeanBackward1).
 pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     let out = plain::mean(t, dims, keepdim, dtype)?;
     let name = if dims.is_some() { "MeanBackward1" } else { "MeanBackward0" };
-    let (shape, reduced) = (t.shape_dims(), reduction_dims(dims, t.ndim())?);
-    let count = reduced.iter().map(|&d| shape[d]).product::<usize>() as f64;
-    Ok(record(name, &[t], out, move |_s| {
-        Box::new(move |c: &Ctx, g: &[Tensor]| {
-            grads([c.grad(0, || super::binary::mul_scalar(&sum_backward(&g[0], &shape, &reduced, keepdim)?, 1.0 / count))?])
-        }) as BackwardFn
-    }))
+    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (false, false), |at, g, _, _| mul_scalar(g, 1.0 / at.count())))
 }
 
 /// The gradient of a sum over `dims`: the output gradient broadcast back over them.
 pub fn sum_backward(g: &Tensor, shape: &[usize], dims: &[usize], keepdim: bool) -> Result<Tensor> {
-    let g = if keepdim {
-        g.clone()
-    } else {
-        let kept: Vec<i64> = shape.iter().enumerate().map(|(i, &s)| if dims.contains(&i) { 1 } else { s as i64 }).collect();
-        reshape(g, &kept)?
-    };
-    expand_to(&g, shape)
+    Reduced { shape: shape.into(), dims: dims.to_vec(), keepdim }.restore(g)
+}
+
+/// `nansum` (NansumBackward0): NaNs get no gradient.
+pub fn nansum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let out = plain::nansum(t, dims, keepdim, dtype)?;
+    Ok(reduction("NansumBackward0", t, out, Reduced::new(t, dims, keepdim)?, (true, false), |_, g, x, _| {
+        where_zero(g, &is_nan(&x.unwrap())?)
+    }))
+}
+
+fn is_nan(x: &Tensor) -> Result<Tensor> {
+    crate::ops::unary::predicate(Predicate::IsNan, x)
+}
+
+/// `nanmean`: as in PyTorch, `nansum` divided by the count of non-NaN elements.
+pub fn nanmean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    if !any_requires_grad(&[t]) {
+        return plain::nanmean(t, dims, keepdim, dtype);
+    }
+    let present = crate::ops::unary::predicate(Predicate::LogicalNot, &is_nan(t)?)?;
+    let count = plain::sum(&present, dims, keepdim, None)?;
+    div(&nansum(t, dims, keepdim, dtype)?, &count)
+}
+
+/// `prod` (ProdBackward0 / ProdBackward1): the product of the other elements, also where an
+/// element is zero.
+pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let out = plain::prod(t, dims, keepdim, dtype)?;
+    let name = if dims.is_some() { "ProdBackward1" } else { "ProdBackward0" };
+    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (true, true), |at, g, x, r| {
+        let (x, r) = (x.unwrap(), r.unwrap());
+        let zero = plain_binary::binary(BinOp::Eq, &x, &Other::Scalar(Scalar::Int(0)))?;
+        let zeros_in_slice = at.restore(&plain::sum(&zero, Some(&at.dims_i64()), true, None)?)?;
+        // No zero in the slice: result / x.
+        let safe_x = where_(&zero, &Other::Scalar(Scalar::Int(1)), &Other::Tensor(x.clone()))?;
+        let none = plain_binary::binary(BinOp::Ne, &zeros_in_slice, &Other::Scalar(Scalar::Int(0)))?;
+        let plain_part = where_zero(&div(&r, &safe_x)?, &none)?;
+        // One zero: at that element, the product of the others.
+        let others = prod(&safe_x, Some(&at.dims_i64()), true, None)?;
+        let one = plain_binary::binary(BinOp::Eq, &zeros_in_slice, &Other::Scalar(Scalar::Int(1)))?;
+        let at_the_zero = plain_binary::binary(BinOp::BitAnd, &one, &Other::Tensor(zero))?;
+        let not_there = plain_binary::binary(BinOp::Eq, &at_the_zero, &Other::Scalar(Scalar::Bool(false)))?;
+        let zero_part = where_zero(&expand_to(&others, &at.shape)?, &not_there)?;
+        mul(g, &super::binary::add(&plain_part, &zero_part)?)
+    }))
+}
+
+/// The node of a max/min-type reduction, by the name the bindings pass.
+fn extreme_name(which: Extreme, op: &str) -> &'static str {
+    match (which, op) {
+        (Extreme::Max, "amax") => "AmaxBackward0",
+        (Extreme::Min, "amin") => "AminBackward0",
+        (Extreme::Max, "max") => "MaxBackward1",
+        (Extreme::Min, "min") => "MinBackward1",
+        (Extreme::Max, _) => "AmaxBackward0",
+        (Extreme::Min, _) => "AminBackward0",
+    }
+}
+
+/// `max()` / `amax(dims)` and the min forms: the gradient is shared evenly by the elements
+/// equal to the extreme.
+pub fn extreme(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, which: Extreme, op: &str) -> Result<Tensor> {
+    let out = plain::extreme(t, dims, keepdim, which, op)?;
+    Ok(reduction(extreme_name(which, op), t, out, Reduced::new(t, dims, keepdim)?, (true, true), |at, g, x, r| {
+        evenly(at, g, &x.unwrap(), &r.unwrap())
+    }))
+}
+
+/// A full reduction `out` (a median, …) whose gradient is shared evenly by the elements equal
+/// to it.
+pub fn evenly_shared(name: &'static str, t: &Tensor, out: Tensor) -> Result<Tensor> {
+    Ok(reduction(name, t, out, Reduced::new(t, None, false)?, (true, true), |at, g, x, r| evenly(at, g, &x.unwrap(), &r.unwrap())))
+}
+
+/// `g` shared evenly among the elements equal to the (restored) result `r` in each slice.
+fn evenly(at: &Reduced, g: &Tensor, x: &Tensor, r: &Tensor) -> Result<Tensor> {
+    let hit = plain_binary::binary(BinOp::Eq, &x.detach(), &Other::Tensor(r.detach()))?;
+    // A NaN result comes from the NaNs.
+    let nan_result = plain_binary::binary(BinOp::Ne, &r.detach(), &Other::Tensor(r.detach()))?;
+    let hit = plain_binary::binary(BinOp::BitOr, &hit, &Other::Tensor(plain_binary::binary(BinOp::BitAnd, &nan_result, &Other::Tensor(is_nan(x)?))?))?;
+    let weight = hit.to_dtype(g.dtype)?;
+    let count = at.restore(&plain::sum(&weight, Some(&at.dims_i64()), true, None)?)?;
+    mul(g, &plain_binary::binary(BinOp::Div, &weight, &Other::Tensor(count))?)
+}
+
+/// `vector_norm(ord)` (LinalgVectorNormBackward0), with PyTorch's zero gradient where the
+/// norm is 0.
+pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let out = plain::vector_norm(t, ord, dims, keepdim, dtype)?;
+    Ok(reduction("LinalgVectorNormBackward0", t, out, Reduced::new(t, dims, keepdim)?, (true, true), move |at, g, x, r| {
+        let (x, r) = (x.unwrap(), r.unwrap());
+        let sign = crate::ops::unary::unary(UnaryOp::Sign, &x.detach())?;
+        if ord == 0.0 {
+            return Tensor::zeros(x.shape(), g.dtype);
+        }
+        if ord == 1.0 {
+            return mul(g, &sign);
+        }
+        if ord.is_infinite() {
+            let abs = unary(UnaryOp::Abs, &x)?;
+            return mul(&evenly(at, g, &abs, &r)?, &sign);
+        }
+        let zero_norm = plain_binary::binary(BinOp::Eq, &r.detach(), &Other::Scalar(Scalar::Int(0)))?;
+        let scale = if ord == 2.0 {
+            div(g, &r)?
+        } else {
+            let abs_pow = binary(BinOp::Pow, &unary(UnaryOp::Abs, &x)?, &Other::Scalar(Scalar::Float(ord - 2.0)))?;
+            mul(&div(g, &binary(BinOp::Pow, &r, &Other::Scalar(Scalar::Float(ord - 1.0)))?)?, &abs_pow)?
+        };
+        mul(&x, &where_zero(&scale, &zero_norm)?)
+    }))
+}
+
+/// `var` (VarBackward0) and `std` (StdBackward0, zero gradient where the std is 0).
+pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<Tensor> {
+    let out = plain::var(t, dims, correction, keepdim, sqrt)?;
+    let name = if sqrt { "StdBackward0" } else { "VarBackward0" };
+    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (true, sqrt), move |at, g, x, r| {
+        let x = x.unwrap();
+        let centered = super::binary::sub(&x, &mean(&x, Some(&at.dims_i64()), true, None)?)?;
+        let var_grad = |g: &Tensor| mul(g, &mul_scalar(&centered, 2.0 / (at.count() - correction))?);
+        match r {
+            None => var_grad(g),
+            Some(r) => {
+                let zero_std = plain_binary::binary(BinOp::Eq, &r.detach(), &Other::Scalar(Scalar::Int(0)))?;
+                var_grad(&where_zero(&div(g, &mul_scalar(&r, 2.0)?)?, &zero_std)?)
+            }
+        }
+    }))
+}
+
+/// `logsumexp` (LogsumexpBackward0): softmax weights.
+pub fn logsumexp(t: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+    let out = plain::logsumexp(t, dims, keepdim)?;
+    Ok(reduction("LogsumexpBackward0", t, out, Reduced::new(t, dims, keepdim)?, (true, true), |_, g, x, r| {
+        mul(g, &unary(UnaryOp::Exp, &super::binary::sub(&x.unwrap(), &r.unwrap())?)?)
+    }))
 }

@@ -1,6 +1,5 @@
 //! Differentiable unary ops (same signatures as `crate::ops::unary`). The table below gives each
-//! op's node name, the value its formula reads, and the formula; an op without an entry raises
-//! PyTorch's "derivative ... is not implemented" error when a gradient is needed.
+//! op's node name, the value its formula reads, and the formula.
 use super::binary::{div, mul, mul_scalar, neg};
 use super::{copy_keeping_history, grads};
 use crate::autograd::graph::{any_requires_grad, check_inplace, record, record_inplace, BackwardFn, Ctx, Saver};
@@ -8,6 +7,8 @@ use crate::dtype::Scalar;
 use crate::error::Result;
 use crate::ops::binary::{self as plain_binary, BinOp, Other};
 use crate::ops::unary::{self as plain, UnaryOp};
+
+pub use plain::{bitwise_not, check_positive, logical_not_, predicate, Predicate};
 use crate::tensor::Tensor;
 
 /// The value a formula needs besides the incoming gradient.
@@ -20,50 +21,74 @@ enum Reads {
 
 type Formula = fn(&Tensor, &Tensor) -> Result<Tensor>;
 
-/// `(name, reads, formula(grad, value))`, or None for ops without a gradient.
-fn derivative(op: UnaryOp) -> Option<(&'static str, Reads, Formula)> {
+/// `(name, reads, formula(grad, value))` for every op of the unary table: the match is
+/// exhaustive, so a new op does not compile until its derivative is declared here.
+fn derivative(op: UnaryOp) -> (&'static str, Reads, Formula) {
+    use std::f64::consts::{FRAC_2_SQRT_PI, LN_10, LN_2, PI};
     use Reads::*;
-    Some(match op {
-        UnaryOp::Exp => ("ExpBackward0", Result, |g, y| mul(g, y)),
-        UnaryOp::Log => ("LogBackward0", Input, |g, x| div(g, x)),
-        UnaryOp::Sqrt => ("SqrtBackward0", Result, |g, y| div(g, &mul_scalar(y, 2.0)?)),
-        UnaryOp::Sin => ("SinBackward0", Input, |g, x| mul(g, &unary(UnaryOp::Cos, x)?)),
-        UnaryOp::Cos => ("CosBackward0", Input, |g, x| mul(g, &neg(&unary(UnaryOp::Sin, x)?)?)),
-        UnaryOp::Tanh => ("TanhBackward0", Result, |g, y| mul(g, &one_minus(&mul(y, y)?)?)),
-        UnaryOp::Neg => ("NegBackward0", Nothing, |g, _| neg(g)),
-        UnaryOp::Abs => ("AbsBackward0", Input, |g, x| mul(g, &sign(x)?)),
-        _ => return None,
-    })
+    use UnaryOp as U;
+    match op {
+        U::Abs => ("AbsBackward0", Input, |g, x| mul(g, &sign(x)?)),
+        U::Neg => ("NegBackward0", Nothing, |g, _| neg(g)),
+        U::Sign => ("SignBackward0", Nothing, zero),
+        U::Square => ("PowBackward0", Input, |g, x| mul(g, &mul_scalar(x, 2.0)?)),
+        U::Relu => ("ReluBackward0", Result, |g, y| mul(g, &positive(y)?)),
+        U::Floor => ("FloorBackward0", Nothing, zero),
+        U::Ceil => ("CeilBackward0", Nothing, zero),
+        U::Trunc => ("TruncBackward0", Nothing, zero),
+        U::Frac => ("FracBackward0", Nothing, |g, _| Ok(g.clone())),
+        U::Sqrt => ("SqrtBackward0", Result, |g, y| div(g, &mul_scalar(y, 2.0)?)),
+        U::Rsqrt => ("RsqrtBackward0", Result, |g, y| mul(g, &mul_scalar(&mul(y, &mul(y, y)?)?, -0.5)?)),
+        U::Reciprocal => ("ReciprocalBackward0", Result, |g, y| mul(g, &neg(&mul(y, y)?)?)),
+        U::Exp => ("ExpBackward0", Result, |g, y| mul(g, y)),
+        U::Exp2 => ("Exp2Backward0", Result, |g, y| mul(g, &mul_scalar(y, LN_2)?)),
+        U::Expm1 => ("Expm1Backward0", Result, |g, y| mul(g, &plus(y, 1.0)?)),
+        U::Log => ("LogBackward0", Input, |g, x| div(g, x)),
+        U::Log2 => ("Log2Backward0", Input, |g, x| div(g, &mul_scalar(x, LN_2)?)),
+        U::Log10 => ("Log10Backward0", Input, |g, x| div(g, &mul_scalar(x, LN_10)?)),
+        U::Log1p => ("Log1pBackward0", Input, |g, x| div(g, &plus(x, 1.0)?)),
+        U::Sin => ("SinBackward0", Input, |g, x| mul(g, &unary(U::Cos, x)?)),
+        U::Cos => ("CosBackward0", Input, |g, x| mul(g, &neg(&unary(U::Sin, x)?)?)),
+        U::Tan => ("TanBackward0", Result, |g, y| mul(g, &plus(&mul(y, y)?, 1.0)?)),
+        U::Asin => ("AsinBackward0", Input, |g, x| div(g, &unary(U::Sqrt, &one_minus(&mul(x, x)?)?)?)),
+        U::Acos => ("AcosBackward0", Input, |g, x| neg(&div(g, &unary(U::Sqrt, &one_minus(&mul(x, x)?)?)?)?)),
+        U::Atan => ("AtanBackward0", Input, |g, x| div(g, &plus(&mul(x, x)?, 1.0)?)),
+        U::Sinh => ("SinhBackward0", Input, |g, x| mul(g, &unary(U::Cosh, x)?)),
+        U::Cosh => ("CoshBackward0", Input, |g, x| mul(g, &unary(U::Sinh, x)?)),
+        U::Tanh => ("TanhBackward0", Result, |g, y| mul(g, &one_minus(&mul(y, y)?)?)),
+        U::Asinh => ("AsinhBackward0", Input, |g, x| div(g, &unary(U::Sqrt, &plus(&mul(x, x)?, 1.0)?)?)),
+        U::Acosh => ("AcoshBackward0", Input, |g, x| div(g, &unary(U::Sqrt, &plus(&mul(x, x)?, -1.0)?)?)),
+        U::Atanh => ("AtanhBackward0", Input, |g, x| div(g, &one_minus(&mul(x, x)?)?)),
+        U::Sigmoid => ("SigmoidBackward0", Result, |g, y| mul(g, &mul(y, &one_minus(y)?)?)),
+        U::Erf => ("ErfBackward0", Input, |g, x| mul(g, &mul_scalar(&unary(U::Exp, &neg(&mul(x, x)?)?)?, FRAC_2_SQRT_PI)?)),
+        U::Erfc => ("ErfcBackward0", Input, |g, x| mul(g, &mul_scalar(&unary(U::Exp, &neg(&mul(x, x)?)?)?, -FRAC_2_SQRT_PI)?)),
+        U::Erfinv => ("ErfinvBackward0", Result, |g, y| mul(g, &mul_scalar(&unary(U::Exp, &mul(y, y)?)?, PI.sqrt() / 2.0)?)),
+    }
 }
 
-/// PyTorch's error for an op whose derivative is not declared yet.
-fn no_derivative(op: UnaryOp) -> crate::error::Error {
-    crate::error::Error::Runtime(format!("the derivative for '{}' is not implemented.", op.name()))
+/// A zero gradient (piecewise-constant ops).
+fn zero(g: &Tensor, _: &Tensor) -> Result<Tensor> {
+    Tensor::zeros(g.shape(), g.dtype)
 }
 
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let out = plain::unary(op, a)?;
-    Ok(match derivative(op) {
-        Some((name, reads, f)) => record(name, &[a], out, |s| formula(s, a, reads, f)),
-        None if any_requires_grad(&[a]) => return Err(no_derivative(op)),
-        None => out,
-    })
+    let (name, reads, f) = derivative(op);
+    Ok(record(name, &[a], out, |s| formula(s, a, reads, f)))
 }
 
 pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
     if !any_requires_grad(&[a]) {
         return plain::unary_(op, a);
     }
-    let Some((name, reads, f)) = derivative(op) else {
-        return Err(no_derivative(op));
-    };
+    let (name, reads, f) = derivative(op);
     check_inplace(a)?;
     let before = if reads == Reads::Input { copy_keeping_history(a)? } else { a.clone() };
     plain::unary_(op, a)?;
     record_inplace(name, &[&before], a, |s| formula(s, &before, reads, f))
 }
 
-fn formula(s: &mut Saver, a: &Tensor, reads: Reads, f: Formula) -> BackwardFn {
+fn formula(s: &mut Saver, a: &Tensor, reads: Reads, f: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync + 'static) -> BackwardFn {
     let saved = match reads {
         Reads::Input => Some(s.save(a)),
         Reads::Result => Some(s.save_output()),
@@ -82,13 +107,70 @@ fn formula(s: &mut Saver, a: &Tensor, reads: Reads, f: Formula) -> BackwardFn {
 
 /// `1 - t`.
 fn one_minus(t: &Tensor) -> Result<Tensor> {
-    super::binary::binary(BinOp::Add, &neg(t)?, &Other::Scalar(Scalar::Int(1)))
+    plus(&neg(t)?, 1.0)
+}
+
+/// `t + c`.
+fn plus(t: &Tensor, c: f64) -> Result<Tensor> {
+    super::binary::binary(BinOp::Add, t, &Other::Scalar(Scalar::Float(c)))
+}
+
+/// 1 where `y > 0`, else 0, as a constant (relu's gradient mask; NaN passes none).
+fn positive(y: &Tensor) -> Result<Tensor> {
+    plain_binary::binary(BinOp::Gt, y, &Other::Scalar(Scalar::Int(0)))?.to_dtype(y.dtype)
 }
 
 /// sign(x) as a constant (its derivative is zero): 0 at 0, as PyTorch's `sgn`.
-pub fn sign(x: &Tensor) -> Result<Tensor> {
-    let zero = Other::Scalar(Scalar::Int(0));
-    let pos = plain_binary::binary(BinOp::Gt, x, &zero)?.to_dtype(x.dtype)?;
-    let negative = plain_binary::binary(BinOp::Lt, x, &zero)?.to_dtype(x.dtype)?;
-    plain_binary::binary(BinOp::Sub, &pos, &Other::Tensor(negative))
+fn sign(x: &Tensor) -> Result<Tensor> {
+    plain::unary(UnaryOp::Sign, x)
+}
+
+/// An op with arguments besides its input (`round`, `nan_to_num`, `logit`); `in_place` writes
+/// into `a`, as the plain op does.
+fn with_args(
+    a: &Tensor,
+    in_place: bool,
+    name: &'static str,
+    reads: Reads,
+    forward: impl Fn(&Tensor, bool) -> Result<Tensor>,
+    f: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + Send + Sync + 'static,
+) -> Result<Tensor> {
+    if !in_place {
+        let out = forward(a, false)?;
+        return Ok(record(name, &[a], out, |s| formula(s, a, reads, f)));
+    }
+    if !any_requires_grad(&[a]) {
+        return forward(a, true);
+    }
+    let mut target = a.clone();
+    check_inplace(&target)?;
+    let before = if reads == Reads::Input { copy_keeping_history(a)? } else { a.clone() };
+    let out = forward(a, true)?;
+    record_inplace(name, &[&before], &mut target, |s| formula(s, &before, reads, f))?;
+    Ok(out)
+}
+
+/// `round(decimals)`: a zero gradient (RoundBackward0, or RoundBackward1 with decimals).
+pub fn round(a: &Tensor, decimals: i64, in_place: bool) -> Result<Tensor> {
+    let name = if decimals == 0 { "RoundBackward0" } else { "RoundBackward1" };
+    with_args(a, in_place, name, Reads::Nothing, |x, ip| plain::round(x, decimals, ip), zero)
+}
+
+/// `nan_to_num` (NanToNumBackward0): replaced values get no gradient.
+pub fn nan_to_num(a: &Tensor, nan: f64, posinf: Option<f64>, neginf: Option<f64>, in_place: bool) -> Result<Tensor> {
+    with_args(a, in_place, "NanToNumBackward0", Reads::Input, |x, ip| plain::nan_to_num(x, nan, posinf, neginf, ip), |g, x| {
+        let finite = plain::predicate(Predicate::IsFinite, x)?.to_dtype(g.dtype)?;
+        mul(g, &finite)
+    })
+}
+
+/// `logit(eps)` (LogitBackward0): 1 / (x (1 - x)), zero where eps clamped the input.
+pub fn logit(a: &Tensor, eps: Option<f64>, in_place: bool) -> Result<Tensor> {
+    with_args(a, in_place, "LogitBackward0", Reads::Input, |x, ip| plain::logit(x, eps, ip), move |g, x| {
+        let d = div(g, &mul(x, &one_minus(x)?)?)?;
+        let Some(e) = eps else { return Ok(d) };
+        let below = plain_binary::binary(BinOp::Lt, x, &Other::Scalar(Scalar::Float(e)))?;
+        let above = plain_binary::binary(BinOp::Gt, x, &Other::Scalar(Scalar::Float(1.0 - e)))?;
+        super::where_zero(&d, &plain_binary::binary(BinOp::BitOr, &below, &Other::Tensor(above))?)
+    })
 }
