@@ -344,7 +344,7 @@ impl PyTensor {
     #[pyo3(name = "where")]
     fn where_method(&self, py: Python<'_>, condition: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         let x = Other::Tensor(self.tensor());
-        wrap(py, crate::autograd::derivatives::gather::where_(&tensor_arg(condition)?, &x, &args::other_or_err(y)?)?)
+        wrap(py, crate::autograd::derivatives::ternary::where_(&tensor_arg(condition)?, &x, &args::other_or_err(y)?)?)
     }
 
     #[pyo3(signature = (decimals=0))]
@@ -401,7 +401,7 @@ impl PyTensor {
 fn where_fn(py: Python<'_>, condition: &Bound<'_, PyAny>, input: Option<&Bound<'_, PyAny>>, other: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     match (input, other) {
         (Some(x), Some(y)) => {
-            let r = crate::autograd::derivatives::gather::where_(&tensor_arg(condition)?, &args::other_or_err(x)?, &args::other_or_err(y)?)?;
+            let r = crate::autograd::derivatives::ternary::where_(&tensor_arg(condition)?, &args::other_or_err(x)?, &args::other_or_err(y)?)?;
             Ok(wrap(py, r)?.into_any())
         }
         (None, None) => {
