@@ -1,5 +1,6 @@
 //! Tensor factories: ranges (`arange`, `range`, `linspace`, `logspace`), `eye`, and the
 //! allocation behind the `*_like` functions.
+use crate::backend::cpu::threads;
 use crate::backend::cpu::simd::PARALLEL_GRAIN;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{runtime, Error, Result};
@@ -20,9 +21,11 @@ pub fn from_fn<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync) -> Re
     if n < PARALLEL_GRAIN {
         out.iter_mut().enumerate().for_each(|(i, x)| *x = f(i));
     } else {
-        out.par_chunks_mut(PARALLEL_GRAIN).enumerate().for_each(|(c, chunk)| {
-            let base = c * PARALLEL_GRAIN;
-            chunk.iter_mut().enumerate().for_each(|(i, x)| *x = f(base + i));
+        threads::install(|| {
+            out.par_chunks_mut(PARALLEL_GRAIN).enumerate().for_each(|(c, chunk)| {
+                let base = c * PARALLEL_GRAIN;
+                chunk.iter_mut().enumerate().for_each(|(i, x)| *x = f(base + i));
+            })
         });
     }
     Ok(t)

@@ -1,6 +1,7 @@
 //! `tensor[index]` and `tensor[index] = value` with PyTorch's rules: ints, slices, None and
 //! Ellipsis make a view ("basic" indexing); integer and bool tensors then gather or scatter
 //! through a copy ("advanced" indexing), NumPy-style.
+use crate::backend::cpu::threads;
 use super::shape::{expand, fmt_dims, slice, unsqueeze};
 use crate::backend::cpu::simd::PARALLEL_GRAIN;
 use crate::dtype::{DType, Element, Scalar};
@@ -456,8 +457,10 @@ impl AdvancedIndex {
             return;
         }
         let rows_per_task = (PARALLEL_GRAIN / n).max(1);
-        out.par_chunks_mut(block).enumerate().for_each(|(o, dst)| {
-            dst.par_chunks_mut(rows_per_task * n).enumerate().for_each(|(t, d)| fill(o, t * rows_per_task, d));
+        threads::install(|| {
+            out.par_chunks_mut(block).enumerate().for_each(|(o, dst)| {
+                dst.par_chunks_mut(rows_per_task * n).enumerate().for_each(|(t, d)| fill(o, t * rows_per_task, d));
+            })
         });
     }
 

@@ -15,3 +15,4 @@ pub mod ternary;
 pub mod sort;
 pub mod unary;
 pub mod vmath;
+pub mod window;

@@ -1,6 +1,7 @@
 //! Random ops: in-place samplers (`uniform_`, `normal_`, `random_`, `bernoulli_`,
 //! `exponential_`) and the factories built on them (`rand`, `randn`, `randint`, `randperm`,
 //! `normal`, `bernoulli`, `multinomial`). Every op makes one draw from a `Generator`.
+use crate::backend::cpu::threads;
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Result};
 use crate::layout::broadcast_shapes;
@@ -368,7 +369,7 @@ pub fn multinomial(probs: &Tensor, n_sample: i64, replacement: bool, gen: &Gener
     if rows * categories.max(n) < crate::random::CHUNK {
         out.chunks_mut(n).enumerate().for_each(sample);
     } else {
-        out.par_chunks_mut(n).enumerate().for_each(sample);
+        threads::install(|| out.par_chunks_mut(n).enumerate().for_each(sample));
     }
     let shape: Vec<usize> = if probs.ndim() == 1 { vec![n] } else { vec![rows, n] };
     Tensor::from_vec(out, &shape)

@@ -9,6 +9,7 @@ mod function;
 mod index;
 mod linalg;
 mod math;
+mod nn;
 mod random;
 mod reduce;
 mod shape;
@@ -29,6 +30,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     shape::register(m)?;
     index::register(m)?;
     linalg::register(m)?;
+    nn::register(m)?;
     autograd::register(m)?;
     Ok(())
 }

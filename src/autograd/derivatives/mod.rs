@@ -13,6 +13,7 @@ pub mod sort;
 pub mod ternary;
 pub mod unary;
 pub mod views;
+pub mod window;
 
 use super::graph::{any_requires_grad, AutogradMeta, check_inplace, record, record_inplace, BackwardFn, Ctx, Grads, Saver};
 use crate::backend::cpu::map;

@@ -1,6 +1,7 @@
 //! Elementwise kernels: unary and binary maps over strided, broadcast operands.
 use super::simd::{dispatch, PARALLEL_GRAIN};
 use super::strided::{for_each_row, Row};
+use super::threads;
 use rayon::prelude::*;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
@@ -84,13 +85,15 @@ unsafe fn contiguous_binary<A: Element, B: Element, O: Element>(
 
 /// Runs `f(start, len)` over `0..n` in chunks, on rayon's threads when `n` is large.
 fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
-    if n < PARALLEL_GRAIN || rayon::current_num_threads() == 1 {
+    if n < PARALLEL_GRAIN {
         return f(0, n);
     }
     let chunks = n.div_ceil(PARALLEL_GRAIN);
-    (0..chunks).into_par_iter().for_each(|c| {
-        let start = c * PARALLEL_GRAIN;
-        f(start, PARALLEL_GRAIN.min(n - start));
+    threads::install(|| {
+        (0..chunks).into_par_iter().for_each(|c| {
+            let start = c * PARALLEL_GRAIN;
+            f(start, PARALLEL_GRAIN.min(n - start));
+        })
     });
 }
 

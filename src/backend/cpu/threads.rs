@@ -1,17 +1,22 @@
 //! The intra-op thread pool (`torch.set_num_threads`). Rayon's global pool cannot be resized,
 //! so kernels run their parallel sections inside a pool of our own that is replaced whenever
-//! the thread count changes. Code already running on one of its workers runs inline.
+//! the thread count changes. Code already running on one of its workers runs inline. Every
+//! parallel section goes through `install`, so rayon's global pool is never used: that keeps
+//! `set_num_threads(1)` honest, and a forked child (a DataLoader worker), whose copy of the
+//! pool has no threads, builds a pool of its own instead of waiting on threads that are gone.
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::sync::{Arc, OnceLock, RwLock};
 
 struct Pool {
     threads: usize,
     pool: Option<Arc<ThreadPool>>,
+    /// The process the pool's threads live in.
+    pid: u32,
 }
 
 fn state() -> &'static RwLock<Pool> {
     static POOL: OnceLock<RwLock<Pool>> = OnceLock::new();
-    POOL.get_or_init(|| RwLock::new(Pool { threads: default_threads(), pool: None }))
+    POOL.get_or_init(|| RwLock::new(Pool { threads: default_threads(), pool: None, pid: std::process::id() }))
 }
 
 /// PyTorch defaults to one thread per physical core; the machine's available parallelism is
@@ -30,22 +35,26 @@ pub fn set_num_threads(n: usize) {
     let mut s = state().write().unwrap();
     if s.threads != n {
         // Kernels already inside the old pool keep their Arc until they finish.
-        *s = Pool { threads: n, pool: None };
+        *s = Pool { threads: n, pool: None, pid: std::process::id() };
     }
 }
 
 fn pool() -> Option<Arc<ThreadPool>> {
+    let pid = std::process::id();
     {
         let s = state().read().unwrap();
-        if s.threads <= 1 {
-            return None;
-        }
-        if let Some(p) = &s.pool {
+        if let Some(p) = s.pool.as_ref().filter(|_| s.pid == pid) {
             return Some(p.clone());
         }
     }
     let mut s = state().write().unwrap();
-    if s.pool.is_none() && s.threads > 1 {
+    if s.pid != pid {
+        // Forked: the inherited pool's threads do not exist here, and dropping it would wait
+        // for them forever.
+        std::mem::forget(s.pool.take());
+        s.pid = pid;
+    }
+    if s.pool.is_none() {
         let built = ThreadPoolBuilder::new()
             .num_threads(s.threads)
             .thread_name(|i| format!("rustorch-{}", i))
@@ -57,7 +66,8 @@ fn pool() -> Option<Arc<ThreadPool>> {
 }
 
 /// Runs `f` inside the pool, so that rayon's parallel iterators in it use `num_threads()`
-/// workers. With one thread (or on a pool worker already) it runs directly.
+/// workers (one thread: they run serially on the pool's worker). On a pool worker already,
+/// it runs directly.
 pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     if rayon::current_thread_index().is_some() {
         return f();
