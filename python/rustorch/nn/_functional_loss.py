@@ -124,14 +124,14 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """BCE of sigmoid(input), computed stably as ``(1 - t) x + (1 + (pw - 1) t) softplus(-x)``."""
-    from .functional import softplus
+    """BCE of sigmoid(input), computed stably as ``(1 - t) x - (1 + (pw - 1) t) logsigmoid(x)``."""
+    from .functional import logsigmoid
 
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
-    loss = (1 - target) * input + log_weight * softplus(-input)
+    loss = (1 - target) * input - log_weight * logsigmoid(input)
     if weight is not None:
         loss = loss * weight
     return _reduction.reduce(loss, reduction)

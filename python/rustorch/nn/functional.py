@@ -119,7 +119,11 @@ def hardswish(input, inplace=False):
 
 
 def logsigmoid(input):
-    return -softplus(-input)
+    """``log(sigmoid(x))`` without overflow: ``-log1p(exp(-x))`` for x >= 0, ``x - log1p(exp(x))``
+    below (each branch fed a clamped input so that the discarded one stays finite)."""
+    nonneg = input.clamp(min=0)
+    neg = input.clamp(max=0)
+    return _C.where(input >= 0, -(-nonneg).exp().log1p(), neg - neg.exp().log1p())
 
 
 def softsign(input):
