@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import rustorch as torch
@@ -184,6 +184,8 @@ def test_conv_transpose2d_matches_numpy(data):
     kh, kw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
     padding = (data.draw(st.integers(0, dilation[0] * (kh - 1))), data.draw(st.integers(0, kw - 1)))
     output_padding = tuple(data.draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    assume(2 * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] >= 0)
+    assume(3 * stride[1] - 2 * padding[1] + kw - 1 + output_padding[1] >= 0)
     rs = np.random.RandomState(data.draw(st.integers(0, 1000)))
     x, w, b = rand(rs, 2, 2 * groups, 3, 4), rand(rs, 2 * groups, 2, kh, kw), rand(rs, 2 * groups)
     out = F.conv_transpose2d(t64(x), t64(w), t64(b), stride, padding, output_padding, groups, dilation)
@@ -218,6 +220,9 @@ def test_conv_errors():
     with pytest.raises(RuntimeError, match="Input type \\(torch.DoubleTensor\\) and weight type "
                                            "\\(torch.FloatTensor\\) should be the same"):
         F.conv2d(torch.ones(1, 1, 4, 4, dtype=torch.float64), w)
+    with pytest.raises(RuntimeError, match=r"Given input size per channel: \(2 x 2\). Calculated output size per "
+                                           r"channel: \(-1 x -1\). Output size is too small"):
+        F.conv_transpose2d(torch.ones(1, 1, 2, 2), torch.ones(1, 1, 2, 2), padding=2)
     with pytest.raises(RuntimeError, match="output padding must be smaller than either stride or dilation"):
         F.conv_transpose2d(torch.ones(1, 2, 3, 3), torch.ones(2, 1, 2, 2), output_padding=1)
     with pytest.raises(ValueError, match="in_channels must be divisible by groups"):

@@ -6,7 +6,7 @@ functions; each can be replaced by a native kernel without touching the argument
 import numpy as np
 
 from .. import _C
-from .modules.utils import _ntuple, _pair, _single
+from .modules.utils import _ntuple, _pair, _scalar_type_name, _single
 
 __all__ = [
     "pad", "unfold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
@@ -310,6 +310,12 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
         details += " " + " ".join(f"stride_{n}: {s}" for n, s in zip(names, stride))
         details += " " + " ".join(f"dilation_{n}: {d}" for n, d in zip(names, dilation))
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {details}")
+    in_sizes = tuple(input.shape[2:])
+    out_sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+                      zip(in_sizes, stride, padding, dilation, weight.shape[2:], output_padding))
+    if any(o < 1 for o in out_sizes):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, in_sizes))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, out_sizes))}). Output size is too small")
     if nd == 1:
         stride, padding = (1,) + stride, (0,) + padding
         output_padding, dilation = (0,) + output_padding, (1,) + dilation
@@ -382,14 +388,10 @@ def _to_2d_pool_args(nd, *tuples):
     return tuple(((fill,) + t) if nd == 1 else t for t, fill in tuples)
 
 
-_SCALAR_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.int8: "Char",
-                 _C.uint8: "Byte", _C.bool: "Bool"}
-
-
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
     name = f"max_pool{nd}d"
     if not input.is_floating_point():
-        raise RuntimeError(f'"{name}" not implemented for \'{_SCALAR_NAMES.get(input.dtype, input.dtype)}\'')
+        raise RuntimeError(f'"{name}" not implemented for \'{_scalar_type_name(input.dtype)}\'')
     x, batched, kernel, stride, padding, dilation, out_size = _pool_setup(
         input, kernel_size, stride, padding, dilation, ceil_mode, nd, name)
     for p, k, d in zip(padding, kernel, dilation):

@@ -7,6 +7,7 @@ import warnings
 from .. import _C
 from ..autograd.function import Function
 from . import _reduction
+from .modules.utils import _scalar_type_name
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
@@ -137,10 +138,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _reduction.reduce(loss, reduction)
 
 
-_SCALAR_NAMES = {_C.int64: "Long", _C.float32: "Float", _C.float64: "Double", _C.float16: "Half", _C.bfloat16: "BFloat16",
-                 _C.int32: "Int", _C.int16: "Short", _C.int8: "Char", _C.uint8: "Byte", _C.bool: "Bool"}
-
-
 def _class_view(t, ndim, class_dim):
     """A per-class vector shaped to broadcast along ``class_dim`` of an ``ndim``-d input."""
     shape = [1] * ndim
@@ -159,7 +156,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target batch_size "
                          f"({target.size(0)}).")
     if target.dtype != _C.int64:
-        raise RuntimeError(f"expected scalar type Long but found {_SCALAR_NAMES.get(target.dtype, target.dtype)}")
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(target.dtype)}")
     class_dim = 0 if ndim == 1 else 1
     n_classes = input.size(class_dim)
     expected_target = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1:])
@@ -202,7 +199,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if input.shape == target.shape:
         if not target.is_floating_point():
             raise RuntimeError("Expected floating point type for target with class probabilities, got "
-                               f"{_SCALAR_NAMES.get(target.dtype, target.dtype)}")
+                               f"{_scalar_type_name(target.dtype)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         if label_smoothing > 0:

@@ -7,7 +7,6 @@ import math
 import warnings
 
 from .. import _C
-from .._C import Tensor
 from ..autograd.grad_mode import no_grad
 from ._functional_conv import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d,
