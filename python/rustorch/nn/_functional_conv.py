@@ -1,0 +1,466 @@
+"""Padding, convolution and pooling (the functional forms), composed from differentiable tensor
+ops: slicing, stack, cat, index_select and matmul.
+
+The compute kernels are the small ``_..._core`` / ``_unfold_windows`` / ``_pad_constant``
+functions; each can be replaced by a native kernel without touching the argument handling."""
+import numpy as np
+
+from .. import _C
+from .modules.utils import _ntuple, _pair, _scalar_type_name, _single
+
+__all__ = [
+    "pad", "unfold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+    "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+]
+
+
+# --------------------------------------------------------------------------- kernels
+def _pad_constant(x, pad, value):
+    """Pads (or, for negative amounts, crops) the last ``len(pad) // 2`` dims; ``pad`` lists
+    (left, right) pairs starting from the last dim."""
+    for i in range(len(pad) // 2):
+        dim = x.dim() - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        if left < 0:
+            x = x.narrow(dim, -left, x.size(dim) + left)
+        if right < 0:
+            x = x.narrow(dim, 0, x.size(dim) + right)
+        parts = []
+        for amount in (left, right):
+            shape = list(x.shape)
+            shape[dim] = amount
+            parts.append(_C.full(shape, value, dtype=x.dtype) if amount > 0 else None)
+        if parts[0] is not None or parts[1] is not None:
+            x = _C.cat([p for p in (parts[0], x, parts[1]) if p is not None], dim)
+    return x
+
+
+def _pad_indexed(x, pad, mode):
+    """reflect / replicate / circular padding: a gather of source positions along each dim."""
+    for i in range(len(pad) // 2):
+        dim = x.dim() - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        n = x.size(dim)
+        positions = np.arange(-left, n + right)
+        if mode == "reflect":
+            positions = np.abs(positions)
+            positions = np.where(positions >= n, 2 * (n - 1) - positions, positions)
+        elif mode == "replicate":
+            positions = np.clip(positions, 0, n - 1)
+        else:
+            positions = positions % n
+        x = x.index_select(dim, _C.from_numpy(positions.astype(np.int64)))
+    return x
+
+
+def _unfold_windows(x, kernel, stride, dilation, out_size):
+    """(N, C, H, W) -> (N, C, kh * kw, Ho, Wo): for each kernel offset, the input element under
+    it at every output position (im2col, kernel offsets before positions)."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
+    windows = [x[:, :, i * dh: i * dh + sh * (ho - 1) + 1: sh, j * dw: j * dw + sw * (wo - 1) + 1: sw]
+               for i in range(kh) for j in range(kw)]
+    return _C.stack(windows, 2)
+
+
+def _conv2d_core(x, weight, stride, dilation, groups):
+    """Valid (unpadded) 2-d cross-correlation of (N, C, H, W) with (O, C / groups, kh, kw)."""
+    n, c, h, w = x.shape
+    out_channels, group_channels, kh, kw = weight.shape
+    ho = (h - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (w - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    cols = _unfold_windows(x, (kh, kw), stride, dilation, (ho, wo))
+    cols = cols.reshape(n, groups, group_channels * kh * kw, ho * wo)
+    kernels = weight.reshape(groups, out_channels // groups, group_channels * kh * kw)
+    # (groups, O/g, K) @ (N, groups, K, L) -> (N, groups, O/g, L)
+    return kernels.matmul(cols).reshape(n, out_channels, ho, wo)
+
+
+def _dilate2d(x, stride):
+    """Inserts ``stride - 1`` zeros between neighbouring elements of the last two dims."""
+    sh, sw = stride
+    if sh == 1 and sw == 1:
+        return x
+    n, c, h, w = x.shape
+    spread = _pad_constant(x.reshape(n, c, h, 1, w, 1), [0, sw - 1, 0, 0, 0, sh - 1], 0.0)
+    spread = spread.reshape(n, c, h * sh, w * sw)
+    return spread[:, :, :(h - 1) * sh + 1, :(w - 1) * sw + 1]
+
+
+def _conv_transpose2d_core(x, weight, stride, padding, output_padding, dilation, groups):
+    """Transposed convolution as a stride-1 convolution of the zero-dilated, fully padded input
+    with the flipped, in/out-swapped kernel."""
+    in_channels, group_out, kh, kw = weight.shape
+    x = _dilate2d(x, stride)
+    pads = []
+    for k, p, op, d in ((kw, padding[1], output_padding[1], dilation[1]),
+                        (kh, padding[0], output_padding[0], dilation[0])):
+        full = d * (k - 1) - p
+        pads += [full, full + op]
+    x = _pad_constant(x, pads, 0.0)
+    kernels = (weight.reshape(groups, in_channels // groups, group_out, kh, kw).transpose(1, 2)
+               .reshape(groups * group_out, in_channels // groups, kh, kw).flip((2, 3)))
+    return _conv2d_core(x, kernels, (1, 1), dilation, groups)
+
+
+def _max_pool2d_core(x, kernel, stride, padding, dilation, out_size, return_indices):
+    """Max over each window (padding never wins); indices are flat positions in the input plane."""
+    h, w = x.shape[-2:]
+    pads = []
+    for size, k, s, p, d, o in ((w, kernel[1], stride[1], padding[1], dilation[1], out_size[1]),
+                                (h, kernel[0], stride[0], padding[0], dilation[0], out_size[0])):
+        pads += [p, (o - 1) * s + d * (k - 1) + 1 - size - p]
+    padded = _pad_constant(x, pads, float("-inf"))
+    values, offsets = _unfold_windows(padded, kernel, stride, dilation, out_size).max(2)
+    if not return_indices:
+        return values
+    rows = np.arange(out_size[0])[:, None] * stride[0] - padding[0]
+    cols = np.arange(out_size[1])[None, :] * stride[1] - padding[1]
+    table = np.stack([(rows + i * dilation[0]) * w + cols + j * dilation[1]
+                      for i in range(kernel[0]) for j in range(kernel[1])])
+    table = _C.from_numpy(table.astype(np.int64)).expand(tuple(offsets.shape[:2]) + table.shape)
+    return values, table.gather(2, offsets.unsqueeze(2)).squeeze(2)
+
+
+def _avg_pool2d_core(x, kernel, stride, padding, out_size, count_include_pad, divisor_override):
+    h, w = x.shape[-2:]
+    pads, counts = [], []
+    for size, k, s, p, o in ((w, kernel[1], stride[1], padding[1], out_size[1]),
+                             (h, kernel[0], stride[0], padding[0], out_size[0])):
+        pads += [p, (o - 1) * s + k - size - p]
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, size + p)
+        inside = np.minimum(end, size) - np.maximum(start, 0)
+        counts.append(end - start if count_include_pad else inside)
+    sums = _unfold_windows(_pad_constant(x, pads, 0.0), kernel, stride, (1, 1), out_size).sum(2)
+    if divisor_override:
+        return sums / divisor_override
+    divisor = (counts[1][:, None] * counts[0][None, :]).astype(np.float64)
+    return sums / _C.from_numpy(divisor).to(x.dtype)
+
+
+def _adaptive_avg_pool2d_core(x, out_size):
+    """Window i of an axis spans [floor(i * n / o), ceil((i + 1) * n / o)): separable, so the
+    window sums are two matmuls with 0/1 matrices."""
+    h, w = x.shape[-2:]
+    sums = x
+    counts = []
+    for axis, (n, o) in enumerate(((h, out_size[0]), (w, out_size[1]))):
+        starts = (np.arange(o) * n) // o
+        ends = -((-(np.arange(1, o + 1) * n)) // o)
+        cols = np.arange(n)
+        member = ((cols[None, :] >= starts[:, None]) & (cols[None, :] < ends[:, None]))
+        m = _C.from_numpy(member.astype(np.float64)).to(x.dtype)
+        sums = m.matmul(sums) if axis == 0 else sums.matmul(m.t())
+        counts.append(ends - starts)
+    divisor = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
+    return sums / _C.from_numpy(divisor).to(x.dtype)
+
+
+# --------------------------------------------------------------------------- padding
+def pad(input, pad, mode="constant", value=None):
+    """Pads the last dims: ``pad = (left_last, right_last, left_prev, right_prev, ...)``."""
+    pad = tuple(pad)
+    if len(pad) % 2 != 0:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension {input.dim()}")
+    if mode == "constant":
+        for i in range(len(pad) // 2):
+            dim = input.dim() - 1 - i
+            new_size = input.size(dim) + pad[2 * i] + pad[2 * i + 1]
+            if new_size < 0:
+                raise RuntimeError(f"The input size {input.size(dim)}, plus negative padding {pad[2 * i]} and "
+                                   f"{pad[2 * i + 1]} resulted in a negative output size, which is invalid. "
+                                   f"Check dimension {dim} of your input.")
+        out = _pad_constant(input, pad, 0.0 if value is None else value)
+        return input.clone() if out is input else out
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    for i in range(len(pad) // 2):
+        dim = input.dim() - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        if mode == "reflect" and (left >= input.size(dim) or right >= input.size(dim)):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({left}, {right}) at dimension {dim} of input "
+                               f"{list(input.shape)}")
+        if mode == "circular" and (left > input.size(dim) or right > input.size(dim)):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    return _pad_indexed(input, pad, mode)
+
+
+# --------------------------------------------------------------------------- convolution
+def _batchify(input, nd, name):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, "
+                           f"but got input of size: {list(input.shape)}")
+    batched = input.dim() == nd + 2
+    return (input if batched else input.unsqueeze(0)), batched
+
+
+def _check_conv_args(input, weight, bias, groups, transposed):
+    nd = weight.dim() - 2
+    if input.dim() != weight.dim():
+        raise RuntimeError(f"Expected {weight.dim()}-dimensional input for {weight.dim()}-dimensional weight "
+                           f"{list(weight.shape)}, but got {input.dim()}-dimensional input of size "
+                           f"{list(input.shape)} instead")
+    if nd < 1:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != input.dtype):
+        other, kind = (weight, "weight") if input.dtype != weight.dtype else (bias, "bias")
+        raise RuntimeError(f"Input type ({input.type()}) and {kind} type ({other.type()}) should be the same")
+    channels = input.shape[1]
+    if transposed:
+        out_channels = weight.shape[1] * groups
+        if channels != weight.shape[0]:
+            raise RuntimeError(f"Given transposed={int(transposed)}, weight of size {list(weight.shape)}, expected "
+                               f"input{list(input.shape)} to have {weight.shape[0]} channels, but got "
+                               f"{channels} channels instead")
+    else:
+        out_channels = weight.shape[0]
+        if out_channels % groups != 0:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                               f"dimension 0, but got weight of size {list(weight.shape)} instead")
+        if channels != weight.shape[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+                               f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, but got "
+                               f"{channels} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.numel() != out_channels):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{out_channels} elements, but got bias of size {list(bias.shape)} instead")
+
+
+def _check_positive(values, what):
+    if any(v <= 0 for v in values):
+        raise RuntimeError(f"non-positive {what} is not supported")
+
+
+def _conv_pads(padding, kernel, dilation, stride, nd):
+    """(left, right) padding per spatial dim for an int/tuple/'same'/'valid' ``padding``."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * nd
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
+        return [(t // 2, t - t // 2) for t in totals]
+    padding = _ntuple(nd)(padding)
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    return [(p, p) for p in padding]
+
+
+def _as_2d(t, nd):
+    """A 1-d convolution's (N, C, L) operand as (N, C, 1, L)."""
+    return t.unsqueeze(2) if nd == 1 else t
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
+    name = f"conv{nd}d"
+    input, batched = _batchify(input, nd, name)
+    _check_conv_args(input, weight, bias, groups, transposed=False)
+    stride, dilation = _ntuple(nd)(stride), _ntuple(nd)(dilation)
+    _check_positive(stride, "stride")
+    _check_positive(dilation, "dilation")
+    kernel = tuple(weight.shape[2:])
+    pads = _conv_pads(padding, kernel, dilation, stride, nd)
+    padded = [size + l + r for size, (l, r) in zip(input.shape[2:], pads)]
+    effective = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    if any(p < e for p, e in zip(padded, effective)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be greater "
+                           "than actual input size")
+    x = _pad_constant(input, [a for pair in reversed(pads) for a in pair], 0.0)
+    if nd == 1:
+        stride, dilation = (1,) + stride, (1,) + dilation
+    out = _conv2d_core(_as_2d(x, nd), _as_2d(weight, nd), stride, dilation, groups)
+    if nd == 1:
+        out = out.squeeze(2)
+    if bias is not None:
+        out = out + bias.reshape((1, -1) + (1,) * nd)
+    return out if batched else out.squeeze(0)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
+    input, batched = _batchify(input, nd, f"conv_transpose{nd}d")
+    _check_conv_args(input, weight, bias, groups, transposed=True)
+    stride, padding = _ntuple(nd)(stride), _ntuple(nd)(padding)
+    output_padding, dilation = _ntuple(nd)(output_padding), _ntuple(nd)(dilation)
+    _check_positive(stride, "stride")
+    _check_positive(dilation, "dilation")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ("height", "width") if nd == 2 else ("width",)
+        details = " ".join(f"output_padding_{n}: {op}" for n, op in zip(names, output_padding))
+        details += " " + " ".join(f"stride_{n}: {s}" for n, s in zip(names, stride))
+        details += " " + " ".join(f"dilation_{n}: {d}" for n, d in zip(names, dilation))
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {details}")
+    in_sizes = tuple(input.shape[2:])
+    out_sizes = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+                      zip(in_sizes, stride, padding, dilation, weight.shape[2:], output_padding))
+    if any(o < 1 for o in out_sizes):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, in_sizes))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, out_sizes))}). Output size is too small")
+    if nd == 1:
+        stride, padding = (1,) + stride, (0,) + padding
+        output_padding, dilation = (0,) + output_padding, (1,) + dilation
+    out = _conv_transpose2d_core(_as_2d(input, nd), _as_2d(weight, nd), stride, padding,
+                                 output_padding, dilation, groups)
+    if nd == 1:
+        out = out.squeeze(2)
+    if bias is not None:
+        out = out + bias.reshape((1, -1) + (1,) * nd)
+    return out if batched else out.squeeze(0)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding local blocks of a (N, C, H, W) input as (N, C * kh * kw, L) (im2col)."""
+    if input.dim() not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)")
+    kernel, dilation, padding, stride = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    batched = input.dim() == 4
+    x = input if batched else input.unsqueeze(0)
+    x = _pad_constant(x, [padding[1], padding[1], padding[0], padding[0]], 0.0)
+    out_size = tuple((x.shape[2 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(2))
+    if any(o < 1 for o in out_size):
+        raise RuntimeError(f"Given input with spatial size {list(input.shape[-2:])}, kernel_size={list(kernel)}, "
+                           f"dilation={list(dilation)}, padding={list(padding)}, calculated shape of the array "
+                           f"of sliding blocks as {list(out_size)}, but its components must be at least one.")
+    cols = _unfold_windows(x, kernel, stride, dilation, out_size)
+    cols = cols.reshape(x.shape[0], -1, out_size[0] * out_size[1])
+    return cols if batched else cols.squeeze(0)
+
+
+# --------------------------------------------------------------------------- pooling
+def _pool_output_size(size, k, p, s, d, ceil_mode):
+    """PyTorch's pooling_output_shape: the last window must start inside the (left-padded) input."""
+    numerator = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = numerator // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode, nd, name):
+    if input.dim() not in (nd + 1, nd + 2) or input.numel() == 0:
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    kernel = _ntuple(nd)(kernel_size)
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _ntuple(nd)(stride)
+    padding, dilation = _ntuple(nd)(padding), _ntuple(nd)(dilation)
+    _check_positive(kernel, "kernel_size")
+    _check_positive(stride, "stride")
+    _check_positive(dilation, "dilation")
+    sizes = tuple(input.shape[-nd:])
+    out_size = tuple(_pool_output_size(n, k, p, s, d, ceil_mode)
+                     for n, k, p, s, d in zip(sizes, kernel, padding, stride, dilation))
+    if any(o < 1 for o in out_size):
+        lead = input.shape[-nd - 1]
+        raise RuntimeError(f"Given input size: ({lead}x{'x'.join(map(str, sizes))}). Calculated output size: "
+                           f"({lead}x{'x'.join(map(str, out_size))}). Output size is too small")
+    batched = input.dim() == nd + 2
+    return (input if batched else input.unsqueeze(0)), batched, kernel, stride, padding, dilation, out_size
+
+
+def _to_2d_pool_args(nd, *tuples):
+    return tuple(((fill,) + t) if nd == 1 else t for t, fill in tuples)
+
+
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
+    name = f"max_pool{nd}d"
+    if not input.is_floating_point():
+        raise RuntimeError(f'"{name}" not implemented for \'{_scalar_type_name(input.dtype)}\'')
+    x, batched, kernel, stride, padding, dilation, out_size = _pool_setup(
+        input, kernel_size, stride, padding, dilation, ceil_mode, nd, name)
+    for p, k, d in zip(padding, kernel, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    kernel, stride, padding, dilation, out_size = _to_2d_pool_args(
+        nd, (kernel, 1), (stride, 1), (padding, 0), (dilation, 1), (out_size, 1))
+    result = _max_pool2d_core(_as_2d(x, nd), kernel, stride, padding, dilation, out_size, return_indices)
+    outputs = result if return_indices else (result,)
+    if nd == 1:
+        outputs = tuple(o.squeeze(2) for o in outputs)
+    if not batched:
+        outputs = tuple(o.squeeze(0) for o in outputs)
+    return outputs if return_indices else outputs[0]
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
+
+
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nd):
+    x, batched, kernel, stride, padding, _, out_size = _pool_setup(
+        input, kernel_size, stride, padding, 1, ceil_mode, nd, f"avg_pool{nd}d")
+    if any(k // 2 < p for k, p in zip(kernel, padding)):
+        if nd == 1:
+            raise RuntimeError(f"avg_pool1d() padding should be at most half of kernel size, but got "
+                               f"padding={padding[0]} and kernel_size={kernel[0]}")
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = "
+                           f"{padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    kernel, stride, padding, out_size = _to_2d_pool_args(nd, (kernel, 1), (stride, 1), (padding, 0), (out_size, 1))
+    out = _avg_pool2d_core(_as_2d(x, nd), kernel, stride, padding, out_size, count_include_pad, divisor_override)
+    if nd == 1:
+        out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2)
+
+
+def _adaptive_avg_pool(input, output_size, nd):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"adaptive_avg_pool{nd}d(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+                           f"{list(input.shape)}")
+    sizes = tuple(input.shape[-nd:])
+    out_size = tuple(s if o is None else o for o, s in zip(_ntuple(nd)(output_size), sizes))
+    if nd == 1:
+        out_size, x = (1,) + out_size, input.unsqueeze(-2)
+    else:
+        x = input
+    out = _adaptive_avg_pool2d_core(x, out_size)
+    return out.squeeze(-2) if nd == 1 else out
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_avg_pool(input, _single(output_size), 1)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return _adaptive_avg_pool(input, output_size, 2)

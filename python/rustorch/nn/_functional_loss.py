@@ -1,0 +1,252 @@
+"""Loss functions (the functional forms), composed from differentiable tensor ops.
+
+Every loss takes ``reduction`` ('mean' / 'sum' / 'none') and the deprecated ``size_average`` /
+``reduce`` pair where PyTorch still accepts it."""
+import warnings
+
+from .. import _C
+from ..autograd.function import Function
+from . import _reduction
+from .modules.utils import _scalar_type_name
+
+__all__ = [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
+    "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",
+]
+
+
+def _warn_if_sizes_differ(input, target):
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+
+
+def _reduce_weighted(loss, weight, reduction):
+    """Optional elementwise ``weight``; the weighted mean divides by the total weight."""
+    if weight is None:
+        return _reduction.reduce(loss, reduction)
+    if weight.size() != loss.size():
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    return _reduction.reduce(loss, reduction)
+
+
+def _elementwise_loss(input, target, size_average, reduce, reduction, weight, fn):
+    _warn_if_sizes_differ(input, target)
+    reduction = _reduction.resolve(size_average, reduce, reduction)
+    input, target = _C.broadcast_tensors(input, target)
+    return _reduce_weighted(fn(input - target), weight, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    return _elementwise_loss(input, target, size_average, reduce, reduction, weight, lambda d: d * d)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    return _elementwise_loss(input, target, size_average, reduce, reduction, weight, lambda d: d.abs())
+
+
+def _quadratic_then_linear(diff, cutoff, linear_scale):
+    """0.5 d^2 below ``cutoff``; above it the tangent line ``linear_scale * (|d| - cutoff / 2)``."""
+    z = diff.abs()
+    return _C.where(z < cutoff, z * z * 0.5, (z - 0.5 * cutoff) * linear_scale)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return _elementwise_loss(input, target, size_average, reduce, reduction, None, lambda d: d.abs())
+    return _elementwise_loss(input, target, size_average, reduce, reduction, None,
+                             lambda d: _quadratic_then_linear(d, beta, beta) / beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    return _elementwise_loss(input, target, None, None, reduction, weight,
+                             lambda d: _quadratic_then_linear(d, delta, delta))
+
+
+class BinaryCrossEntropy(Function):
+    """BCE with PyTorch's log clamp (>= -100) and its gradient ``(x - t) / max(x (1 - x), 1e-12)``,
+    finite even where the clamp is active (saturated inputs exactly 0 or 1)."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction):
+        if not bool(((input >= 0) & (input <= 1)).all()):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        ctx.save_for_backward(input, target)
+        ctx.weight, ctx.reduction = weight, reduction
+        log_x, log_1mx = _clamped_logs(input)
+        loss = -(target * log_x + (1 - target) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        return _reduction.reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        if ctx.reduction == "mean":
+            grad = grad / input.numel()
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+            if ctx.weight is not None:
+                grad_input = grad_input * ctx.weight
+        if ctx.needs_input_grad[1]:
+            log_x, log_1mx = _clamped_logs(input)
+            grad_target = grad * (log_1mx - log_x)
+            if ctx.weight is not None:
+                grad_target = grad_target * ctx.weight
+        return grad_input, grad_target, None, None
+
+
+# The node is named as PyTorch's (``loss.grad_fn.name()``).
+BinaryCrossEntropy._backward_cls.__name__ = "BinaryCrossEntropyBackward0"
+
+
+def _clamped_logs(input):
+    return input.log().clamp(min=-100), (1 - input).log().clamp(min=-100)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction.resolve(size_average, reduce, reduction)
+    if target.size() != input.size():
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
+                         f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if weight is not None:
+        weight = weight.expand(_C.broadcast_tensors(target, weight)[1].shape)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """BCE of sigmoid(input), computed stably as ``(1 - t) x - (1 + (pw - 1) t) logsigmoid(x)``."""
+    from .functional import logsigmoid
+
+    reduction = _reduction.resolve(size_average, reduce, reduction)
+    if target.size() != input.size():
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
+    loss = (1 - target) * input - log_weight * logsigmoid(input)
+    if weight is not None:
+        loss = loss * weight
+    return _reduction.reduce(loss, reduction)
+
+
+def _class_view(t, ndim, class_dim):
+    """A per-class vector shaped to broadcast along ``class_dim`` of an ``ndim``-d input."""
+    shape = [1] * ndim
+    shape[class_dim] = -1
+    return t.reshape(shape)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """``-weight[t] * input[t]`` per sample (class dim 1, or 0 for a 1-d input); the mean divides
+    by the total weight of the non-ignored targets."""
+    reduction = _reduction.resolve(size_average, reduce, reduction)
+    ndim = input.dim()
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim != 1 and input.size(0) != target.size(0):
+        raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target batch_size "
+                         f"({target.size(0)}).")
+    if target.dtype != _C.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(target.dtype)}")
+    class_dim = 0 if ndim == 1 else 1
+    n_classes = input.size(class_dim)
+    expected_target = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1:])
+    if ndim == 2 and target.dim() != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if tuple(target.shape) != expected_target:
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)})")
+    if weight is not None and weight.numel() != n_classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
+                           f"but got weight tensor of shape: {list(weight.shape)}")
+    valid = target != ignore_index
+    out_of_range = valid & ((target < 0) | (target >= n_classes))
+    if bool(out_of_range.any()):
+        raise IndexError(f"Target {int(target[out_of_range][0])} is out of bounds.")
+    safe_target = _C.where(valid, target, 0)
+    picked = input.gather(class_dim, safe_target.unsqueeze(class_dim)).squeeze(class_dim)
+    if weight is None:
+        sample_weight = valid.to(input.dtype)
+    else:
+        sample_weight = weight.index_select(0, safe_target.reshape(-1)).reshape(tuple(target.shape)) * valid
+    losses = -picked * sample_weight
+    if reduction == "mean":
+        return losses.sum() / sample_weight.sum()
+    return _reduction.reduce(losses, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """log_softmax over the class dim followed by nll_loss (class-index targets) or by the
+    cross entropy with class probabilities (target shaped like input)."""
+    from .functional import log_softmax
+
+    reduction = _reduction.resolve(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.size(class_dim)
+    log_probs = log_softmax(input, class_dim)
+    class_weight = None if weight is None else _class_view(weight, input.dim(), class_dim)
+    if input.shape == target.shape:
+        if not target.is_floating_point():
+            raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                               f"{_scalar_type_name(target.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        terms = log_probs * target if class_weight is None else log_probs * target * class_weight
+        if reduction == "none":
+            return -terms.sum(class_dim)
+        if reduction == "sum":
+            return -terms.sum()
+        return -terms.sum() / (input.numel() / n_classes)
+    loss = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0:
+        return loss
+    ignored = (target == ignore_index).unsqueeze(class_dim) if input.dim() > 1 else target == ignore_index
+    smooth = -(log_probs if class_weight is None else log_probs * class_weight)
+    smooth = smooth.masked_fill(ignored, 0.0).sum(class_dim)
+    if reduction == "mean":
+        kept = target != ignore_index
+        if weight is None:
+            smooth = smooth.sum() / kept.sum()
+        else:
+            safe_target = _C.where(kept, target, 0)
+            smooth = smooth.sum() / (weight.index_select(0, safe_target.reshape(-1)) * kept.reshape(-1)).sum()
+    else:
+        smooth = _reduction.reduce(smooth, reduction)
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Pointwise ``target * (log(target) - input)`` (input holds log-probabilities)."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.legacy_get_string(size_average, reduce)
+    else:
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+        if reduction != "batchmean":
+            _reduction.get_enum(reduction)
+    if log_target:
+        pointwise = target.exp() * (target - input)
+    else:
+        # xlogy(t, t): 0 where t == 0 (log taken of 1 there, so no inf reaches the gradient).
+        positive = target > 0
+        safe = _C.where(positive, target, 1.0)
+        pointwise = target * safe.log() - target * input
+    if reduction == "batchmean":
+        total = pointwise.sum()
+        return total / input.size(0) if input.dim() != 0 else total
+    return _reduction.reduce(pointwise, reduction)

@@ -1,0 +1,401 @@
+"""``torch.nn.functional``: the stateless forms of the layers, activations and losses.
+
+Everything is composed from differentiable tensor ops, so autograd comes for free. Convolution
+and pooling live in ``_functional_conv``, losses in ``_functional_loss``; both are re-exported
+here."""
+import math
+import warnings
+
+from .. import _C
+from ..autograd.grad_mode import no_grad
+from ._functional_conv import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d,
+    conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d, pad, unfold,
+)
+from ._functional_loss import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
+    l1_loss, mse_loss, nll_loss, smooth_l1_loss,
+)
+
+__all__ = [
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "hardtanh", "hardtanh_", "elu", "elu_",
+    "selu", "celu", "gelu", "silu", "mish", "sigmoid", "tanh", "hardsigmoid", "hardswish",
+    "logsigmoid", "softsign", "tanhshrink", "threshold", "prelu", "softplus", "softmax",
+    "softmin", "log_softmax", "linear", "bilinear", "dropout", "dropout2d", "embedding",
+    "one_hot", "normalize", "layer_norm", "group_norm", "batch_norm",
+    "pad", "unfold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+    "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
+    "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",
+]
+
+
+def _inplace_result(input, result, inplace):
+    """Writes ``result`` into ``input`` for the ``inplace=True`` forms."""
+    return input.copy_(result) if inplace else result
+
+
+# --------------------------------------------------------------------------- activations
+def relu(input, inplace=False):
+    return input.relu_() if inplace else input.relu()
+
+
+def relu_(input):
+    return input.relu_()
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return input.clamp_(min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _inplace_result(input, _C.where(input > 0, input, input * negative_slope), inplace)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    # expm1 of the clamped input: the unused branch must not overflow (its gradient would be NaN).
+    negative = input.clamp(max=0).expm1() * alpha
+    return _inplace_result(input, _C.where(input > 0, input, negative), inplace)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
+
+
+def selu(input, inplace=False):
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+    return _inplace_result(input, elu(input, alpha) * scale, inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    return _inplace_result(input, elu(input / alpha) * alpha, inplace)
+
+
+def gelu(input, approximate="none"):
+    if approximate == "none":
+        return input * 0.5 * (1.0 + (input * math.sqrt(0.5)).erf())
+    if approximate == "tanh":
+        inner = (input + input.pow(3) * 0.044715) * math.sqrt(2.0 / math.pi)
+        return input * 0.5 * (1.0 + inner.tanh())
+    raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def silu(input, inplace=False):
+    return _inplace_result(input, input * input.sigmoid(), inplace)
+
+
+def mish(input, inplace=False):
+    return _inplace_result(input, input * softplus(input).tanh(), inplace)
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def hardsigmoid(input, inplace=False):
+    return _inplace_result(input, relu6(input + 3.0) / 6.0, inplace)
+
+
+def hardswish(input, inplace=False):
+    return _inplace_result(input, input * relu6(input + 3.0) / 6.0, inplace)
+
+
+def logsigmoid(input):
+    """``log(sigmoid(x))`` without overflow: ``-log1p(exp(-x))`` for x >= 0, ``x - log1p(exp(x))``
+    below (each branch fed a clamped input so that the discarded one stays finite)."""
+    nonneg = input.clamp(min=0)
+    neg = input.clamp(max=0)
+    return _C.where(input >= 0, -(-nonneg).exp().log1p(), neg - neg.exp().log1p())
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def threshold(input, threshold, value, inplace=False):
+    """``input`` where it is greater than ``threshold``, else ``value``."""
+    return _inplace_result(input, _C.where(input > threshold, input, value), inplace)
+
+
+def prelu(input, weight):
+    """Leaky ReLU with a learnt slope (one, or one per channel on dim 1)."""
+    if weight.numel() != 1:
+        if input.dim() < 2:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        shape = [1] * input.dim()
+        shape[1] = weight.numel()
+        weight = weight.reshape(shape)
+    return _C.where(input > 0, input, input * weight)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta``, linear above ``threshold`` (as PyTorch)."""
+    scaled = input * beta
+    # Clamped so that exp cannot overflow in the branch where() discards.
+    smooth = scaled.clamp(max=threshold).exp().log1p() / beta
+    return _C.where(scaled > threshold, input, smooth)
+
+
+def _get_softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
+    return input.softmax(dim) if dtype is None else input.softmax(dim, dtype=dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
+    return (-input).softmax(dim) if dtype is None else (-input).softmax(dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return input.log_softmax(dim) if dtype is None else input.log_softmax(dim, dtype=dtype)
+
+
+# --------------------------------------------------------------------------- linear layers
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``."""
+    if bias is not None and input.dim() == 2:
+        return _C.Tensor.addmm(bias, input, weight.t())
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y_k = x1 @ W_k @ x2 + b_k`` over the last dimensions of the inputs."""
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
+                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+    out_features, in1, in2 = weight.shape
+    if input1.shape[-1] != in1:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} "
+                           f"but expected {in1}")
+    if input2.shape[-1] != in2:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} "
+                           f"but expected {in2}")
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    # (B, in1) @ (in1, out * in2) -> (B, out, in2), then contract in2 against x2.
+    mixed = x1.matmul(weight.permute(1, 0, 2).reshape(in1, out_features * in2))
+    out = (mixed.reshape(-1, out_features, in2) * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(lead + (out_features,))
+
+
+# --------------------------------------------------------------------------- dropout
+def _check_dropout_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_with_noise(input, noise_shape, p, inplace):
+    if p == 1.0:
+        return input.mul_(0) if inplace else input * _C.zeros((), dtype=input.dtype)
+    noise = _C.empty(noise_shape, dtype=input.dtype).bernoulli_(1 - p).div_(1 - p)
+    return input.mul_(noise) if inplace else input * noise
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zeroes each element with probability ``p`` and scales the rest by ``1 / (1 - p)``."""
+    _check_dropout_p(p)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    return _dropout_with_noise(input, tuple(input.shape), p, inplace)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels (dim 1) with probability ``p``."""
+    _check_dropout_p(p)
+    inp_dim = input.dim()
+    if inp_dim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {inp_dim}-D input to dropout2d, which is deprecated "
+                      "and will result in an error in a future release. To retain the behavior "
+                      "and silence this warning, please use dropout instead. Note that dropout2d "
+                      "exists to provide channel-wise dropout on inputs with 2 spatial dimensions, "
+                      "a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).")
+    if inp_dim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+                      "is the channel dim. This behavior will change in a future release to interpret the "
+                      "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+                      "channel-wise dropout behavior, please switch to using dropout1d instead.")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    noise_shape = tuple(input.shape[:2]) + (1,) * (inp_dim - 2)
+    return _dropout_with_noise(input, noise_shape, p, inplace)
+
+
+# --------------------------------------------------------------------------- embeddings
+def _check_index_dtype(indices, op):
+    if indices.dtype not in (_C.int64, _C.int32):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following "
+                           f"scalar types: Long, Int; but got {indices.type()} instead (while checking "
+                           f"arguments for {op})")
+
+
+def _embedding_renorm_(weight, indices, max_norm, norm_type):
+    """Rescales (in place) the referenced rows whose norm exceeds ``max_norm``."""
+    with no_grad():
+        rows = indices.reshape(-1).unique()
+        selected = weight.index_select(0, rows)
+        norms = selected.norm(norm_type, dim=1, keepdim=True)
+        scale = _C.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight.index_copy_(0, rows, selected * scale)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` picked by the integer ``input``; the padding row gets no gradient."""
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.size(0), "Padding_idx must be within num_embeddings"
+            padding_idx = weight.size(0) + padding_idx
+    _check_index_dtype(input, "embedding")
+    if max_norm is not None:
+        _embedding_renorm_(weight, input, max_norm, norm_type)
+    out = weight.index_select(0, input.reshape(-1)).reshape(tuple(input.shape) + (weight.size(1),))
+    if padding_idx is not None and weight.requires_grad:
+        out = _C.where((input == padding_idx).unsqueeze(-1), out.detach(), out)
+    return out
+
+
+def one_hot(tensor, num_classes=-1):
+    if tensor.dtype != _C.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.numel() > 0:
+        if bool(tensor.min() < 0):
+            raise RuntimeError("Class values must be non-negative.")
+        if num_classes == -1:
+            num_classes = int(tensor.max()) + 1
+        elif bool(tensor.max() >= num_classes):
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    elif num_classes == -1:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    out = _C.zeros(tuple(tensor.shape) + (num_classes,), dtype=_C.int64)
+    return out.scatter_(-1, tensor.unsqueeze(-1), 1)
+
+
+# --------------------------------------------------------------------------- normalization
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``input / max(||input||_p, eps)`` along ``dim``."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    result = input / denom
+    return result if out is None else out.copy_(result)
+
+
+def _normalize_over(input, dims, eps):
+    """(x - mean) / sqrt(biased var + eps) over ``dims``."""
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    return centered * (var + eps).rsqrt()
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(normalized_shape)
+    if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
+        expected = ", ".join(str(s) for s in normalized_shape)
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {expected}], but got input of size{list(input.shape)}")
+    out = _normalize_over(input, tuple(range(input.dim() - k, input.dim())), eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def _channel_view(t, ndim):
+    """A per-channel vector shaped to broadcast over (N, C, *) inputs."""
+    return t.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups != 0:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
+                           f"input of shape {list(input.shape)} and num_groups={num_groups}")
+    out = _normalize_over(input.reshape(n, num_groups, -1), (2,), eps).reshape(tuple(input.shape))
+    if weight is not None:
+        out = out * _channel_view(weight, input.dim())
+    if bias is not None:
+        out = out + _channel_view(bias, input.dim())
+    return out
+
+
+def _verify_batch_size(size):
+    values_per_channel = size[0]
+    for s in size[2:]:
+        values_per_channel *= s
+    if values_per_channel == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalizes each channel (dim 1) with the batch's statistics (training) or the running ones.
+    In training the running stats are updated in place: ``(1 - momentum) * old + momentum * new``
+    with the unbiased batch variance."""
+    if training:
+        _verify_batch_size(input.size())
+    ndim = input.dim()
+    dims = (0,) + tuple(range(2, ndim))
+    if training:
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        out = centered * (var + eps).rsqrt()
+        if running_mean is not None or running_var is not None:
+            n = input.numel() // input.size(1)
+            with no_grad():
+                if running_mean is not None:
+                    running_mean.mul_(1 - momentum).add_(mean.reshape(-1) * momentum)
+                if running_var is not None:
+                    running_var.mul_(1 - momentum).add_(var.reshape(-1) * (momentum * n / max(n - 1, 1)))
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        out = (input - _channel_view(running_mean, ndim)) * _channel_view(running_var + eps, ndim).rsqrt()
+    if weight is not None:
+        out = out * _channel_view(weight, ndim)
+    if bias is not None:
+        out = out + _channel_view(bias, ndim)
+    return out
