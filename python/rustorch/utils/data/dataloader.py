@@ -333,6 +333,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._index_queues.append(index_queue)
             self._workers.append(worker)
         self._shutdown = False
+        # Forked children (the workers of later loaders) inherit this object; only the process
+        # that started the workers may stop them.
+        self._owner_pid = os.getpid()
         self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter=False):
@@ -445,7 +448,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers_status[worker_id] = False
 
     def _shutdown_workers(self):
-        if self._shutdown:
+        if self._shutdown or os.getpid() != self._owner_pid:
             return
         self._shutdown = True
         try:

@@ -8,9 +8,12 @@ import traceback
 from dataclasses import dataclass
 
 from .... import _C
-from . import MP_STATUS_CHECK_INTERVAL
-
+from ....random import manual_seed
 __all__ = ["WorkerInfo", "get_worker_info"]
+
+# How often an idle worker checks for shutdown. The None that normally stops it can be lost when
+# the loader is garbage-collected (the queue's own finalizer may close it first).
+_POLL_INTERVAL = 0.1
 
 
 class WorkerInfo:
@@ -84,9 +87,9 @@ def _serialize(data, worker_id):
     """The batch pickled here rather than in the queue's feeder thread, where a pickling error
     would only be printed and the batch lost (the main process would wait for it forever)."""
     try:
-        return ForkingPickler.dumps(data)
+        return bytes(ForkingPickler.dumps(data))
     except Exception:
-        return ForkingPickler.dumps(ExceptionWrapper(where=f"in DataLoader worker process {worker_id}"))
+        return bytes(ForkingPickler.dumps(ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")))
 
 
 class _ManagerWatchdog:
@@ -114,7 +117,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         _C.set_num_threads(1)
         seed = base_seed + worker_id
         random.seed(seed)
-        _C.manual_seed(seed)
+        manual_seed(seed)
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed(_numpy_seed(base_seed, worker_id))
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
@@ -131,8 +134,10 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         watchdog = _ManagerWatchdog()
         while watchdog.is_alive():
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                r = index_queue.get(timeout=_POLL_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    break
                 continue
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))
