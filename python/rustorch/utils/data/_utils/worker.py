@@ -55,6 +55,13 @@ class _ResumeIteration:
     seed: object = None
 
 
+class _KeyErrorMessage(str):
+    """KeyError shows the repr of its message; this keeps the traceback text readable."""
+
+    def __repr__(self):
+        return self
+
+
 class ExceptionWrapper:
     """An exception raised in a worker, carried to the main process with its traceback."""
 
@@ -67,6 +74,8 @@ class ExceptionWrapper:
 
     def reraise(self):
         msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        if self.exc_type is KeyError:
+            msg = _KeyErrorMessage(msg)
         try:
             exception = self.exc_type(msg)
         except Exception:
