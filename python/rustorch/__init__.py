@@ -22,6 +22,9 @@ from ._C import is_grad_enabled, is_inference_mode_enabled
 from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from . import linalg, return_types
+from . import _utils  # noqa: F401  (attaches tensor pickling)
+from .storage import *  # noqa: F401,F403
+from . import optim, utils  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -24,4 +24,11 @@ class Parameter(Tensor):
         return result
 
     def __reduce_ex__(self, proto):
-        return (Parameter, (self.data, self.requires_grad))
+        # As PyTorch: checkpoints name torch._utils._rebuild_parameter.
+        from .._utils import _get_obj_state, _rebuild_parameter, _rebuild_parameter_with_state
+        from collections import OrderedDict
+
+        state = _get_obj_state(self)
+        if not state:
+            return (_rebuild_parameter, (self.data, self.requires_grad, OrderedDict()))
+        return (_rebuild_parameter_with_state, (self.data, self.requires_grad, OrderedDict(), state))

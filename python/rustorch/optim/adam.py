@@ -1,0 +1,92 @@
+"""``torch.optim.Adam`` (and the decoupled weight decay that ``AdamW`` turns on)."""
+from .. import _C
+from .optimizer import (
+    Optimizer, _addcdiv_, _addcmul_, _evaluate_closure, _lerp_, _scalar_dtype, _to_float,
+    _use_grad_for_differentiable,
+)
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("amsgrad", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("capturable", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+            group.setdefault("decoupled_weight_decay", False)
+
+    def _state_for(self, param, amsgrad):
+        """The parameter's state, created on its first update."""
+        state = self.state[param]
+        if len(state) == 0:
+            state["step"] = _C.tensor(0.0, dtype=_scalar_dtype())
+            state["exp_avg"] = _C.zeros_like(param)
+            state["exp_avg_sq"] = _C.zeros_like(param)
+            if amsgrad:
+                state["max_exp_avg_sq"] = _C.zeros_like(param)
+        return state
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _evaluate_closure(closure)
+        for group in self.param_groups:
+            beta1, beta2 = (_to_float(b) for b in group["betas"])
+            lr = _to_float(group["lr"])
+            weight_decay = group["weight_decay"]
+            eps = group["eps"]
+            amsgrad = group["amsgrad"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                state = self._state_for(param, amsgrad)
+                grad = param.grad if not group["maximize"] else -param.grad
+                exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+
+                step_t += 1
+                if weight_decay != 0:
+                    if group["decoupled_weight_decay"]:
+                        param.mul_(1 - lr * weight_decay)
+                    else:
+                        grad = grad.add(param, alpha=weight_decay)
+
+                _lerp_(exp_avg, grad, 1 - beta1)
+                _addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)
+
+                step = step_t.item()
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2 ** 0.5
+                if amsgrad:
+                    max_exp_avg_sq = state["max_exp_avg_sq"]
+                    max_exp_avg_sq.maximum_(exp_avg_sq)
+                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                else:
+                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                _addcdiv_(param, exp_avg, denom, value=-step_size)
+        return loss

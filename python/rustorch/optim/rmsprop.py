@@ -1,0 +1,88 @@
+"""``torch.optim.RMSprop``: gradients divided by a running root mean square (optionally centered),
+with optional momentum."""
+from .. import _C
+from .optimizer import (
+    Optimizer, _addcdiv_, _addcmul_, _evaluate_closure, _lerp_, _scalar_dtype, _to_float,
+    _use_grad_for_differentiable,
+)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("momentum", 0)
+            group.setdefault("centered", False)
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+
+    def _state_for(self, param, group):
+        """The parameter's state, created on its first update."""
+        state = self.state[param]
+        if len(state) == 0:
+            state["step"] = _C.tensor(0.0, dtype=_scalar_dtype())
+            state["square_avg"] = _C.zeros_like(param)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = _C.zeros_like(param)
+            if group["centered"]:
+                state["grad_avg"] = _C.zeros_like(param)
+        return state
+
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = _evaluate_closure(closure)
+        for group in self.param_groups:
+            lr = _to_float(group["lr"])
+            alpha = group["alpha"]
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            momentum = group["momentum"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                state = self._state_for(param, group)
+                grad = param.grad if not group["maximize"] else -param.grad
+                square_avg = state["square_avg"]
+                state["step"] += 1
+
+                if weight_decay != 0:
+                    grad = grad.add(param, alpha=weight_decay)
+                _addcmul_(square_avg.mul_(alpha), grad, grad, value=1 - alpha)
+
+                if group["centered"]:
+                    grad_avg = state["grad_avg"]
+                    _lerp_(grad_avg, grad, 1 - alpha)
+                    avg = _addcmul_(square_avg.clone(), grad_avg, grad_avg, value=-1).sqrt_()
+                else:
+                    avg = square_avg.sqrt()
+                avg = avg.add(eps) if group["differentiable"] else avg.add_(eps)
+
+                if momentum > 0:
+                    buf = state["momentum_buffer"]
+                    _addcdiv_(buf.mul_(momentum), grad, avg)
+                    param.add_(buf, alpha=-lr)
+                else:
+                    _addcdiv_(param, grad, avg, value=-lr)
+        return loss

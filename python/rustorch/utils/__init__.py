@@ -1,0 +1,4 @@
+"""``torch.utils``."""
+from . import data
+
+__all__ = ["data"]
