@@ -24,6 +24,8 @@ from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inferenc
 from . import linalg, return_types
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from .storage import *  # noqa: F401,F403
+from . import serialization
+from .serialization import save, load
 
 __version__ = "0.1.0"
 
