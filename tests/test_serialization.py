@@ -4,6 +4,7 @@ by real PyTorch 2.13 (tests/data/torch-2.13, with the values PyTorch recorded in
 import collections
 import copy
 import io
+import itertools
 import json
 import os
 import pathlib
@@ -279,11 +280,11 @@ def test_cnn_state_dict_computes_what_pytorch_computed():
 
 # --- rustorch -> file -> rustorch -------------------------------------------------------------
 
-def round_trip(obj, **save_args):
+def round_trip(obj, weights_only=True, **save_args):
     buffer = io.BytesIO()
     torch.save(obj, buffer, **save_args)
     buffer.seek(0)
-    return torch.load(buffer)
+    return torch.load(buffer, weights_only=weights_only)
 
 
 SAVE_FORMATS = [{}, {"pickle_protocol": 4}, {"_use_new_zipfile_serialization": False}]
@@ -327,8 +328,8 @@ def test_save_load_nested_containers_and_values():
         "size": torch.Size([2, 3]), "dtype": torch.bfloat16, "device": torch.device("cpu"),
         "counter": collections.Counter("aab"),
     }
-    for save_args in SAVE_FORMATS:
-        loaded = round_trip(obj, **save_args)
+    for save_args, weights_only in itertools.product(SAVE_FORMATS, [True, False]):
+        loaded = round_trip(obj, weights_only, **save_args)
         assert list(loaded) == list(obj)
         assert type(loaded["model"]) is collections.OrderedDict
         same_tensor(loaded["model"]["weight"], weight)
@@ -386,28 +387,34 @@ def test_mmap_errors(tmp_path):
 def test_zip_layout_is_pytorchs(tmp_path):
     """The records, their order and alignment, and the pickle's names, as PyTorch writes them."""
     path = tmp_path / "model.ckpt.pt"
-    torch.save({"w": torch.nn.Parameter(torch.ones(2)), "b": torch.zeros(3, dtype=torch.float16)}, path)
+    torch.save({"w": torch.nn.Parameter(torch.ones(2)), "b": torch.zeros(3, dtype=torch.float16),
+                "e": torch.zeros(0)}, path)
     with open(path, "rb") as f:
         archive = zipfile.ZipFile(f)
         names = archive.namelist()
         assert names == ["model.ckpt/data.pkl", "model.ckpt/.format_version", "model.ckpt/.storage_alignment",
-                         "model.ckpt/byteorder", "model.ckpt/data/0", "model.ckpt/data/1", "model.ckpt/version",
-                         "model.ckpt/.data/serialization_id"]
+                         "model.ckpt/byteorder", "model.ckpt/data/0", "model.ckpt/data/1", "model.ckpt/data/2",
+                         "model.ckpt/version", "model.ckpt/.data/serialization_id"]
         assert archive.read("model.ckpt/byteorder") == sys.byteorder.encode()
         assert archive.read("model.ckpt/version") == b"3\n"
         assert len(archive.read("model.ckpt/.data/serialization_id")) == 40
-        for info in archive.infolist():
+        infos = archive.infolist()
+        for info, following in zip(infos, infos[1:]):
             assert info.compress_type == zipfile.ZIP_STORED
             f.seek(info.header_offset)
             header = f.read(30)
             name_length, extra_length = struct.unpack("<HH", header[26:30])
-            assert (info.header_offset + 30 + name_length + extra_length) % 64 == 0
+            data_offset = info.header_offset + 30 + name_length + extra_length
+            assert data_offset % 64 == 0
+            # a 16-byte data descriptor follows each payload, except an empty one
+            assert following.header_offset - (data_offset + info.file_size) == (16 if info.file_size else 0)
         data_pkl = archive.read("model.ckpt/data.pkl")
     assert data_pkl[:2] == b"\x80\x02"
     globals_named = [arg for op, arg, _ in pickletools.genops(data_pkl) if op.name == "GLOBAL"]
     assert globals_named == ["torch._utils _rebuild_parameter", "torch._utils _rebuild_tensor_v2",
                              "torch FloatStorage", "collections OrderedDict", "torch HalfStorage"]
-    assert _persistent_ids(data_pkl) == [("storage", "FloatStorage", "0", "cpu", 2), ("storage", "HalfStorage", "1", "cpu", 3)]
+    assert _persistent_ids(data_pkl) == [("storage", "FloatStorage", "0", "cpu", 2), ("storage", "HalfStorage", "1", "cpu", 3),
+                                         ("storage", "FloatStorage", "2", "cpu", 0)]
 
 
 def _persistent_ids(data_pkl):

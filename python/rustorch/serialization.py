@@ -201,9 +201,10 @@ class _ZipWriter:
     local header's extra field pads it), under one archive directory."""
 
     def __init__(self, file, archive_name):
-        # Through a write-only view, ZipFile streams each record followed by a data descriptor,
+        # Through an unseekable view, ZipFile streams each record followed by a data descriptor,
         # the layout of PyTorch's writer (whose loader can compute record offsets from it).
-        self._zip = zipfile.ZipFile(_WriteOnly(file), "w", zipfile.ZIP_STORED, allowZip64=True)
+        self._out = _Unseekable(file)
+        self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_STORED, allowZip64=True)
         self._prefix = archive_name + "/"
 
     def write(self, name, data):
@@ -212,8 +213,10 @@ class _ZipWriter:
         info.file_size = data.nbytes
         zip64 = data.nbytes * 1.05 > zipfile.ZIP64_LIMIT  # as ZipFile.open decides
         header = 30 + len(info.filename.encode()) + (20 if zip64 else 0)
-        padding = -(self._zip.start_dir + header + 4) % STORAGE_ALIGNMENT
+        padding = -(self._out.tell() + header + 4) % STORAGE_ALIGNMENT
         info.extra = b"FB" + struct.pack("<H", padding) + b"Z" * padding
+        # PyTorch's writer puts no data descriptor after an empty record (its loader counts on it).
+        self._out.drop_descriptor = data.nbytes == 0
         with self._zip.open(info, "w", force_zip64=zip64) as out:
             out.write(data)
 
@@ -221,10 +224,30 @@ class _ZipWriter:
         self._zip.close()
 
 
-class _WriteOnly:
+class _Unseekable:
+    """A write stream that counts what it wrote (its ``tell``) and cannot seek; it leaves out
+    the next data descriptor when told to."""
+
+    drop_descriptor = False
+
     def __init__(self, file):
-        self.write = file.write
-        self.flush = getattr(file, "flush", lambda: None)
+        self._file = file
+        self._written = 0
+
+    def write(self, data):
+        nbytes = memoryview(data).nbytes
+        if self.drop_descriptor and bytes(data[:4]) == b"PK\x07\x08":
+            self.drop_descriptor = False
+            return nbytes
+        self._file.write(data)
+        self._written += nbytes
+        return nbytes
+
+    def tell(self):
+        return self._written
+
+    def flush(self):
+        getattr(self._file, "flush", lambda: None)()
 
 
 def _archive_name(f):
@@ -283,10 +306,10 @@ def _legacy_save(obj, f, pickle_module, protocol):
                     type_sizes=dict(short=struct.calcsize("=h"), int=struct.calcsize("=i"),
                                     long=struct.calcsize("=l")))
     for header in (MAGIC_NUMBER, PROTOCOL_VERSION, sys_info):
-        pickle.dump(header, f, protocol=protocol)
+        pickle_module.dump(header, f, protocol=protocol)
     pickler_class(f, protocol).dump(obj)
     keys = sorted(table.storages)
-    pickle.dump(keys, f, protocol=protocol)
+    pickle_module.dump(keys, f, protocol=protocol)
     for key in keys:
         storage, dtype = table.storages[key]
         flat = _as_numpy(storage._flat)
@@ -503,7 +526,8 @@ def _full_unpickler(pickle_module, pickle_load_args):
 
     def make(file, persistent_load):
         unpickler = Unpickler(file, **pickle_load_args)
-        unpickler.persistent_load = persistent_load
+        if persistent_load is not None:
+            unpickler.persistent_load = persistent_load
         return unpickler
     return make
 
