@@ -50,10 +50,12 @@ def shares_memory(a, b):
 
 @st.composite
 def views(draw):
-    """A tensor and a few views of it: transposed, sliced with a step, a row, a narrowed one."""
+    """A tensor and a few views of it: transposed, sliced with a step, a row, a narrowed one,
+    an expanded one."""
     shape = tuple(draw(st.lists(st.integers(1, 5), min_size=2, max_size=3)))
     base = sample(shape, draw(st.sampled_from(DTYPES)), draw(st.integers(0, 2**31)))
-    return [base, base.transpose(0, 1), base[..., ::2], base[-1], base.narrow(0, shape[0] // 2, 1)]
+    return [base, base.transpose(0, 1), base[..., ::2], base[-1], base.narrow(0, shape[0] // 2, 1),
+            base[-1:].expand(3, *shape[1:])]
 
 
 # --- pickle / deepcopy ----------------------------------------------------------------------
