@@ -418,6 +418,3 @@ class Unpickler:
 def _decode_ascii(value):
     return value.decode("ascii") if isinstance(value, bytes) else value
 
-
-def load(file, *, encoding="ASCII"):
-    return Unpickler(file, encoding=encoding).load()
