@@ -21,7 +21,7 @@ import sys
 import zipfile
 
 from . import _weights_only_unpickler
-from ._weights_only_unpickler import torch_path
+from ._weights_only_unpickler import _decode_ascii, torch_path
 from .storage import TypedStorage, UntypedStorage, _LEGACY_BY_DTYPE, _as_numpy, _numpy_dtype, _tensor_over
 
 __all__ = [
@@ -358,10 +358,6 @@ def _get_restore_location(map_location):
         result = map_location(storage, location)
         return default_restore_location(storage, location) if result is None else result
     return restore_location
-
-
-def _decode_ascii(value):
-    return value.decode("ascii") if isinstance(value, bytes) else value
 
 
 def _storage_dtype(storage_type):
