@@ -25,6 +25,8 @@ from . import linalg, return_types
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from .storage import *  # noqa: F401,F403
 from . import optim, utils  # noqa: E402
+from . import serialization
+from .serialization import save, load
 
 __version__ = "0.1.0"
 

@@ -11,7 +11,8 @@ from .storage import TypedStorage
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):
-    return storage._flat().as_strided(tuple(size), tuple(stride), storage_offset)
+    flat = storage._flat()  # a slice of a larger storage for old checkpoints' storage views
+    return flat.as_strided(tuple(size), tuple(stride), flat.storage_offset() + storage_offset)
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):

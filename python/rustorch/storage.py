@@ -103,8 +103,25 @@ def _untyped_storage(self):
 
 
 def _typed_storage(self):
-    """``Tensor.storage()``: the storage under this tensor, typed with its dtype."""
     return TypedStorage(wrap_storage=self.untyped_storage(), dtype=self.dtype, _internal=True)
+
+
+_warned_typed_storage = False
+
+
+def _storage(self):
+    """``Tensor.storage()``: the typed storage, deprecated in PyTorch (which warns once)."""
+    global _warned_typed_storage
+    if not _warned_typed_storage:
+        import warnings
+
+        _warned_typed_storage = True
+        warnings.warn(
+            "TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be the only "
+            "storage class. This should only matter to you if you are using storages directly.  To access "
+            "UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()",
+            UserWarning, stacklevel=2)
+    return _typed_storage(self)
 
 
 def _typename(obj):
@@ -311,5 +328,5 @@ _LEGACY_BY_DTYPE = {cls.dtype: cls for cls in (
     ShortStorage, CharStorage, ByteStorage, BoolStorage)}
 
 Tensor.untyped_storage = _untyped_storage
-Tensor.storage = _typed_storage
+Tensor.storage = _storage
 Tensor._typed_storage = _typed_storage
