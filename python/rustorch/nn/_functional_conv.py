@@ -1,5 +1,5 @@
-"""Padding, convolution and pooling (the functional forms), composed from differentiable tensor
-ops: slicing, stack, cat, index_select and matmul.
+"""Padding, convolution and pooling (the functional forms): the core's sliding-window pair
+(im2col / col2im) with matmuls and reductions, plus padding from cat and index_select.
 
 The compute kernels are the small ``_..._core`` / ``_unfold_windows`` / ``_pad_constant``
 functions; each can be replaced by a native kernel without touching the argument handling."""
@@ -9,7 +9,7 @@ from .. import _C
 from .modules.utils import _ntuple, _pair, _scalar_type_name, _single
 
 __all__ = [
-    "pad", "unfold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+    "pad", "unfold", "fold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
     "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
 ]
 
@@ -55,11 +55,10 @@ def _pad_indexed(x, pad, mode):
 
 def _unfold_windows(x, kernel, stride, dilation, out_size):
     """(N, C, H, W) -> (N, C, kh * kw, Ho, Wo): for each kernel offset, the input element under
-    it at every output position (im2col, kernel offsets before positions)."""
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
-    windows = [x[:, :, i * dh: i * dh + sh * (ho - 1) + 1: sh, j * dw: j * dw + sw * (wo - 1) + 1: sw]
-               for i in range(kh) for j in range(kw)]
-    return _C.stack(windows, 2)
+    it at every output position (the core's im2col, kernel offsets before positions)."""
+    n, c = x.shape[:2]
+    columns = _C._im2col(x, tuple(kernel), tuple(dilation), (0, 0, 0, 0), tuple(stride))
+    return columns.view(n, c, kernel[0] * kernel[1], out_size[0], out_size[1])
 
 
 def _conv2d_core(x, weight, stride, dilation, groups):
@@ -75,31 +74,18 @@ def _conv2d_core(x, weight, stride, dilation, groups):
     return kernels.matmul(cols).reshape(n, out_channels, ho, wo)
 
 
-def _dilate2d(x, stride):
-    """Inserts ``stride - 1`` zeros between neighbouring elements of the last two dims."""
-    sh, sw = stride
-    if sh == 1 and sw == 1:
-        return x
-    n, c, h, w = x.shape
-    spread = _pad_constant(x.reshape(n, c, h, 1, w, 1), [0, sw - 1, 0, 0, 0, sh - 1], 0.0)
-    spread = spread.reshape(n, c, h * sh, w * sw)
-    return spread[:, :, :(h - 1) * sh + 1, :(w - 1) * sw + 1]
-
-
 def _conv_transpose2d_core(x, weight, stride, padding, output_padding, dilation, groups):
-    """Transposed convolution as a stride-1 convolution of the zero-dilated, fully padded input
-    with the flipped, in/out-swapped kernel."""
+    """Transposed convolution: each input pixel scatters its kernel-weighted column, and the
+    core's col2im sums the overlapping columns into the (cropped) output."""
+    n, c, h, w = x.shape
     in_channels, group_out, kh, kw = weight.shape
-    x = _dilate2d(x, stride)
-    pads = []
-    for k, p, op, d in ((kw, padding[1], output_padding[1], dilation[1]),
-                        (kh, padding[0], output_padding[0], dilation[0])):
-        full = d * (k - 1) - p
-        pads += [full, full + op]
-    x = _pad_constant(x, pads, 0.0)
-    kernels = (weight.reshape(groups, in_channels // groups, group_out, kh, kw).transpose(1, 2)
-               .reshape(groups * group_out, in_channels // groups, kh, kw).flip((2, 3)))
-    return _conv2d_core(x, kernels, (1, 1), dilation, groups)
+    size = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1
+            for i, s, p, d, k, op in zip((h, w), stride, padding, dilation, (kh, kw), output_padding)]
+    pixels = x.reshape(n, groups, c // groups, h * w)
+    kernels = weight.reshape(groups, in_channels // groups, group_out * kh * kw).transpose(1, 2)
+    columns = kernels.matmul(pixels).reshape(n, groups * group_out * kh * kw, h * w)
+    pads = (padding[0], padding[0], padding[1], padding[1])
+    return _C._col2im(columns, tuple(size), (kh, kw), tuple(dilation), pads, tuple(stride))
 
 
 def _max_pool2d_core(x, kernel, stride, padding, dilation, out_size, return_indices):
@@ -340,18 +326,23 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding local blocks of a (N, C, H, W) input as (N, C * kh * kw, L) (im2col)."""
     if input.dim() not in (3, 4):
         raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)")
-    kernel, dilation, padding, stride = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    (ph, pw) = _pair(padding)
     batched = input.dim() == 4
     x = input if batched else input.unsqueeze(0)
-    x = _pad_constant(x, [padding[1], padding[1], padding[0], padding[0]], 0.0)
-    out_size = tuple((x.shape[2 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(2))
-    if any(o < 1 for o in out_size):
-        raise RuntimeError(f"Given input with spatial size {list(input.shape[-2:])}, kernel_size={list(kernel)}, "
-                           f"dilation={list(dilation)}, padding={list(padding)}, calculated shape of the array "
-                           f"of sliding blocks as {list(out_size)}, but its components must be at least one.")
-    cols = _unfold_windows(x, kernel, stride, dilation, out_size)
-    cols = cols.reshape(x.shape[0], -1, out_size[0] * out_size[1])
+    cols = _C._im2col(x, _pair(kernel_size), _pair(dilation), (ph, ph, pw, pw), _pair(stride))
     return cols if batched else cols.squeeze(0)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sums (N, C * kh * kw, L) sliding blocks back into (N, C, H, W) (col2im, unfold's adjoint)."""
+    if input.dim() not in (2, 3):
+        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                                  f"(got {input.dim()}D)")
+    (ph, pw) = _pair(padding)
+    batched = input.dim() == 3
+    x = input if batched else input.unsqueeze(0)
+    out = _C._col2im(x, _pair(output_size), _pair(kernel_size), _pair(dilation), (ph, ph, pw, pw), _pair(stride))
+    return out if batched else out.squeeze(0)
 
 
 # --------------------------------------------------------------------------- pooling

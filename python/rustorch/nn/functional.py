@@ -10,7 +10,7 @@ from .. import _C
 from ..autograd.grad_mode import no_grad
 from ._functional_conv import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d,
-    conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d, pad, unfold,
+    conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d, pad, unfold, fold,
 )
 from ._functional_loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
@@ -23,7 +23,7 @@ __all__ = [
     "logsigmoid", "softsign", "tanhshrink", "threshold", "prelu", "softplus", "softmax",
     "softmin", "log_softmax", "linear", "bilinear", "dropout", "dropout2d", "embedding",
     "one_hot", "normalize", "layer_norm", "group_norm", "batch_norm",
-    "pad", "unfold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+    "pad", "unfold", "fold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
     "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
     "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",

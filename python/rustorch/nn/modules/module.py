@@ -111,6 +111,11 @@ class Module:
         setattr_("_parameters", {})
         setattr_("_buffers", {})
         setattr_("_non_persistent_buffers_set", set())
+        # Backward hooks are not supported yet; the attributes are part of the pickled state
+        # PyTorch expects when it loads a module saved by rustorch.
+        setattr_("_backward_pre_hooks", OrderedDict())
+        setattr_("_backward_hooks", OrderedDict())
+        setattr_("_is_full_backward_hook", None)
         setattr_("_forward_hooks", OrderedDict())
         setattr_("_forward_hooks_with_kwargs", OrderedDict())
         setattr_("_forward_hooks_always_called", OrderedDict())
