@@ -209,6 +209,92 @@ def autograd_step(quick):
             w2.grad.zero_()
 
         r.run(lib, step)
+    x, y, w1, w2 = (a.copy() for a in data)
+
+    def numpy_step():
+        h = x @ w1
+        h_relu = np.maximum(h, 0)
+        y_pred = h_relu @ w2
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_w2 = h_relu.T @ grad_y_pred
+        grad_h = grad_y_pred @ w2.T
+        grad_h[h < 0] = 0
+        grad_w1 = x.T @ grad_h
+        w1 -= np.float32(1e-6) * grad_w1
+        w2 -= np.float32(1e-6) * grad_w2
+
+    r.run("numpy", numpy_step)
+    set_threads(os.cpu_count())
+    return [r]
+
+
+def training_step(model, loss_fn, optimizer, x, y):
+    """One optimizer step of `model` on (x, y)."""
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    return step
+
+
+@workload
+def mlp_step(quick):
+    """784-256-10 MLP, CrossEntropyLoss, SGD with momentum, batch 64, 1 thread."""
+    set_threads(1)
+    rs = np.random.RandomState(0)
+    xs, ys = rs.randn(64, 784).astype(np.float32), rs.randint(0, 10, 64)
+    r = Row("MLP 784-256-10 step b=64, 1 thread")
+    for lib, mod in (("rustorch", rt), ("torch", torch)):
+        if mod is None:
+            continue
+        nn = mod.nn
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+        opt = mod.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        r.run(lib, training_step(model, nn.CrossEntropyLoss(), opt, mod.from_numpy(xs), mod.from_numpy(ys)))
+    w1 = (rs.randn(784, 256) * 0.03).astype(np.float32)
+    w2 = (rs.randn(256, 10) * 0.06).astype(np.float32)
+    b1, b2 = np.zeros(256, np.float32), np.zeros(10, np.float32)
+    params = [w1, b1, w2, b2]
+    velocity = [np.zeros_like(p) for p in params]
+    onehot = np.eye(10, dtype=np.float32)[ys]
+
+    def numpy_step():
+        h = xs @ w1 + b1
+        a = np.maximum(h, 0)
+        logits = a @ w2 + b2
+        e = np.exp(logits - logits.max(1, keepdims=True))
+        g_logits = (e / e.sum(1, keepdims=True) - onehot) / len(xs)
+        g_a = g_logits @ w2.T
+        g_a[h <= 0] = 0
+        grads = [xs.T @ g_a, g_a.sum(0), a.T @ g_logits, g_logits.sum(0)]
+        for p, v, g in zip(params, velocity, grads):
+            v *= np.float32(0.9)
+            v += g
+            p -= np.float32(0.01) * v
+
+    r.run("numpy", numpy_step)
+    set_threads(os.cpu_count())
+    return [r]
+
+
+@workload
+def cnn_step(quick):
+    """Conv-ReLU-MaxPool-Conv-ReLU-AdaptiveAvgPool-Linear, batch 32 of 3x32x32, SGD, 1 thread."""
+    set_threads(1)
+    rs = np.random.RandomState(0)
+    xs, ys = rs.randn(32, 3, 32, 32).astype(np.float32), rs.randint(0, 10, 32)
+    r = Row("small CNN step b=32 3x32x32, 1 thread")
+    for lib, mod in (("rustorch", rt), ("torch", torch)):
+        if mod is None:
+            continue
+        nn = mod.nn
+        model = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(), nn.Linear(32, 10),
+        )
+        opt = mod.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        r.run(lib, training_step(model, nn.CrossEntropyLoss(), opt, mod.from_numpy(xs), mod.from_numpy(ys)))
     set_threads(os.cpu_count())
     return [r]
 

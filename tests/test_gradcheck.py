@@ -249,6 +249,10 @@ CASES = [
     # Nodes that appear in the graphs of backward formulas (double backward).
     Case("ExpandBackward0", lambda a: torch.autograd.grad((a * a).sum() ** 2, a, create_graph=True)[0], [(2, 3)]),
     Case("WhereBackward0", lambda a, b: torch.autograd.grad((a ** b).sum(), a, create_graph=True)[0], [(2, 3), (2, 3)], ranges=[POS, (-2, 2)]),
+    # Sliding windows (conv/pool): padded, strided and dilated, overlapping windows.
+    Case("Im2ColBackward0", lambda x: torch.nn.functional.unfold(x, (2, 2), padding=1, stride=(2, 1)), [(1, 2, 4, 3)]),
+    Case("Im2ColBackward0", lambda x: torch.nn.functional.unfold(x, 2, dilation=2), [(2, 1, 4, 4)], name="unfold_dilated"),
+    Case("Col2ImBackward0", lambda c: torch.nn.functional.fold(c, (4, 3), (2, 2), padding=1, stride=2), [(1, 8, 6)]),
 ]
 
 

@@ -23,19 +23,10 @@ fn dunder(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinOp, reflec
     let me = slf.get().tensor();
     let r = match (reflected, o) {
         (false, o) => binary(op, &me, &o)?,
-        (true, Other::Scalar(s)) => scalar_lhs(op, s, &me)?,
+        (true, Other::Scalar(s)) => binary_scalar_lhs(op, s, &me)?,
         (true, Other::Tensor(t)) => binary(op, &t, &Other::Tensor(me))?,
     };
     Ok(wrap(py, r)?.into_any())
-}
-
-/// `s op t` for a Python number `s`. A tensor that requires grad is floating, so the result
-/// keeps its dtype: the number becomes a 0-dim tensor of it and the op is recorded.
-fn scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> crate::error::Result<Tensor> {
-    if crate::autograd::graph::any_requires_grad(&[t]) {
-        return binary(op, &Tensor::scalar(s, t.dtype)?, &Other::Tensor(t.clone()));
-    }
-    binary_scalar_lhs(op, s, t)
 }
 
 fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinOp) -> PyResult<Bound<'py, PyTensor>> {
@@ -417,7 +408,7 @@ fn where_fn(py: Python<'_>, condition: &Bound<'_, PyAny>, input: Option<&Bound<'
 fn function_binary(py: Python<'_>, op: BinOp, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     let r = match (args::other_or_err(input)?, args::other_or_err(other)?) {
         (Other::Tensor(t), o) => binary(op, &t, &o)?,
-        (Other::Scalar(s), Other::Tensor(t)) => scalar_lhs(op, s, &t)?,
+        (Other::Scalar(s), Other::Tensor(t)) => binary_scalar_lhs(op, s, &t)?,
         (Other::Scalar(_), Other::Scalar(_)) => {
             return Err(pyo3::exceptions::PyTypeError::new_err("pow() received an invalid combination of arguments: at least one argument must be a Tensor"))
         }

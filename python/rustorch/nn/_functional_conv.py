@@ -76,16 +76,24 @@ def _conv2d_core(x, weight, stride, dilation, groups):
 
 def _conv_transpose2d_core(x, weight, stride, padding, output_padding, dilation, groups):
     """Transposed convolution: each input pixel scatters its kernel-weighted column, and the
-    core's col2im sums the overlapping columns into the (cropped) output."""
+    core's col2im sums the overlapping columns into the output. The output crops ``padding``
+    off the front of the full result and ``padding - output_padding`` off its end; an end
+    that grows past the full result is zeros."""
     n, c, h, w = x.shape
     in_channels, group_out, kh, kw = weight.shape
-    size = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1
-            for i, s, p, d, k, op in zip((h, w), stride, padding, dilation, (kh, kw), output_padding)]
     pixels = x.reshape(n, groups, c // groups, h * w)
     kernels = weight.reshape(groups, in_channels // groups, group_out * kh * kw).transpose(1, 2)
     columns = kernels.matmul(pixels).reshape(n, groups * group_out * kh * kw, h * w)
-    pads = (padding[0], padding[0], padding[1], padding[1])
-    return _C._col2im(columns, tuple(size), (kh, kw), tuple(dilation), pads, tuple(stride))
+    sizes, pads, zeros_after = [], [], []
+    for i, s, p, d, k, op in zip((h, w), stride, padding, dilation, (kh, kw), output_padding):
+        end_crop = p - op
+        sizes.append((i - 1) * s - 2 * p + d * (k - 1) + 1 + op + min(end_crop, 0))
+        pads += [p, max(end_crop, 0)]
+        zeros_after.append(max(-end_crop, 0))
+    out = _C._col2im(columns, tuple(sizes), (kh, kw), tuple(dilation), tuple(pads), tuple(stride))
+    if any(zeros_after):
+        out = _pad_constant(out, [0, zeros_after[1], 0, zeros_after[0]], 0.0)
+    return out
 
 
 def _max_pool2d_core(x, kernel, stride, padding, dilation, out_size, return_indices):
