@@ -23,6 +23,7 @@ from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from . import linalg, return_types
 from . import _utils  # noqa: F401  (attaches tensor pickling)
+from ._utils import typename
 from .storage import *  # noqa: F401,F403
 from . import optim, utils  # noqa: E402
 from . import serialization

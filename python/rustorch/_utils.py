@@ -10,6 +10,21 @@ from ._C import Tensor
 from .storage import TypedStorage
 
 
+def typename(obj):
+    """PyTorch's ``torch.typename``: ``torch.FloatTensor`` for tensors, else the qualified type name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else module + "." + qualname
+
+
 def _rebuild_tensor(storage, storage_offset, size, stride):
     flat = storage._flat()  # a slice of a larger storage for old checkpoints' storage views
     return flat.as_strided(tuple(size), tuple(stride), flat.storage_offset() + storage_offset)

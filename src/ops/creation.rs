@@ -7,7 +7,6 @@ use crate::error::{runtime, Error, Result};
 use crate::layout::Layout;
 use crate::tensor::Tensor;
 use crate::with_dtype;
-use rayon::prelude::*;
 
 /// A new contiguous tensor whose element i is `f(i)` (filled in parallel when large).
 pub fn from_fn<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync) -> Result<Tensor> {
@@ -21,11 +20,9 @@ pub fn from_fn<T: Element>(shape: &[usize], f: impl Fn(usize) -> T + Sync) -> Re
     if n < PARALLEL_GRAIN {
         out.iter_mut().enumerate().for_each(|(i, x)| *x = f(i));
     } else {
-        threads::install(|| {
-            out.par_chunks_mut(PARALLEL_GRAIN).enumerate().for_each(|(c, chunk)| {
-                let base = c * PARALLEL_GRAIN;
-                chunk.iter_mut().enumerate().for_each(|(i, x)| *x = f(base + i));
-            })
+        threads::parallel_chunks(out, PARALLEL_GRAIN, &|c, chunk| {
+            let base = c * PARALLEL_GRAIN;
+            chunk.iter_mut().enumerate().for_each(|(i, x)| *x = f(base + i));
         });
     }
     Ok(t)

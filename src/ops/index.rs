@@ -10,7 +10,6 @@ use crate::layout::{broadcast_shapes, Dims};
 use crate::ops::binary::{type_label, Arith};
 use crate::tensor::Tensor;
 use crate::with_dtype;
-use rayon::prelude::*;
 
 /// One entry of an index expression.
 #[derive(Clone)]
@@ -456,11 +455,17 @@ impl AdvancedIndex {
             out.chunks_mut(block).enumerate().for_each(|(o, dst)| fill(o, 0, dst));
             return;
         }
+        // Tasks of `rows_per_task` picked rows, never straddling two outer blocks.
         let rows_per_task = (PARALLEL_GRAIN / n).max(1);
-        threads::install(|| {
-            out.par_chunks_mut(block).enumerate().for_each(|(o, dst)| {
-                dst.par_chunks_mut(rows_per_task * n).enumerate().for_each(|(t, d)| fill(o, t * rows_per_task, d));
-            })
+        let piece = rows_per_task * n;
+        let per_block = block.div_ceil(piece);
+        let base = out.as_mut_ptr() as usize;
+        threads::parallel_for(out.len() / block * per_block, &|task| {
+            let (o, t) = (task / per_block, task % per_block);
+            let start = t * piece;
+            // SAFETY: every task owns a distinct range of `out`, which outlives this call.
+            let dst = unsafe { std::slice::from_raw_parts_mut((base as *mut T).add(o * block + start), piece.min(block - start)) };
+            fill(o, t * rows_per_task, dst)
         });
     }
 

@@ -12,7 +12,6 @@ use crate::ops::binary::{binary, type_label, Arith, BinOp, Other};
 use crate::tensor::Tensor;
 use gemm::Parallelism;
 use half::{bf16, f16};
-use rayon::prelude::*;
 
 /// The C++ type names PyTorch's `mm` dtype error uses ("float != long int").
 fn c_type_name(d: DType) -> &'static str {
@@ -445,7 +444,7 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
                 mats.iter().for_each(|x| one(x, Parallelism::None));
             } else if count > 1 && work < PARALLEL_PRODUCT {
                 // Many small products: one per task.
-                mats.par_iter().for_each(|x| one(x, Parallelism::None));
+                threads::parallel_for(mats.len(), &|i| one(&mats[i], Parallelism::None));
             } else {
                 let par = Parallelism::Rayon(threads::num_threads());
                 mats.iter().for_each(|x| one(x, par));
@@ -537,7 +536,7 @@ macro_rules! int_product {
                 };
                 let shared = SendOps(row);
                 if matches!(par, Parallelism::Rayon(_)) && d.m * d.n * d.k >= 1 << 16 {
-                    (0..d.m).into_par_iter().for_each(|i| shared.call(i));
+                    threads::parallel_for(d.m, &|i| shared.call(i));
                 } else {
                     (0..d.m).for_each(|i| shared.call(i));
                 }

@@ -14,7 +14,6 @@ use rand::distr::{Distribution, Uniform};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng as Rng;
 use rand_distr::{Exp1, StandardNormal};
-use rayon::prelude::*;
 
 /// Writes generated values into `t`: straight into its memory when contiguous, else through
 /// a contiguous temporary. `f` gets a chunk's rng, the chunk's first index, and the chunk.
@@ -369,7 +368,7 @@ pub fn multinomial(probs: &Tensor, n_sample: i64, replacement: bool, gen: &Gener
     if rows * categories.max(n) < crate::random::CHUNK {
         out.chunks_mut(n).enumerate().for_each(sample);
     } else {
-        threads::install(|| out.par_chunks_mut(n).enumerate().for_each(sample));
+        threads::parallel_chunks(&mut out, n, &|r, chunk| sample((r, chunk)));
     }
     let shape: Vec<usize> = if probs.ndim() == 1 { vec![n] } else { vec![rows, n] };
     Tensor::from_vec(out, &shape)

@@ -8,7 +8,6 @@ use super::simd::{dispatch, PARALLEL_GRAIN};
 use super::threads;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
-use rayon::prelude::*;
 
 /// A reduction: accumulators start at `init`, take elements with `step`, combine with `merge`,
 /// and `finish` turns one into an output element.
@@ -126,19 +125,10 @@ where
         (Some((k, size)), _) if size >= threads => {
             // Disjoint outputs: every piece updates its own accumulators in place.
             let pieces = pieces_of(size);
-            threads::install(|| {
-                (0..pieces).into_par_iter().for_each(|p| {
-                    let (sub, in_off, acc_off) = narrow(dims, k, p, pieces);
-                    // SAFETY: piece p covers a distinct range of dim k, hence distinct accumulators.
-                    unsafe {
-                        run::<T, A, S, M, F>(
-                            &sub,
-                            (base as *const T).offset(in_off),
-                            (acc_addr as *mut A).offset(acc_off),
-                            f,
-                        )
-                    }
-                })
+            threads::parallel_for(pieces, &|p| {
+                let (sub, in_off, acc_off) = narrow(dims, k, p, pieces);
+                // SAFETY: piece p covers a distinct range of dim k, hence distinct accumulators.
+                unsafe { run::<T, A, S, M, F>(&sub, (base as *const T).offset(in_off), (acc_addr as *mut A).offset(acc_off), f) }
             });
         }
         (_, Some((r, size))) if size >= 2 => {
@@ -146,20 +136,14 @@ where
             let pieces = pieces_of(size);
             let init = f.init;
             let len = acc.len();
-            let partials: Vec<Vec<A>> = threads::install(|| {
-                (0..pieces)
-                    .into_par_iter()
-                    .map(|p| {
-                        let mut part = vec![init; len];
-                        let (sub, in_off, _) = narrow(dims, r, p, pieces);
-                        // SAFETY: the piece reads a sub-range of the input and writes `part`.
-                        unsafe { run::<T, A, S, M, F>(&sub, (base as *const T).offset(in_off), part.as_mut_ptr(), f) };
-                        part
-                    })
-                    .collect()
+            let mut partials = vec![init; pieces * len];
+            threads::parallel_chunks(&mut partials, len, &|p, part| {
+                let (sub, in_off, _) = narrow(dims, r, p, pieces);
+                // SAFETY: the piece reads a sub-range of the input and writes its own `part`.
+                unsafe { run::<T, A, S, M, F>(&sub, (base as *const T).offset(in_off), part.as_mut_ptr(), f) };
             });
-            for part in partials {
-                acc.iter_mut().zip(part).for_each(|(a, b)| *a = (f.merge)(*a, b));
+            for part in partials.chunks(len) {
+                acc.iter_mut().zip(part).for_each(|(a, &b)| *a = (f.merge)(*a, b));
             }
         }
         // SAFETY: as in the serial case above.

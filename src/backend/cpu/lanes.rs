@@ -6,7 +6,6 @@ use super::simd::PARALLEL_GRAIN;
 use super::threads;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
-use rayon::prelude::*;
 
 /// One tensor's view of the lane space: strides of the non-lane dims, the lane stride and
 /// length, and the base pointer (as an address, shareable across tasks).
@@ -77,9 +76,7 @@ pub fn lanes2<T: Element, O: Element, P: Element>(
     }
     let per_task = (PARALLEL_GRAIN / li.len.max(1)).max(1);
     let tasks = count.div_ceil(per_task);
-    threads::install(|| {
-        (0..tasks).into_par_iter().for_each(|t| process(t * per_task, ((t + 1) * per_task).min(count)));
-    });
+    threads::parallel_for(tasks, &|t| process(t * per_task, ((t + 1) * per_task).min(count)));
 }
 
 /// `lanes2` for an op with one output.

@@ -2,7 +2,6 @@
 use super::simd::{dispatch, PARALLEL_GRAIN};
 use super::strided::{for_each_row, Row};
 use super::threads;
-use rayon::prelude::*;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
 
@@ -89,11 +88,9 @@ fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
         return f(0, n);
     }
     let chunks = n.div_ceil(PARALLEL_GRAIN);
-    threads::install(|| {
-        (0..chunks).into_par_iter().for_each(|c| {
-            let start = c * PARALLEL_GRAIN;
-            f(start, PARALLEL_GRAIN.min(n - start));
-        })
+    threads::parallel_for(chunks, &|c| {
+        let start = c * PARALLEL_GRAIN;
+        f(start, PARALLEL_GRAIN.min(n - start));
     });
 }
 

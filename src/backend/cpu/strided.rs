@@ -2,7 +2,6 @@
 use super::simd::PARALLEL_GRAIN;
 use super::threads;
 use crate::layout::{Layout, Strides};
-use rayon::prelude::*;
 
 /// One innermost run of an iteration: `len` elements, starting at `offsets[k]` (in elements)
 /// in operand k and stepping by `strides[k]`.
@@ -66,21 +65,17 @@ pub fn for_each_row<const N: usize>(
         // One long row: split it into chunks.
         let chunk = PARALLEL_GRAIN;
         let chunks = inner.div_ceil(chunk);
-        return threads::install(|| {
-            (0..chunks).into_par_iter().for_each(|c| {
-                let start = c * chunk;
-                let len = chunk.min(inner - start);
-                let offsets = std::array::from_fn(|k| bases[k] + start as isize * inner_strides[k]);
-                f(Row { offsets, strides: inner_strides, len });
-            })
+        return threads::parallel_for(chunks, &|c| {
+            let start = c * chunk;
+            let len = chunk.min(inner - start);
+            let offsets = std::array::from_fn(|k| bases[k] + start as isize * inner_strides[k]);
+            f(Row { offsets, strides: inner_strides, len });
         });
     }
     let rows_per_task = (PARALLEL_GRAIN / inner).max(1);
     let tasks = rows.div_ceil(rows_per_task);
-    threads::install(|| {
-        (0..tasks).into_par_iter().for_each(|t| {
-            let start = t * rows_per_task;
-            run(start, (start + rows_per_task).min(rows));
-        })
+    threads::parallel_for(tasks, &|t| {
+        let start = t * rows_per_task;
+        run(start, (start + rows_per_task).min(rows));
     });
 }

@@ -4,6 +4,7 @@
 //! parallel section goes through `install`, so rayon's global pool is never used: that keeps
 //! `set_num_threads(1)` honest, and a forked child (a DataLoader worker), whose copy of the
 //! pool has no threads, builds a pool of its own instead of waiting on threads that are gone.
+use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -76,4 +77,27 @@ pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
         Some(p) => p.install(f),
         None => f(),
     }
+}
+
+/// Runs `task(i)` for every `i < tasks` on the pool's threads. Type-erased on purpose: all
+/// kernels share one instantiation of rayon's machinery (generic closures instantiated it per
+/// kernel and dtype, which was most of the library's size).
+pub fn parallel_for(tasks: usize, task: &(dyn Fn(usize) + Sync)) {
+    match tasks {
+        0 => {}
+        1 => task(0),
+        _ => install(|| (0..tasks).into_par_iter().for_each(task)),
+    }
+}
+
+/// `parallel_for` over the `chunk`-element pieces of `out` (the last one may be shorter):
+/// `task(index, piece)`.
+pub fn parallel_chunks<T: Send>(out: &mut [T], chunk: usize, task: &(dyn Fn(usize, &mut [T]) + Sync)) {
+    let (len, base) = (out.len(), out.as_mut_ptr() as usize);
+    parallel_for(len.div_ceil(chunk.max(1)), &|c| {
+        let start = c * chunk;
+        // SAFETY: the pieces are disjoint sub-slices of `out`, which outlives this call.
+        let piece = unsafe { std::slice::from_raw_parts_mut((base as *mut T).add(start), chunk.min(len - start)) };
+        task(c, piece)
+    })
 }

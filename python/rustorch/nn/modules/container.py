@@ -6,7 +6,8 @@ from itertools import chain, islice
 
 from ..._C import Tensor
 from ..parameter import Parameter
-from .module import Module, _addindent, typename
+from ..._utils import typename
+from .module import Module, _addindent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from ... import _C
 from ..._C import Tensor
 from ...autograd.grad_mode import no_grad
+from ..._utils import typename
 from ..parameter import Parameter
 from ._hooks import RemovableHandle
 
@@ -24,21 +25,6 @@ _global_forward_hooks = OrderedDict()
 _global_forward_hooks_always_called = OrderedDict()
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-def typename(obj):
-    """PyTorch's ``torch.typename``: ``torch.FloatTensor`` for tensors, else the qualified type name."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    return qualname if module in ("", "builtins") else module + "." + qualname
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
