@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 shared=${RUSTORCH_SHARED:-../shared}
 
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --force-reinstall --no-deps .
-# Unit tests build in the dev profile (opt-level 1): quicker to compile than a second release build.
+# Unit tests build in the dev profile (unoptimised: the quickest second build of the crate).
 cargo test --lib -q
 
 # Run pytest from outside the source tree so the installed package (with its compiled core)

@@ -129,7 +129,7 @@ fn select_into<T: Element>(out: &Tensor, c: &Tensor, x: &Tensor, y: &Tensor) {
         out.shape(),
         [out.strides(), c.strides(), x.strides(), y.strides()],
         [out.layout.offset, c.layout.offset, x.layout.offset, y.layout.offset].map(|o| o as isize),
-        |row: Row<4>| {
+        &|row: Row<4>| {
             let [oo, oc, ox, oy] = row.offsets;
             let [so, sc, sx, sy] = row.strides;
             // SAFETY: each row lies within its operand's storage; only `out` is written, and

@@ -113,7 +113,7 @@ pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A
         out.shape(),
         [out.strides(), a.strides()],
         [out.layout.offset as isize, a.layout.offset as isize],
-        |row: Row<2>| {
+        &|row: Row<2>| {
             let (o, x) = (po.at::<O>(row.offsets[0]), pa.at::<A>(row.offsets[1]));
             // SAFETY: the row lies within both storages; only `out`'s row is written.
             unsafe {
@@ -154,7 +154,7 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
         out.shape(),
         [out.strides(), a.strides(), b.strides()],
         [out.layout.offset as isize, a.layout.offset as isize, b.layout.offset as isize],
-        |row: Row<3>| {
+        &|row: Row<3>| {
             let (o, x, y) = (po.at::<O>(row.offsets[0]), pa.at::<A>(row.offsets[1]), pb.at::<B>(row.offsets[2]));
             // SAFETY: the row lies within all storages; only `out`'s row is written.
             unsafe {
@@ -181,7 +181,7 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
 
 pub fn fill<T: Element>(out: &Tensor, value: T) {
     let po = Ptr::of::<T>(out);
-    for_each_row(out.shape(), [out.strides()], [out.layout.offset as isize], |row: Row<1>| {
+    for_each_row(out.shape(), [out.strides()], [out.layout.offset as isize], &|row: Row<1>| {
         let o = po.at::<T>(row.offsets[0]);
         // SAFETY: the row lies within the storage.
         unsafe {

@@ -21,13 +21,9 @@ impl<const N: usize> Row<N> {
 
 /// Calls `f` for every innermost row of the index space `shape`, where operand k has
 /// `strides[k]` and starts at `bases[k]`. Rows run in parallel once the work is large enough;
-/// callers must only write to positions that no other row reads.
-pub fn for_each_row<const N: usize>(
-    shape: &[usize],
-    strides: [&[isize]; N],
-    bases: [isize; N],
-    f: impl Fn(Row<N>) + Sync,
-) {
+/// callers must only write to positions that no other row reads. `f` is a trait object so
+/// that this walk is compiled once per operand count, not once per kernel (one call per row).
+pub fn for_each_row<const N: usize>(shape: &[usize], strides: [&[isize]; N], bases: [isize; N], f: &(dyn Fn(Row<N>) + Sync)) {
     let numel: usize = shape.iter().product();
     if numel == 0 {
         return;
