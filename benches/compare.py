@@ -300,6 +300,28 @@ def cnn_step(quick):
 
 
 @workload
+def resnet18_train_step(quick):
+    """torchvision's resnet18 in train mode: forward and backward of a batch of 8 3x64x64 images
+    (gradients reset to None between steps), on one thread."""
+    set_threads(1)
+    images = np.random.RandomState(0).randn(8, 3, 64, 64).astype(np.float32)
+    r = Row("resnet18 fwd+bwd 8x3x64x64, 1 thread")
+    for lib, mod, vision in (("rustorch", rt, load("rustorch.vision")), ("torch", torch, load("torchvision"))):
+        if mod is None or vision is None:
+            continue
+        model = vision.models.resnet18()
+        x = mod.from_numpy(images)
+
+        def step(model=model, x=x):
+            model.zero_grad(set_to_none=True)
+            model(x).sum().backward()
+
+        r.run(lib, step)
+    set_threads(os.cpu_count())
+    return [r]
+
+
+@workload
 def import_and_size(quick):
     rows = []
     r = Row("import time (fresh interpreter)")
