@@ -220,8 +220,8 @@ def autograd_step(quick):
         grad_h = grad_y_pred @ w2.T
         grad_h[h < 0] = 0
         grad_w1 = x.T @ grad_h
-        w1 -= np.float32(1e-6) * grad_w1
-        w2 -= np.float32(1e-6) * grad_w2
+        w1[...] -= np.float32(1e-6) * grad_w1
+        w2[...] -= np.float32(1e-6) * grad_w2
 
     r.run("numpy", numpy_step)
     set_threads(os.cpu_count())

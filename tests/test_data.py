@@ -360,6 +360,24 @@ def test_two_workers_preserve_order():
     assert torch.cat([b[1] for b in batches]).tolist() == [i * 0.5 for i in range(23)]
 
 
+class LargeOps(Dataset):
+    """Items that run multithreaded kernels inside the worker."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return (torch.ones(1 << 20) * float(i)).sum()
+
+
+def test_forked_workers_run_parallel_kernels_after_the_parent_did():
+    # The parent's thread pool is started before the fork; the workers must build their own
+    # instead of waiting on threads that do not exist in them.
+    assert (torch.ones(1 << 22) * 3).sum().item() == 3 * (1 << 22)
+    sums = [b.item() for b in DataLoader(LargeOps(), batch_size=1, num_workers=2, timeout=WORKER_TIMEOUT)]
+    assert sums == [float(i * (1 << 20)) for i in range(4)]
+
+
 def test_worker_info_and_round_robin_assignment():
     batches = list(DataLoader(WhoLoadedMe(), batch_size=3, num_workers=2, timeout=WORKER_TIMEOUT))
     assert torch.cat([b[0] for b in batches]).flatten().tolist() == [float(i) for i in range(12)]
