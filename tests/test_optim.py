@@ -201,6 +201,36 @@ def test_adagrad_matches_reference(kwargs):
     assert_trajectory(history, ref_adagrad(INIT, grads, **kwargs))
 
 
+@pytest.mark.parametrize("make_opt", [
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True),
+], ids=["sgd", "adam"])
+def test_fused_step_on_non_contiguous_and_float64_parameters(make_opt):
+    # The fused kernels work on contiguous copies and write back; float64 takes its own path.
+    init = np.arange(12, dtype=np.float64).reshape(3, 4) / 7
+    grads = [g.astype(np.float64) for g in grads_sequence((4, 3))]
+    transposed = torch.nn.Parameter(torch.tensor(init.T.copy()).t().contiguous().t())
+    plain = torch.nn.Parameter(torch.tensor(init.T.copy()))
+    assert not transposed.is_contiguous() and transposed.dtype == torch.float64
+    opt_t, opt_p = make_opt([transposed]), make_opt([plain])
+    for g in grads:
+        transposed.grad, plain.grad = torch.tensor(g), torch.tensor(g)
+        opt_t.step()
+        opt_p.step()
+    np.testing.assert_array_equal(transposed.detach().numpy(), plain.detach().numpy())
+    assert not transposed.is_contiguous()
+
+
+def test_fused_step_rejects_a_mismatched_state_tensor():
+    p = torch.nn.Parameter(torch.zeros(3))
+    p.grad = torch.ones(3)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    opt.state[p]["momentum_buffer"] = torch.zeros(4)
+    with pytest.raises(RuntimeError, match="does not match its parameter"):
+        opt.step()
+    assert p.tolist() == [0.0, 0.0, 0.0]
+
+
 def test_adagrad_creates_state_up_front():
     p = torch.nn.Parameter(torch.zeros(3))
     opt = optim.Adagrad([p], initial_accumulator_value=0.5)

@@ -6,6 +6,7 @@ pub mod creation;
 pub mod gather;
 pub mod index;
 pub mod linalg;
+pub mod optim;
 pub mod rearrange;
 pub mod random;
 pub mod reduce;

@@ -10,6 +10,7 @@ mod index;
 mod linalg;
 mod math;
 mod nn;
+mod optim;
 mod random;
 mod reduce;
 mod shape;
@@ -31,6 +32,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     index::register(m)?;
     linalg::register(m)?;
     nn::register(m)?;
+    optim::register(m)?;
     autograd::register(m)?;
     Ok(())
 }

@@ -1,9 +1,6 @@
 """``torch.optim.Adam`` (and the decoupled weight decay that ``AdamW`` turns on)."""
 from .. import _C
-from .optimizer import (
-    Optimizer, _addcdiv_, _addcmul_, _evaluate_closure, _lerp_, _scalar_dtype, _to_float,
-    _use_grad_for_differentiable,
-)
+from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
 
 __all__ = ["Adam"]
 
@@ -52,41 +49,19 @@ class Adam(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns the closure's loss."""
+        """One update of every parameter that has a gradient (one fused kernel each); returns
+        the closure's loss."""
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = (_to_float(b) for b in group["betas"])
             lr = _to_float(group["lr"])
-            weight_decay = group["weight_decay"]
-            eps = group["eps"]
             amsgrad = group["amsgrad"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
                 state = self._state_for(param, amsgrad)
-                grad = param.grad if not group["maximize"] else -param.grad
-                exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-
-                step_t += 1
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(param, alpha=weight_decay)
-
-                _lerp_(exp_avg, grad, 1 - beta1)
-                _addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)
-
-                step = step_t.item()
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
-                if amsgrad:
-                    max_exp_avg_sq = state["max_exp_avg_sq"]
-                    max_exp_avg_sq.maximum_(exp_avg_sq)
-                    denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                else:
-                    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-                _addcdiv_(param, exp_avg, denom, value=-step_size)
+                state["step"] += 1
+                _C._adam_step(param, param.grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+                              state["step"].item(), lr, beta1, beta2, group["eps"], group["weight_decay"],
+                              group["maximize"], group["decoupled_weight_decay"])
         return loss

@@ -1,4 +1,5 @@
 """``torch.optim.SGD``: stochastic gradient descent with optional (Nesterov) momentum."""
+from .. import _C
 from .optimizer import Optimizer, _evaluate_closure, _to_float, _use_grad_for_differentiable
 
 __all__ = ["SGD"]
@@ -31,27 +32,22 @@ class SGD(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns the closure's loss."""
+        """One update of every parameter that has a gradient (one fused kernel each); returns
+        the closure's loss."""
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
             momentum = group["momentum"]
-            dampening = group["dampening"]
-            weight_decay = group["weight_decay"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                grad = param.grad if not group["maximize"] else -param.grad
-                if weight_decay != 0:
-                    grad = grad.add(param, alpha=weight_decay)
+                buffer, is_new = None, False
                 if momentum != 0:
                     state = self.state[param]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = grad.clone().detach()
-                        state["momentum_buffer"] = buf
-                    else:
-                        buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-                param.add_(grad, alpha=-lr)
+                    buffer = state.get("momentum_buffer")
+                    if buffer is None:
+                        buffer = state["momentum_buffer"] = _C.empty_like(param.grad)
+                        is_new = True
+                _C._sgd_step(param, param.grad, buffer, is_new, lr, momentum, group["dampening"],
+                             group["weight_decay"], group["nesterov"], group["maximize"])
         return loss

@@ -83,7 +83,7 @@ unsafe fn contiguous_binary<A: Element, B: Element, O: Element>(
 }
 
 /// Runs `f(start, len)` over `0..n` in chunks, on rayon's threads when `n` is large.
-fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
+pub fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
     if n < PARALLEL_GRAIN {
         return f(0, n);
     }
