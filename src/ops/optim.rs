@@ -77,35 +77,80 @@ pub fn sgd(param: &Tensor, grad: &Tensor, momentum_buffer: Option<(&Tensor, bool
     with_float_dtype!(param.dtype, T => fused(&tensors, &|a, start, len| sgd_kernel::<T>(a, first, o, start, len)))
 }
 
+/// The elements `start..start + len` of the operand at `address`, as a slice.
+///
+/// SAFETY: `fused` hands over contiguous operands of at least start + len elements; each range
+/// is handed to one task only, and the operands are distinct buffers.
+unsafe fn part<'a, T>(address: usize, start: usize, len: usize) -> &'a mut [T] {
+    std::slice::from_raw_parts_mut((address as *mut T).add(start), len)
+}
+
+/// SGD's scalars in the compute type.
+#[derive(Clone, Copy)]
+struct SgdScalars<W> {
+    neg_lr: W,
+    momentum: W,
+    keep: W,
+    decay: W,
+    sign: W,
+}
+
 #[inline(always)]
 fn sgd_kernel<T: Float>(a: &[usize], first: bool, o: Sgd, start: usize, len: usize) {
-    let (neg_lr, momentum, keep, decay) = (cast::<T::W>(-o.lr), cast::<T::W>(o.momentum), cast::<T::W>(1.0 - o.dampening), cast::<T::W>(o.weight_decay));
-    let (p, g) = (a[0] as *mut T, a[1] as *const T);
-    let buffer = a.get(2).map(|&b| b as *mut T);
+    let c = SgdScalars {
+        neg_lr: cast::<T::W>(-o.lr),
+        momentum: cast::<T::W>(o.momentum),
+        keep: cast::<T::W>(1.0 - o.dampening),
+        decay: cast::<T::W>(o.weight_decay),
+        sign: cast::<T::W>(if o.maximize { -1.0 } else { 1.0 }),
+    };
+    // SAFETY: see `part`.
+    let (param, grad) = unsafe { (part::<T>(a[0], start, len), &*part::<T>(a[1], start, len)) };
+    let buffer = a.get(2).map(|&b| unsafe { part::<T>(b, start, len) });
+    let decay = o.weight_decay != 0.0;
+    // The flags become constants so that each variant is a straight vectorisable loop.
     dispatch(
         #[inline(always)]
-        || {
-            for i in start..start + len {
-                // SAFETY: `fused` hands over contiguous operands of at least start + len elements.
-                unsafe {
-                    let pv = (*p.add(i)).widen();
-                    let mut d = (*g.add(i)).widen();
-                    if o.maximize {
-                        d = -d;
-                    }
-                    if o.weight_decay != 0.0 {
-                        d = pv.mul_add(decay, d);
-                    }
-                    if let Some(b) = buffer {
-                        let stored = if first { T::narrow(d) } else { T::narrow(d.mul_add(keep, T::narrow((*b.add(i)).widen() * momentum).widen())) };
-                        *b.add(i) = stored;
-                        d = if o.nesterov { stored.widen().mul_add(momentum, d) } else { stored.widen() };
-                    }
-                    *p.add(i) = T::narrow(d.mul_add(neg_lr, pv));
-                }
-            }
+        || match (buffer, decay, first, o.nesterov) {
+            (None, false, ..) => sgd_loop::<T, false>(param, grad, c),
+            (None, true, ..) => sgd_loop::<T, true>(param, grad, c),
+            (Some(b), false, false, false) => momentum_loop::<T, false, false, false>(param, grad, b, c),
+            (Some(b), false, false, true) => momentum_loop::<T, false, false, true>(param, grad, b, c),
+            (Some(b), false, true, false) => momentum_loop::<T, false, true, false>(param, grad, b, c),
+            (Some(b), false, true, true) => momentum_loop::<T, false, true, true>(param, grad, b, c),
+            (Some(b), true, false, false) => momentum_loop::<T, true, false, false>(param, grad, b, c),
+            (Some(b), true, false, true) => momentum_loop::<T, true, false, true>(param, grad, b, c),
+            (Some(b), true, true, false) => momentum_loop::<T, true, true, false>(param, grad, b, c),
+            (Some(b), true, true, true) => momentum_loop::<T, true, true, true>(param, grad, b, c),
         },
     )
+}
+
+/// The descent direction before momentum: the (maximised) gradient plus weight decay.
+#[inline(always)]
+fn direction<T: Float, const DECAY: bool>(p: T::W, g: T, c: SgdScalars<T::W>) -> T::W {
+    let d = g.widen() * c.sign;
+    if DECAY { p.mul_add(c.decay, d) } else { d }
+}
+
+#[inline(always)]
+fn sgd_loop<T: Float, const DECAY: bool>(param: &mut [T], grad: &[T], c: SgdScalars<T::W>) {
+    for (p, &g) in param.iter_mut().zip(grad) {
+        let pv = p.widen();
+        *p = T::narrow(direction::<T, DECAY>(pv, g, c).mul_add(c.neg_lr, pv));
+    }
+}
+
+#[inline(always)]
+fn momentum_loop<T: Float, const DECAY: bool, const FIRST: bool, const NESTEROV: bool>(param: &mut [T], grad: &[T], buffer: &mut [T], c: SgdScalars<T::W>) {
+    for ((p, &g), b) in param.iter_mut().zip(grad).zip(buffer) {
+        let pv = p.widen();
+        let d = direction::<T, DECAY>(pv, g, c);
+        // A new buffer is the direction itself (PyTorch clones it); later ones decay.
+        *b = if FIRST { T::narrow(d) } else { T::narrow(d.mul_add(c.keep, T::narrow(b.widen() * c.momentum).widen())) };
+        let step = if NESTEROV { b.widen().mul_add(c.momentum, d) } else { b.widen() };
+        *p = T::narrow(step.mul_add(c.neg_lr, pv));
+    }
 }
 
 /// One Adam (or AdamW) update of `param` and its moment estimates, in place.
@@ -124,47 +169,45 @@ fn adam_kernel<T: Float>(a: &[usize], o: Adam, start: usize, len: usize) {
     let (weight, beta2, one_minus_beta2) = (cast::<T::W>(1.0 - o.beta1), cast::<T::W>(o.beta2), cast::<T::W>(1.0 - o.beta2));
     let small_weight = 1.0 - o.beta1 < 0.5;
     let neg_rest = -(cast::<T::W>(1.0) - weight);
-    let (p, g, m, v) = (a[0] as *mut T, a[1] as *const T, a[2] as *mut T, a[3] as *mut T);
-    let max_v = a.get(4).map(|&x| x as *mut T);
+    let sign = cast::<T::W>(if o.maximize { -1.0 } else { 1.0 });
+    // SAFETY: see `part`.
+    let (param, grad, exp_avg, exp_avg_sq) = unsafe {
+        (part::<T>(a[0], start, len), &*part::<T>(a[1], start, len), part::<T>(a[2], start, len), part::<T>(a[3], start, len))
+    };
+    let mut max_exp_avg_sq = a.get(4).map(|&x| unsafe { part::<T>(x, start, len) });
     let round = |x: T::W| T::narrow(x).widen();
     dispatch(
         #[inline(always)]
         || {
-            for i in start..start + len {
-                // SAFETY: `fused` hands over contiguous operands of at least start + len elements.
-                unsafe {
-                    let mut pv = (*p.add(i)).widen();
-                    let mut d = (*g.add(i)).widen();
-                    if o.maximize {
-                        d = -d;
+            for i in 0..len {
+                let mut pv = param[i].widen();
+                let mut d = grad[i].widen() * sign;
+                if o.weight_decay != 0.0 {
+                    if o.decoupled_weight_decay {
+                        pv = round(pv * shrink);
+                    } else {
+                        d = round(pv.mul_add(decay, d));
                     }
-                    if o.weight_decay != 0.0 {
-                        if o.decoupled_weight_decay {
-                            pv = round(pv * shrink);
-                        } else {
-                            d = round(pv.mul_add(decay, d));
-                        }
-                    }
-                    // exp_avg.lerp_(grad, 1 - beta1), as PyTorch's vectorised lerp.
-                    let mv = (*m.add(i)).widen();
-                    let diff = round(d - mv);
-                    let mv = round(if small_weight { weight.mul_add(diff, mv) } else { neg_rest.mul_add(diff, d) });
-                    *m.add(i) = T::narrow(mv);
-                    // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                    let vv = round(round((*v.add(i)).widen() * beta2) + round(round(one_minus_beta2 * d) * d));
-                    *v.add(i) = T::narrow(vv);
-                    let second = match max_v {
-                        Some(x) => {
-                            let biggest = (*x.add(i)).widen().max(vv);
-                            *x.add(i) = T::narrow(biggest);
-                            biggest
-                        }
-                        None => vv,
-                    };
-                    let denom = round(round(round(second.sqrt()) / bias_correction2_sqrt) + eps);
-                    // param.addcdiv_(exp_avg, denom, value=-step_size)
-                    *p.add(i) = T::narrow(pv + round(round(neg_step * mv) / denom));
                 }
+                // exp_avg.lerp_(grad, 1 - beta1), as PyTorch's vectorised lerp.
+                let mv = exp_avg[i].widen();
+                let diff = round(d - mv);
+                let mv = round(if small_weight { weight.mul_add(diff, mv) } else { neg_rest.mul_add(diff, d) });
+                exp_avg[i] = T::narrow(mv);
+                // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                let vv = round(round(exp_avg_sq[i].widen() * beta2) + round(round(one_minus_beta2 * d) * d));
+                exp_avg_sq[i] = T::narrow(vv);
+                let second = match max_exp_avg_sq.as_deref_mut() {
+                    Some(max) => {
+                        let biggest = max[i].widen().max(vv);
+                        max[i] = T::narrow(biggest);
+                        biggest
+                    }
+                    None => vv,
+                };
+                let denom = round(round(round(second.sqrt()) / bias_correction2_sqrt) + eps);
+                // param.addcdiv_(exp_avg, denom, value=-step_size)
+                param[i] = T::narrow(pv + round(round(neg_step * mv) / denom));
             }
         },
     )

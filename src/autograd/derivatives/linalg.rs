@@ -20,50 +20,73 @@ fn scaled(g: Tensor, s: Scalar) -> Result<Tensor> {
     }
 }
 
-/// A product `out = f(a, b)` whose gradients are `grad_a(g, b)` and `grad_b(a, g)`; each
-/// operand is saved only when the other needs a gradient.
-fn product(
-    name: &'static str,
-    a: &Tensor,
-    b: &Tensor,
-    out: Tensor,
-    grad_a: fn(&Tensor, &Tensor) -> Result<Tensor>,
-    grad_b: fn(&Tensor, &Tensor) -> Result<Tensor>,
-) -> Tensor {
+/// A product's gradient formula for one operand: `grad_a(g, b, a_column_major)` or
+/// `grad_b(a, g, b_column_major)`; the flag says how the differentiated operand is laid out.
+type ProductGrad = fn(&Tensor, &Tensor, bool) -> Result<Tensor>;
+
+/// A 2-D matrix stored column by column (a transposed contiguous one, like `weight.t()`).
+fn column_major(t: &Tensor) -> bool {
+    t.ndim() == 2 && t.strides()[0] == 1 && t.strides()[1] == t.shape()[0] as isize
+}
+
+/// A product `out = f(a, b)` with gradients `grad_a` and `grad_b`; each operand is saved only
+/// when the other needs a gradient.
+fn product(name: &'static str, a: &Tensor, b: &Tensor, out: Tensor, grad_a: ProductGrad, grad_b: ProductGrad) -> Tensor {
+    let (a_column_major, b_column_major) = (column_major(a), column_major(b));
     record(name, &[a, b], out, |s: &mut Saver| {
         let sa = s.needs(1).then(|| s.save(a));
         let sb = s.needs(0).then(|| s.save(b));
         Box::new(move |c: &Ctx, g: &[Tensor]| {
             grads([
-                c.grad(0, || grad_a(&g[0], &c.unpack(sb.as_ref().unwrap())?))?,
-                c.grad(1, || grad_b(&c.unpack(sa.as_ref().unwrap())?, &g[0]))?,
+                c.grad(0, || grad_a(&g[0], &c.unpack(sb.as_ref().unwrap())?, a_column_major))?,
+                c.grad(1, || grad_b(&c.unpack(sa.as_ref().unwrap())?, &g[0], b_column_major))?,
             ])
         }) as BackwardFn
     })
 }
 
+/// `mm`'s d(a) = g bᵀ. For a column-major `a` it is computed as (b gᵀ)ᵀ, so it comes out
+/// column-major too and a transposed weight's gradient needs no transposing copy (as PyTorch's
+/// mm_mat1_backward).
+fn mm_grad_a(g: &Tensor, b: &Tensor, a_column_major: bool) -> Result<Tensor> {
+    if a_column_major {
+        matrix_t(&mm(b, &matrix_t(g)?)?)
+    } else {
+        mm(g, &matrix_t(b)?)
+    }
+}
+
+/// `mm`'s d(b) = aᵀ g, column-major for a column-major `b` (PyTorch's mm_mat2_backward).
+fn mm_grad_b(a: &Tensor, g: &Tensor, b_column_major: bool) -> Result<Tensor> {
+    if b_column_major {
+        matrix_t(&mm(&matrix_t(g)?, a)?)
+    } else {
+        mm(&matrix_t(a)?, g)
+    }
+}
+
 /// `mm` (MmBackward0): d(a) = g bᵀ, d(b) = aᵀ g.
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let out = plain::mm(a, b)?;
-    Ok(product("MmBackward0", a, b, out, |g, b| mm(g, &matrix_t(b)?), |a, g| mm(&matrix_t(a)?, g)))
+    Ok(product("MmBackward0", a, b, out, mm_grad_a, mm_grad_b))
 }
 
 /// `mv` (MvBackward0): d(a) = g ⊗ v, d(v) = aᵀ g.
 pub fn mv(a: &Tensor, v: &Tensor) -> Result<Tensor> {
     let out = plain::mv(a, v)?;
-    Ok(product("MvBackward0", a, v, out, |g, v| outer(g, v), |a, g| mv(&matrix_t(a)?, g)))
+    Ok(product("MvBackward0", a, v, out, |g, v, _| outer(g, v), |a, g, _| mv(&matrix_t(a)?, g)))
 }
 
 /// `dot` (DotBackward0).
 pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let out = plain::dot(a, b)?;
-    Ok(product("DotBackward0", a, b, out, |g, b| mul(g, b), |a, g| mul(g, a)))
+    Ok(product("DotBackward0", a, b, out, |g, b, _| mul(g, b), |a, g, _| mul(g, a)))
 }
 
 /// `bmm` (BmmBackward0).
 pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let out = plain::bmm(a, b)?;
-    Ok(product("BmmBackward0", a, b, out, |g, b| bmm(g, &transpose(b, 1, 2)?), |a, g| bmm(&transpose(a, 1, 2)?, g)))
+    Ok(product("BmmBackward0", a, b, out, |g, b, _| bmm(g, &transpose(b, 1, 2)?), |a, g, _| bmm(&transpose(a, 1, 2)?, g)))
 }
 
 /// `outer`: as in PyTorch, a column times a row (MulBackward0).
@@ -142,18 +165,19 @@ fn fused(
     b: &Tensor,
     scale: Scale,
     out: Tensor,
-    grad_a: fn(&Tensor, &Tensor) -> Result<Tensor>,
-    grad_b: fn(&Tensor, &Tensor) -> Result<Tensor>,
+    grad_a: ProductGrad,
+    grad_b: ProductGrad,
 ) -> Tensor {
     let input_shape = input.shape_dims();
+    let (a_column_major, b_column_major) = (column_major(a), column_major(b));
     record(name, &[input, a, b], out, |s: &mut Saver| {
         let sa = s.needs(2).then(|| s.save(a));
         let sb = s.needs(1).then(|| s.save(b));
         Box::new(move |c: &Ctx, g: &[Tensor]| {
             grads([
                 c.grad(0, || sum_to(&scaled(g[0].clone(), scale.beta)?, &input_shape))?,
-                c.grad(1, || scaled(grad_a(&g[0], &c.unpack(sb.as_ref().unwrap())?)?, scale.alpha))?,
-                c.grad(2, || scaled(grad_b(&c.unpack(sa.as_ref().unwrap())?, &g[0])?, scale.alpha))?,
+                c.grad(1, || scaled(grad_a(&g[0], &c.unpack(sb.as_ref().unwrap())?, a_column_major)?, scale.alpha))?,
+                c.grad(2, || scaled(grad_b(&c.unpack(sa.as_ref().unwrap())?, &g[0], b_column_major)?, scale.alpha))?,
             ])
         }) as BackwardFn
     })
@@ -161,17 +185,17 @@ fn fused(
 
 pub fn addmm(input: &Tensor, a: &Tensor, b: &Tensor, scale: Scale) -> Result<Tensor> {
     let out = plain::addmm(input, a, b, scale)?;
-    Ok(fused("AddmmBackward0", input, a, b, scale, out, |g, b| mm(g, &matrix_t(b)?), |a, g| mm(&matrix_t(a)?, g)))
+    Ok(fused("AddmmBackward0", input, a, b, scale, out, mm_grad_a, mm_grad_b))
 }
 
 pub fn addmv(input: &Tensor, a: &Tensor, v: &Tensor, scale: Scale) -> Result<Tensor> {
     let out = plain::addmv(input, a, v, scale)?;
-    Ok(fused("AddmvBackward0", input, a, v, scale, out, |g, v| outer(g, v), |a, g| mv(&matrix_t(a)?, g)))
+    Ok(fused("AddmvBackward0", input, a, v, scale, out, |g, v, _| outer(g, v), |a, g, _| mv(&matrix_t(a)?, g)))
 }
 
 pub fn baddbmm(input: &Tensor, a: &Tensor, b: &Tensor, scale: Scale) -> Result<Tensor> {
     let out = plain::baddbmm(input, a, b, scale)?;
-    Ok(fused("BaddbmmBackward0", input, a, b, scale, out, |g, b| bmm(g, &transpose(b, 1, 2)?), |a, g| bmm(&transpose(a, 1, 2)?, g)))
+    Ok(fused("BaddbmmBackward0", input, a, b, scale, out, |g, b, _| bmm(g, &transpose(b, 1, 2)?), |a, g, _| bmm(&transpose(a, 1, 2)?, g)))
 }
 
 /// `addbmm`: the batch of products is summed, so each batch entry sees the same gradient.
@@ -184,7 +208,7 @@ pub fn addbmm(input: &Tensor, a: &Tensor, b: &Tensor, scale: Scale) -> Result<Te
         b,
         scale,
         out,
-        |g, b| bmm(&super::shape::expand_to(g, &[b.shape()[0], g.shape()[0], g.shape()[1]])?, &transpose(b, 1, 2)?),
-        |a, g| bmm(&transpose(a, 1, 2)?, &super::shape::expand_to(g, &[a.shape()[0], g.shape()[0], g.shape()[1]])?),
+        |g, b, _| bmm(&super::shape::expand_to(g, &[b.shape()[0], g.shape()[0], g.shape()[1]])?, &transpose(b, 1, 2)?),
+        |a, g, _| bmm(&transpose(a, 1, 2)?, &super::shape::expand_to(g, &[a.shape()[0], g.shape()[0], g.shape()[1]])?),
     ))
 }
