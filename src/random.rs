@@ -1,180 +1,275 @@
-//! Random number generators: `torch.manual_seed`, `torch.Generator`, and the streams that every
-//! random op draws from.
+//! Random number generators: `torch.manual_seed`, `torch.Generator`, and the engine every random
+//! op draws from.
 //!
-//! A generator's state is a seed and an offset (the number of draws made so far), like
-//! PyTorch's Philox generators. Each random op makes one draw: a ChaCha8 stream keyed by the
-//! seed, with the offset as stream id. The op splits its output into fixed-size chunks and
-//! chunk k reads its own region of that stream, so large outputs fill in parallel and the
-//! values never depend on the number of threads. Seeding makes everything reproducible.
+//! This is PyTorch's CPU generator, bit for bit (ATen's `CPUGeneratorImpl`): an MT19937 engine
+//! seeded with the seed's low 32 bits, plus the cached second sample of the scalar Box-Muller
+//! transform. Draws are sequential, as in PyTorch, so that after `manual_seed(s)` every op
+//! produces PyTorch's numbers. `get_state` uses PyTorch's 5056-byte layout, so states move
+//! between the two libraries.
 use crate::error::{runtime, Result};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-/// The seed PyTorch's default CPU generator starts with (`torch.initial_seed()`).
+/// The seed of a new `torch.Generator()` (ATen's `default_rng_seed_val`).
 pub const DEFAULT_SEED: u64 = 67280421310721;
 
-/// Elements per chunk: each chunk gets its own position in the draw's stream.
-pub const CHUNK: usize = 1 << 14;
-/// Chunk k starts at word k << CHUNK_WORD_SHIFT, leaving each chunk 2^40 words, far more
-/// than any sampler (even with rejection) consumes for CHUNK elements.
-const CHUNK_WORD_SHIFT: u32 = 40;
+const N: usize = 624;
+const M: usize = 397;
+const MATRIX_A: u32 = 0x9908_b0df;
+const UPPER_MASK: u32 = 0x8000_0000;
+const LOWER_MASK: u32 = 0x7fff_ffff;
 
-/// Bytes of `get_state()`: the seed and the offset, little-endian.
-pub const STATE_BYTES: usize = 16;
+/// Bytes of `get_state()`: `sizeof(CPUGeneratorImplState)` on 64-bit platforms.
+pub const STATE_BYTES: usize = 5056;
+// Field offsets of that C struct (legacy MT state with 64-bit words, then the normal caches).
+const OFF_SEED: usize = 0;
+const OFF_LEFT: usize = 8;
+const OFF_SEEDED: usize = 12;
+const OFF_NEXT: usize = 16;
+const OFF_WORDS: usize = 24;
+const OFF_NORMAL_Y: usize = OFF_WORDS + 8 * N + 8;
+const OFF_NORMAL_VALID: usize = OFF_NORMAL_Y + 16;
+const OFF_FLOAT_NORMAL: usize = OFF_NORMAL_VALID + 8;
+const OFF_FLOAT_NORMAL_VALID: usize = OFF_FLOAT_NORMAL + 4;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct State {
+/// The MT19937 engine as ATen implements it (`left` counts down to the next twist).
+#[derive(Clone)]
+struct Mt19937 {
     seed: u64,
-    offset: u64,
+    left: u32,
+    next: u32,
+    words: [u32; N],
+}
+
+impl Mt19937 {
+    fn new(seed: u64) -> Mt19937 {
+        let mut words = [0u32; N];
+        words[0] = seed as u32;
+        for j in 1..N {
+            words[j] = 1812433253u32.wrapping_mul(words[j - 1] ^ (words[j - 1] >> 30)).wrapping_add(j as u32);
+        }
+        Mt19937 { seed, left: 1, next: 0, words }
+    }
+
+    fn twist(&mut self) {
+        #[inline(always)]
+        fn mix(u: u32, v: u32) -> u32 {
+            (((u & UPPER_MASK) | (v & LOWER_MASK)) >> 1) ^ if v & 1 == 1 { MATRIX_A } else { 0 }
+        }
+        let w = &mut self.words;
+        for k in 0..N - M {
+            w[k] = w[k + M] ^ mix(w[k], w[k + 1]);
+        }
+        for k in N - M..N - 1 {
+            w[k] = w[k + M - N] ^ mix(w[k], w[k + 1]);
+        }
+        w[N - 1] = w[M - 1] ^ mix(w[N - 1], w[0]);
+        self.left = N as u32;
+        self.next = 0;
+    }
+
+    #[inline(always)]
+    fn next_u32(&mut self) -> u32 {
+        self.left -= 1;
+        if self.left == 0 {
+            self.twist();
+        }
+        let mut y = self.words[self.next as usize];
+        self.next += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c_5680;
+        y ^= (y << 15) & 0xefc6_0000;
+        y ^ (y >> 18)
+    }
+}
+
+/// A generator's state: the engine and the cached Box-Muller samples.
+#[derive(Clone)]
+pub struct Engine {
+    mt: Mt19937,
+    next_double_normal: Option<f64>,
+    // Never produced by a CPU kernel, but part of PyTorch's state, so it round-trips.
+    next_float_normal: Option<f32>,
+}
+
+impl Engine {
+    fn new(seed: u64) -> Engine {
+        Engine { mt: Mt19937::new(seed), next_double_normal: None, next_float_normal: None }
+    }
+
+    /// One 32-bit draw (`CPUGeneratorImpl::random`).
+    #[inline(always)]
+    pub fn random(&mut self) -> u32 {
+        self.mt.next_u32()
+    }
+
+    /// Two draws, the first one in the high half (`CPUGeneratorImpl::random64`).
+    #[inline(always)]
+    pub fn random64(&mut self) -> u64 {
+        let hi = self.random() as u64;
+        (hi << 32) | self.random() as u64
+    }
+
+    /// `uniform_real_distribution<float>(0, 1)`: 24 random bits.
+    #[inline(always)]
+    pub fn uniform_f32(&mut self) -> f32 {
+        (self.random() & ((1 << 24) - 1)) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
+    /// `uniform_real_distribution<double>(0, 1)`: 53 random bits.
+    #[inline(always)]
+    pub fn uniform_f64(&mut self) -> f64 {
+        (self.random64() & ((1 << 53) - 1)) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// `normal_distribution<double>(mean, std)`: Box-Muller on two uniforms, whose second sample
+    /// is cached for the next call (whatever its mean and std).
+    pub fn normal_f64(&mut self, mean: f64, std: f64) -> f64 {
+        let z = match self.next_double_normal.take() {
+            Some(z) => z,
+            None => {
+                let u1 = self.uniform_f64();
+                let u2 = self.uniform_f64();
+                let r = (-2.0 * (-u2).ln_1p()).sqrt();
+                let theta = 2.0 * std::f64::consts::PI * u1;
+                self.next_double_normal = Some(r * theta.sin());
+                r * theta.cos()
+            }
+        };
+        // PyTorch's kernels are compiled with FMA contraction: `z * std + mean` is fused.
+        z.mul_add(std, mean)
+    }
 }
 
 pub struct Generator {
-    state: Mutex<State>,
-}
-
-/// The random stream of one op.
-pub struct Draw {
-    key: [u8; 32],
-    stream: u64,
-}
-
-impl Draw {
-    /// The generator for chunk `chunk` of this draw.
-    pub fn rng(&self, chunk: usize) -> ChaCha8Rng {
-        let mut rng = ChaCha8Rng::from_seed(self.key);
-        rng.set_stream(self.stream);
-        rng.set_word_pos((chunk as u128) << CHUNK_WORD_SHIFT);
-        rng
-    }
-
-    /// Fills `out` chunk by chunk (in parallel when there are several chunks), each chunk from
-    /// its own region of the stream. `fill` gets the chunk's rng, the index of its first
-    /// element in `out`, and the chunk.
-    pub fn fill<T: Send>(&self, out: &mut [T], fill: impl Fn(&mut ChaCha8Rng, usize, &mut [T]) + Sync) {
-        if out.len() <= CHUNK {
-            return fill(&mut self.rng(0), 0, out);
-        }
-        out.par_chunks_mut(CHUNK).enumerate().for_each(|(k, chunk)| fill(&mut self.rng(k), k * CHUNK, chunk));
-    }
+    engine: Mutex<Engine>,
 }
 
 impl Generator {
     pub fn new(seed: u64) -> Generator {
-        Generator { state: Mutex::new(State { seed, offset: 0 }) }
+        Generator { engine: Mutex::new(Engine::new(seed)) }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding this lock cannot leave the two integers inconsistent.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// Exclusive access to the engine for one op's draws.
+    pub fn lock(&self) -> MutexGuard<'_, Engine> {
+        // A panic while holding this lock cannot leave the engine in an invalid state.
+        self.engine.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn manual_seed(&self, seed: u64) {
-        *self.lock() = State { seed, offset: 0 };
+        *self.lock() = Engine::new(seed);
     }
 
-    /// Seeds from fresh OS-seeded randomness and returns the new seed (`Generator.seed()`).
+    /// Seeds from fresh OS randomness and returns the new seed (`Generator.seed()`).
     pub fn seed(&self) -> u64 {
-        // 63 bits, so the seed also round-trips through APIs that take a signed int64.
-        let seed = rand::random::<u64>() >> 1;
+        let seed = nondeterministic_seed();
         self.manual_seed(seed);
         seed
     }
 
     pub fn initial_seed(&self) -> u64 {
-        self.lock().seed
+        self.lock().mt.seed
     }
 
-    pub fn get_state(&self) -> [u8; STATE_BYTES] {
-        let s = *self.lock();
-        let mut out = [0u8; STATE_BYTES];
-        out[..8].copy_from_slice(&s.seed.to_le_bytes());
-        out[8..].copy_from_slice(&s.offset.to_le_bytes());
+    /// The state in PyTorch's `CPUGeneratorImplState` layout (little-endian, zero padding).
+    pub fn get_state(&self) -> Vec<u8> {
+        let e = self.lock().clone();
+        let mut out = vec![0u8; STATE_BYTES];
+        let mut put = |at: usize, bytes: &[u8]| out[at..at + bytes.len()].copy_from_slice(bytes);
+        put(OFF_SEED, &e.mt.seed.to_le_bytes());
+        put(OFF_LEFT, &(e.mt.left as i32).to_le_bytes());
+        put(OFF_SEEDED, &1i32.to_le_bytes());
+        put(OFF_NEXT, &(e.mt.next as u64).to_le_bytes());
+        for (k, w) in e.mt.words.iter().enumerate() {
+            put(OFF_WORDS + 8 * k, &(*w as u64).to_le_bytes());
+        }
+        if let Some(z) = e.next_double_normal {
+            put(OFF_NORMAL_Y, &z.to_le_bytes());
+            put(OFF_NORMAL_VALID, &1i32.to_le_bytes());
+        }
+        if let Some(z) = e.next_float_normal {
+            put(OFF_FLOAT_NORMAL, &z.to_le_bytes());
+            put(OFF_FLOAT_NORMAL_VALID, &[1]);
+        }
         out
     }
 
     pub fn set_state(&self, bytes: &[u8]) -> Result<()> {
         if bytes.len() != STATE_BYTES {
-            return runtime(format!("Expected a generator state of {} bytes, but got {}", STATE_BYTES, bytes.len()));
+            return runtime(format!(
+                "Expected a CPUGeneratorImplState of size {} but found the input RNG state size to be {}",
+                STATE_BYTES,
+                bytes.len()
+            ));
         }
-        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
-        *self.lock() = State { seed: word(0), offset: word(8) };
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+        let int = |at: usize| i32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+        let (left, seeded, next) = (int(OFF_LEFT), int(OFF_SEEDED), word(OFF_NEXT) as u32);
+        if seeded == 0 || !(1..=N as i32).contains(&left) || next as usize > N {
+            return runtime("Invalid mt19937 state");
+        }
+        let mut words = [0u32; N];
+        for (k, w) in words.iter_mut().enumerate() {
+            // The legacy layout stores 64-bit words; the engine keeps their low halves.
+            *w = word(OFF_WORDS + 8 * k) as u32;
+        }
+        let float_at = u32::from_le_bytes(bytes[OFF_FLOAT_NORMAL..OFF_FLOAT_NORMAL + 4].try_into().expect("4 bytes"));
+        *self.lock() = Engine {
+            mt: Mt19937 { seed: word(OFF_SEED), left: left as u32, next, words },
+            next_double_normal: (int(OFF_NORMAL_VALID) != 0).then(|| f64::from_bits(word(OFF_NORMAL_Y))),
+            next_float_normal: (bytes[OFF_FLOAT_NORMAL_VALID] != 0).then(|| f32::from_bits(float_at)),
+        };
         Ok(())
     }
-
-    /// The stream for the next random op; advances the generator.
-    pub fn draw(&self) -> Draw {
-        let mut s = self.lock();
-        let stream = s.offset;
-        s.offset = s.offset.wrapping_add(1);
-        Draw { key: key_of(s.seed), stream }
-    }
 }
 
-/// The ChaCha key for a seed (rand's standard seed expansion).
-fn key_of(seed: u64) -> [u8; 32] {
-    ChaCha8Rng::seed_from_u64(seed).get_seed()
+/// 64 bits of OS-seeded randomness, as PyTorch seeds its default generator and `seed()`.
+fn nondeterministic_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // `RandomState` keys come from the OS; the counter and clock make successive calls differ.
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    h.write_u128(now);
+    h.write_u32(std::process::id());
+    h.finish()
 }
 
-/// The process-wide generator behind `torch.manual_seed` and ops without `generator=`.
+/// The process-wide generator behind `torch.manual_seed` and ops without `generator=`; like
+/// PyTorch's, it starts from a non-deterministic seed.
 pub fn default_generator() -> &'static Arc<Generator> {
     static DEFAULT: OnceLock<Arc<Generator>> = OnceLock::new();
-    DEFAULT.get_or_init(|| Arc::new(Generator::new(DEFAULT_SEED)))
-}
-
-/// A uniform sample in [0, 1) with `bits` random bits (at most 53), so that it is exactly
-/// representable in a float type with `bits` mantissa digits and never rounds up to 1.
-#[inline(always)]
-pub fn unit_f64(rng: &mut ChaCha8Rng, bits: u32) -> f64 {
-    (rng.next_u64() >> (64 - bits)) as f64 * (-(bits as f64)).exp2()
-}
-
-/// As `unit_f64`, in single precision (at most 24 bits).
-#[inline(always)]
-pub fn unit_f32(rng: &mut ChaCha8Rng, bits: u32) -> f32 {
-    (rng.next_u32() >> (32 - bits)) as f32 * (-(bits as f32)).exp2()
+    DEFAULT.get_or_init(|| Arc::new(Generator::new(nondeterministic_seed())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample(g: &Generator, n: usize) -> Vec<u32> {
-        let mut v = vec![0u32; n];
-        g.draw().fill(&mut v, |rng, _, c| c.iter_mut().for_each(|x| *x = rng.next_u32()));
-        v
+    #[test]
+    fn engine_matches_the_reference_mt19937() {
+        // The published first outputs of init_genrand(5489) (std::mt19937's default seed).
+        let mut e = Engine::new(5489);
+        let first: Vec<u32> = (0..3).map(|_| e.random()).collect();
+        assert_eq!(first, vec![3499211612, 581869302, 3890346734]);
+        // std::mt19937 specifies its 10000th output for that seed.
+        let mut e = Engine::new(5489);
+        let last = (0..10000).map(|_| e.random()).last();
+        assert_eq!(last, Some(4123659995));
     }
 
     #[test]
-    fn seeding_reproduces_and_draws_differ() {
-        let g = Generator::new(7);
-        let a = sample(&g, 3 * CHUNK + 5);
-        let b = sample(&g, 3 * CHUNK + 5);
-        assert_ne!(a, b);
-        g.manual_seed(7);
-        assert_eq!(sample(&g, 3 * CHUNK + 5), a);
-        // Chunks are distinct regions of the stream.
-        assert_ne!(a[..16], a[CHUNK..CHUNK + 16]);
-    }
-
-    #[test]
-    fn state_round_trips() {
+    fn state_round_trips_with_the_normal_cache() {
         let g = Generator::new(1);
-        sample(&g, 10);
+        g.lock().normal_f64(0.0, 1.0);
         let st = g.get_state();
-        let a = sample(&g, 10);
+        assert_eq!(st.len(), STATE_BYTES);
+        let a: Vec<f64> = (0..3).map(|_| g.lock().normal_f64(0.0, 1.0)).collect();
         g.set_state(&st).unwrap();
-        assert_eq!(sample(&g, 10), a);
+        let b: Vec<f64> = (0..3).map(|_| g.lock().normal_f64(0.0, 1.0)).collect();
+        assert_eq!(a, b);
         assert!(g.set_state(&st[..3]).is_err());
-    }
-
-    #[test]
-    fn unit_samples_stay_below_one() {
-        let mut rng = ChaCha8Rng::seed_from_u64(0);
-        for _ in 0..1000 {
-            let (x, y) = (unit_f64(&mut rng, 53), unit_f32(&mut rng, 11));
-            assert!((0.0..1.0).contains(&x) && (0.0..1.0).contains(&y));
-        }
+        assert!(g.set_state(&vec![0u8; STATE_BYTES]).is_err());
     }
 }

@@ -367,14 +367,14 @@ def test_manual_seed_reproduces_every_sampler():
     assert draw() != a
 
 
-def test_large_outputs_are_reproducible_and_chunks_differ():
+def test_large_outputs_are_reproducible_and_do_not_repeat():
     torch.manual_seed(7)
     a = np.asarray(torch.rand(200_000))
     torch.manual_seed(7)
     b = np.asarray(torch.rand(200_000))
     np.testing.assert_array_equal(a, b)
-    # Parallel chunks must not repeat each other's values.
-    assert len(np.unique(a)) > 190_000
+    # 24-bit uniforms: about 1200 birthday collisions are expected among 200k draws, no more.
+    assert len(np.unique(a)) > 198_000
 
 
 def test_seed_api():
@@ -385,7 +385,7 @@ def test_seed_api():
     assert torch.initial_seed() == 2 ** 64 - 1
     s = torch.seed()
     assert isinstance(s, int) and torch.initial_seed() == s
-    with pytest.raises(RuntimeError, match="Overflow when unpacking long"):
+    with pytest.raises(ValueError, match="Overflow when unpacking long long"):
         torch.manual_seed(2 ** 64)
     assert torch.Generator().initial_seed() == 67280421310721
 

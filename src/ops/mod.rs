@@ -1,6 +1,7 @@
 //! Tensor operations, one file per op family. Each op is declared once: its dtype rule, its
 //! kernel selection, and (with autograd) its backward formula.
 pub mod binary;
+pub mod box_muller;
 pub mod compare;
 pub mod creation;
 pub mod gather;

@@ -1,62 +1,103 @@
 //! Random ops: in-place samplers (`uniform_`, `normal_`, `random_`, `bernoulli_`,
 //! `exponential_`) and the factories built on them (`rand`, `randn`, `randint`, `randperm`,
-//! `normal`, `bernoulli`, `multinomial`). Every op makes one draw from a `Generator`.
-use crate::backend::cpu::threads;
-use crate::dtype::{DType, Element};
-use crate::error::{runtime, Result};
+//! `normal`, `bernoulli`, `multinomial`).
+//!
+//! Each op draws from the generator exactly as ATen's CPU kernels do (same draws, same order,
+//! same float arithmetic), so seeded programs produce PyTorch's numbers. Elements are visited in
+//! the order of PyTorch's TensorIterator: memory order, whatever the view's dim order. The one
+//! platform-dependent sampler PyTorch has, MKL's Bernoulli on Intel CPUs, is not followed: this
+//! is ATen's default kernel (what PyTorch runs on other CPUs and without MKL).
+use crate::backend::cpu::simd::dispatch;
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::{runtime, Error, Result};
 use crate::layout::broadcast_shapes;
 use crate::ops::binary::{binary_, type_label, BinOp, Other};
-use crate::random::{unit_f32, unit_f64, Generator};
+use crate::ops::box_muller;
+use crate::ops::creation::empty_like;
+use crate::random::{Engine, Generator};
 use crate::tensor::Tensor;
 use crate::with_dtype;
 use half::{bf16, f16};
-use rand::distr::{Distribution, Uniform};
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng as Rng;
-use rand_distr::{Exp1, StandardNormal};
+use std::cmp::Ordering;
 
-/// Writes generated values into `t`: straight into its memory when contiguous, else through
-/// a contiguous temporary. `f` gets a chunk's rng, the chunk's first index, and the chunk.
-fn fill_with<T: Element>(t: &Tensor, gen: &Generator, f: impl Fn(&mut Rng, usize, &mut [T]) + Sync) -> Result<()> {
+fn not_implemented<R>(kernel: &str, dtype: DType) -> Result<R> {
+    Err(Error::NotImplemented(format!("\"{}\" not implemented for '{}'", kernel, type_label(dtype))))
+}
+
+/// The dims of a layout from outermost to innermost as TensorIterator visits them
+/// (`reorder_dimensions`: an insertion sort of the dims, innermost first, by stride, that keeps
+/// the order of pairs it cannot compare).
+fn visiting_order(shape: &[usize], strides: &[isize]) -> Vec<usize> {
+    let n = shape.len();
+    let mut perm: Vec<usize> = (0..n).rev().collect();
+    let compare = |d0: usize, d1: usize| {
+        let (s0, s1) = (strides[d0], strides[d1]);
+        if s0 == 0 || s1 == 0 {
+            Ordering::Equal
+        } else if s0 != s1 {
+            s0.cmp(&s1)
+        } else if shape[d0] > shape[d1] {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        }
+    };
+    for i in 1..n {
+        let mut d1 = i;
+        for d0 in (0..i).rev() {
+            match compare(perm[d0], perm[d1]) {
+                Ordering::Greater => {
+                    perm.swap(d0, d1);
+                    d1 = d0;
+                }
+                Ordering::Less => break,
+                Ordering::Equal => {}
+            }
+        }
+    }
+    perm.reverse();
+    perm
+}
+
+/// `t` with its dims permuted into visiting order, so that its row-major order is the order in
+/// which PyTorch fills it.
+fn visiting_view(t: &Tensor) -> Tensor {
+    t.with_layout(t.layout.permute(&visiting_order(t.shape(), t.strides())))
+}
+
+/// Fills `t` in visiting order: `fill` gets the elements as one slice, straight in `t`'s
+/// memory when that order is contiguous, else in a temporary copied back.
+fn fill_serial<T: Element>(t: &Tensor, fill: impl FnOnce(&mut [T])) -> Result<()> {
     let n = t.numel();
     if n == 0 {
         return Ok(());
     }
-    let target = if t.is_contiguous() { t.clone() } else { Tensor::empty(t.shape(), t.dtype)? };
+    let view = visiting_view(t);
+    let target = if view.is_contiguous() { view.clone() } else { Tensor::empty(view.shape(), t.dtype)? };
     // SAFETY: `target` is contiguous with n elements of T (callers dispatch on its dtype), and
     // nothing reads it while it is filled.
-    let out = unsafe { std::slice::from_raw_parts_mut(target.data_ptr::<T>(), n) };
-    gen.draw().fill(out, f);
-    if t.is_contiguous() {
+    fill(unsafe { std::slice::from_raw_parts_mut(target.data_ptr::<T>(), n) });
+    if view.is_contiguous() {
         t.storage.bump_version();
         Ok(())
     } else {
-        t.copy_(&target)
+        view.copy_(&target)
     }
 }
 
-fn not_implemented<R>(kernel: &str, dtype: DType) -> Result<R> {
-    runtime(format!("\"{}\" not implemented for '{}'", kernel, type_label(dtype)))
+/// Fills `t` with `sample()` values, converted as C++'s `static_cast<T>(double)` does.
+fn fill_from_f64<T: Element>(t: &Tensor, e: &mut Engine, mut sample: impl FnMut(&mut Engine) -> f64) -> Result<()> {
+    fill_serial::<T>(t, |out| out.iter_mut().for_each(|x| *x = T::from_f64(sample(e))))
 }
 
-/// Fills a floating tensor from a continuous distribution: `single(rng, mantissa_bits)` for
-/// f32/f16/bf16, `double(rng)` for f64. Other dtypes raise PyTorch's dispatch error.
-fn fill_float(
-    t: &Tensor,
-    gen: &Generator,
-    kernel: &str,
-    single: impl Fn(&mut Rng, u32) -> f32 + Sync,
-    double: impl Fn(&mut Rng) -> f64 + Sync,
-) -> Result<()> {
-    if t.numel() == 0 {
-        return Ok(());
-    }
-    match t.dtype {
-        DType::F64 => fill_with::<f64>(t, gen, |rng, _, c| c.iter_mut().for_each(|x| *x = double(rng))),
-        DType::F32 => fill_with::<f32>(t, gen, |rng, _, c| c.iter_mut().for_each(|x| *x = single(rng, 24))),
-        DType::F16 => fill_with::<f16>(t, gen, |rng, _, c| c.iter_mut().for_each(|x| *x = f16::from_f32(single(rng, 11)))),
-        DType::BF16 => fill_with::<bf16>(t, gen, |rng, _, c| c.iter_mut().for_each(|x| *x = bf16::from_f32(single(rng, 8)))),
-        d => not_implemented(kernel, d),
+/// `static_cast<T>(int64_t)`: one rounding for floats (half types go through float, as c10's
+/// constructors do).
+#[inline(always)]
+fn cast_i64<T: Element>(v: i64) -> T {
+    match T::DTYPE {
+        DType::F64 => T::from_f64(v as f64),
+        DType::F32 | DType::F16 | DType::BF16 => T::from_f64(v as f32 as f64),
+        _ => T::from_i64(v),
     }
 }
 
@@ -96,19 +137,25 @@ fn float_digits(dtype: DType) -> u32 {
     }
 }
 
-/// The range of values a dtype holds, as i64 bounds (floats: their finite range, clamped).
-fn int_bounds(dtype: DType) -> (i64, i64) {
+/// The largest value of an integral dtype (1 for bool).
+fn int_max(dtype: DType) -> i64 {
     match dtype {
-        DType::Bool => (0, 1),
-        DType::U8 => (0, u8::MAX as i64),
-        DType::I8 => (i8::MIN as i64, i8::MAX as i64),
-        DType::I16 => (i16::MIN as i64, i16::MAX as i64),
-        DType::I32 => (i32::MIN as i64, i32::MAX as i64),
-        DType::I64 => (i64::MIN, i64::MAX),
-        DType::F16 | DType::BF16 | DType::F32 | DType::F64 => {
-            let max = float_max(dtype).min(i64::MAX as f64) as i64;
-            (-max, max)
-        }
+        DType::Bool => 1,
+        DType::U8 => u8::MAX as i64,
+        DType::I8 => i8::MAX as i64,
+        DType::I16 => i16::MAX as i64,
+        DType::I32 => i32::MAX as i64,
+        _ => i64::MAX,
+    }
+}
+
+fn int_min(dtype: DType) -> i64 {
+    match dtype {
+        DType::Bool | DType::U8 => 0,
+        DType::I8 => i8::MIN as i64,
+        DType::I16 => i16::MIN as i64,
+        DType::I32 => i32::MIN as i64,
+        _ => i64::MIN,
     }
 }
 
@@ -135,9 +182,30 @@ pub fn uniform_(t: &Tensor, from: f64, to: f64, gen: &Generator) -> Result<()> {
             from
         ));
     }
-    let span = to - from;
-    let (from32, span32) = (from as f32, span as f32);
-    fill_float(t, gen, "check_uniform_bounds", |rng, bits| from32 + unit_f32(rng, bits) * span32, |rng| from + unit_f64(rng, 53) * span)
+    // `x * (to - from) + from`, fused as PyTorch's build fuses it, in double for float64 and
+    // in float for the other float types.
+    let (from32, to32) = (from as f32, to as f32);
+    let single = |e: &mut Engine| e.uniform_f32().mul_add(to32 - from32, from32) as f64;
+    match t.dtype {
+        DType::F64 => uniform_fill::<f64>(t, from, to, gen, |e| e.uniform_f64().mul_add(to - from, from)),
+        DType::F32 => uniform_fill::<f32>(t, from, to, gen, single),
+        DType::F16 => uniform_fill::<f16>(t, from, to, gen, single),
+        _ => uniform_fill::<bf16>(t, from, to, gen, single),
+    }
+}
+
+/// A value that rounds up to `to` in the tensor's dtype becomes `from`, as in PyTorch.
+fn uniform_fill<T: Element>(t: &Tensor, from: f64, to: f64, gen: &Generator, sample: impl Fn(&mut Engine) -> f64) -> Result<()> {
+    let (lo, hi) = (T::from_f64(from), T::from_f64(to));
+    let mut e = gen.lock();
+    fill_serial::<T>(t, |out| {
+        dispatch(|| {
+            for x in out.iter_mut() {
+                let v = T::from_f64(sample(&mut e));
+                *x = if v == hi { lo } else { v };
+            }
+        })
+    })
 }
 
 pub fn normal_(t: &Tensor, mean: f64, std: f64, gen: &Generator) -> Result<()> {
@@ -145,82 +213,197 @@ pub fn normal_(t: &Tensor, mean: f64, std: f64, gen: &Generator) -> Result<()> {
     if !(std >= 0.0) {
         return runtime(format!("normal expects std >= 0.0, but found std {}", std));
     }
+    if t.numel() == 0 {
+        return Ok(());
+    }
+    if !t.dtype.is_float() {
+        return not_implemented("normal_kernel_cpu", t.dtype);
+    }
+    let mut e = gen.lock();
+    if t.numel() < 16 || !t.is_contiguous() {
+        // The scalar Box-Muller with its cached second sample, in double.
+        return with_dtype!(t.dtype, T => fill_from_f64::<T>(t, &mut e, |e| e.normal_f64(mean, std)));
+    }
+    fn data<T: Element>(t: &Tensor) -> &mut [T] {
+        // SAFETY: t is contiguous with numel elements of T, and nothing else reads it meanwhile.
+        unsafe { std::slice::from_raw_parts_mut(t.data_ptr::<T>(), t.numel()) }
+    }
     let (mean32, std32) = (mean as f32, std as f32);
-    fill_float(
-        t,
-        gen,
-        "normal_kernel_cpu",
-        |rng, _| mean32 + std32 * <StandardNormal as Distribution<f32>>::sample(&StandardNormal, rng),
-        |rng| mean + std * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, rng),
-    )
+    match t.dtype {
+        DType::F64 => box_muller::normal_fill_f64(data(t), mean, std, &mut e),
+        DType::F32 => box_muller::normal_fill_f32(data(t), mean32, std32, &mut e),
+        DType::F16 => box_muller::normal_fill_reduced::<f16>(data(t), mean32, std32, &mut e),
+        _ => box_muller::normal_fill_reduced::<bf16>(data(t), mean32, std32, &mut e),
+    }
+    t.storage.bump_version();
+    Ok(())
 }
 
 pub fn exponential_(t: &Tensor, lambda: f64, gen: &Generator) -> Result<()> {
     if !(lambda > 0.0) {
         return runtime(format!("exponential_ expects lambda > 0.0, but found lambda={}", lambda));
     }
-    let inv32 = (1.0 / lambda) as f32;
-    fill_float(
-        t,
-        gen,
-        "exponential_cpu",
-        |rng, _| inv32 * <Exp1 as Distribution<f32>>::sample(&Exp1, rng),
-        |rng| <Exp1 as Distribution<f64>>::sample(&Exp1, rng) / lambda,
-    )
-}
-
-/// `random_(from, to)`: integers uniform in [from, to); without `to`, up to the largest value
-/// the dtype holds exactly (2^digits for floats).
-pub fn random_(t: &Tensor, from: i64, to: Option<i64>, gen: &Generator) -> Result<()> {
-    let to_inclusive = match to {
-        Some(to) if from >= to => return runtime(format!("random_ expects 'from' to be less than 'to', but got from={} >= to={}", from, to)),
-        Some(to) => to - 1,
-        None if t.dtype.is_float() => 1i64 << float_digits(t.dtype).min(62),
-        None => int_bounds(t.dtype).1,
-    };
-    if from > to_inclusive {
+    if t.numel() == 0 {
+        return Ok(());
+    }
+    if !t.dtype.is_float() {
         return runtime(format!(
-            "random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, but got from={} > to_inc={}",
-            from, to_inclusive
+            "Exponential distribution is a continuous probability distribution. dtype must be a floating point but you specified {}",
+            type_label(t.dtype)
         ));
     }
-    let (lo, hi) = int_bounds(t.dtype);
-    let name = c_type_name(t.dtype);
-    if !(lo..=hi).contains(&from) {
+    let mut e = gen.lock();
+    with_dtype!(t.dtype, T => fill_from_f64::<T>(t, &mut e, |e| (-1.0 / lambda) * (-e.uniform_f64()).ln_1p()))
+}
+
+/// `update_from` / `update_to` of ATen: the nearest bound that stays inside [from, to) after
+/// rounding to a float dtype with `digits` mantissa digits (`up` moves from, else moves to).
+fn representable_bound<T: Element>(bound: i64, up: bool) -> i64 {
+    let neighbour = if up { bound.wrapping_add(1) } else { bound.wrapping_sub(1) };
+    let rounded = cast_i64::<T>(neighbour).to_i64();
+    let crosses = if up { rounded < bound } else { rounded >= bound };
+    if !crosses {
+        return bound;
+    }
+    let magnitude = neighbour.unsigned_abs();
+    let step = 1i64 << (63 - magnitude.leading_zeros()).saturating_sub(float_digits(T::DTYPE) - 1);
+    if up {
+        rounded + step
+    } else {
+        rounded - step
+    }
+}
+
+fn check_in_range(from: i64, to_inc: i64, dtype: DType) -> Result<()> {
+    let name = c_type_name(dtype);
+    let fits = |v: i64| {
+        if dtype.is_float() {
+            (v as f64).abs() <= float_max(dtype)
+        } else {
+            (int_min(dtype)..=int_max(dtype)).contains(&v)
+        }
+    };
+    if !fits(from) {
         return runtime(format!("from is out of bounds for {}", name));
     }
-    if !(lo..=hi).contains(&to_inclusive) {
+    if !fits(to_inc) {
         return runtime(format!("to - 1 is out of bounds for {}", name));
     }
-    // The count of values, minus one, fits in u64 even for the full int64 range.
-    let last = (to_inclusive as i128 - from as i128) as u64;
-    let dist = Uniform::new_inclusive(0u64, last).map_err(|e| crate::error::Error::Runtime(e.to_string()))?;
-    with_dtype!(t.dtype, T => fill_with::<T>(t, gen, |rng, _, c| {
-        c.iter_mut().for_each(|x| *x = T::from_i64(from.wrapping_add(dist.sample(rng) as i64)))
-    }))
+    Ok(())
+}
+
+/// `random_(from, to)`: integers uniform in [from, to) (`to=None`: up to the largest value the
+/// dtype holds, 2^digits for floats; `from=i64::MIN, to=None`: all 64-bit integers).
+pub fn random_(t: &Tensor, from: i64, to: Option<i64>, gen: &Generator) -> Result<()> {
+    with_dtype!(t.dtype, T => random_from_to::<T>(t, from, to, gen))
+}
+
+fn random_from_to<T: Element>(t: &Tensor, mut from: i64, to: Option<i64>, gen: &Generator) -> Result<()> {
+    let float = T::DTYPE.is_float();
+    let range = match to {
+        Some(mut to) => {
+            if from >= to {
+                return runtime(format!("random_ expects 'from' to be less than 'to', but got from={} >= to={}", from, to));
+            }
+            if float {
+                from = representable_bound::<T>(from, true);
+                to = representable_bound::<T>(to, false);
+                if from >= to {
+                    return runtime(format!(
+                        "random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got from={} >= to={}",
+                        from, to
+                    ));
+                }
+            }
+            check_in_range(from, to - 1, T::DTYPE)?;
+            (to as u64).wrapping_sub(from as u64)
+        }
+        None if from != i64::MIN => {
+            let to_inc = if float {
+                let to_inc = 1i64 << float_digits(T::DTYPE);
+                from = representable_bound::<T>(from, true);
+                if from >= to_inc {
+                    return runtime(format!(
+                        "random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, but got from={} > to_inc={}",
+                        from, to_inc
+                    ));
+                }
+                to_inc
+            } else {
+                int_max(T::DTYPE)
+            };
+            check_in_range(from, to_inc, T::DTYPE)?;
+            (to_inc as u64).wrapping_sub(from as u64).wrapping_add(1)
+        }
+        None => {
+            if t.numel() == 0 {
+                return Ok(());
+            }
+            if !matches!(T::DTYPE, DType::I64 | DType::F64 | DType::F32 | DType::BF16) {
+                return runtime("random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16");
+            }
+            let mut e = gen.lock();
+            return fill_serial::<T>(t, |out| out.iter_mut().for_each(|x| *x = cast_i64(e.random64() as i64)));
+        }
+    };
+    let mut e = gen.lock();
+    // Ranges from 2^28 up take 64 random bits, to keep the modulo bias small.
+    fill_serial::<T>(t, |out| {
+        for x in out.iter_mut() {
+            let r = if range >= 1 << 28 { e.random64() } else { e.random() as u64 };
+            *x = cast_i64((r % range).wrapping_add(from as u64) as i64);
+        }
+    })
+}
+
+/// `random_()` without bounds: [0, max] for integral dtypes, [0, 2^digits] for floats.
+pub fn random_default_(t: &Tensor, gen: &Generator) -> Result<()> {
+    let mut e = gen.lock();
+    with_dtype!(t.dtype, T => {
+        let wide = matches!(T::DTYPE, DType::I64 | DType::F64);
+        let modulus = match T::DTYPE {
+            DType::Bool => 2,
+            d if d.is_float() => (1u64 << float_digits(d)) + 1,
+            d => int_max(d) as u64 + 1,
+        };
+        fill_serial::<T>(t, |out| {
+            for x in out.iter_mut() {
+                let r = if wide { e.random64() } else { e.random() as u64 };
+                *x = cast_i64((r % modulus) as i64);
+            }
+        })
+    })
 }
 
 pub fn bernoulli_scalar_(t: &Tensor, p: f64, gen: &Generator) -> Result<()> {
     if !(0.0..=1.0).contains(&p) {
         return runtime(format!("bernoulli_ expects p to be in [0, 1], but got p={}", p));
     }
-    with_dtype!(t.dtype, T => fill_with::<T>(t, gen, |rng, _, c| {
-        c.iter_mut().for_each(|x| *x = T::from_bool(unit_f64(rng, 53) < p))
-    }))
+    let mut e = gen.lock();
+    with_dtype!(t.dtype, T => fill_serial::<T>(t, |out| out.iter_mut().for_each(|x| *x = T::from_bool(e.uniform_f64() < p))))
 }
 
-/// `t.bernoulli_(p)` with a tensor of probabilities (broadcast to t's shape).
+/// `t.bernoulli_(p)` with a tensor of probabilities (broadcast to t's shape): double
+/// probabilities are compared with 53-bit uniforms, the other float types with 24-bit ones.
 pub fn bernoulli_tensor_(t: &Tensor, p: &Tensor, gen: &Generator) -> Result<()> {
+    if t.numel() == 0 {
+        return Ok(());
+    }
     if !p.dtype.is_float() {
         return not_implemented("bernoulli_tensor_cpu_p_", p.dtype);
     }
-    let probs = p.broadcast_to(t.shape())?.to_vec::<f64>()?;
+    // The probabilities in the order t is visited.
+    let order = visiting_order(t.shape(), t.strides());
+    let p_view = p.broadcast_to(t.shape())?;
+    let probs = p_view.with_layout(p_view.layout.permute(&order)).to_vec::<f64>()?;
     if probs.iter().any(|q| !(0.0..=1.0).contains(q)) {
         return runtime("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.)");
     }
-    with_dtype!(t.dtype, T => fill_with::<T>(t, gen, |rng, start, c| {
-        for (x, &q) in c.iter_mut().zip(&probs[start..]) {
-            *x = T::from_bool(unit_f64(rng, 53) < q);
+    let double = p.dtype == DType::F64;
+    let mut e = gen.lock();
+    with_dtype!(t.dtype, T => fill_serial::<T>(t, |out| {
+        for (x, &q) in out.iter_mut().zip(&probs) {
+            *x = T::from_bool(if double { e.uniform_f64() < q } else { e.uniform_f32() < q as f32 });
         }
     }))
 }
@@ -254,16 +437,38 @@ pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, gen: &Generat
     Ok(t)
 }
 
+/// Below this size randperm keeps its historical swap loop on 32-bit draws; above, it switches
+/// to the inside-out shuffle on 64-bit draws (`uint32 max / 20` in ATen).
+const RANDPERM_64BIT_FROM: i64 = u32::MAX as i64 / 20;
+
 pub fn randperm(n: i64, dtype: DType, gen: &Generator) -> Result<Tensor> {
     if n < 0 {
         return runtime(format!("n must be non-negative, got{}", n));
     }
-    if dtype == DType::Bool {
-        return not_implemented("randperm_cpu", dtype);
+    match dtype {
+        DType::F16 if n > (1 << 11) + 1 => return runtime("n cannot be greater than 2049 for Half type."),
+        DType::F32 if n > (1 << 24) + 1 => return runtime("n cannot be greater than 2^24+1 for Float type."),
+        DType::F64 if n > (1 << 53) + 1 => return runtime("n cannot be greater than 2^53+1 for Double type."),
+        DType::Bool => return not_implemented("randperm", dtype),
+        _ => {}
     }
-    let mut perm: Vec<i64> = (0..n).collect();
-    perm.shuffle(&mut gen.draw().rng(0));
-    with_dtype!(dtype, T => Tensor::from_vec(perm.into_iter().map(T::from_i64).collect::<Vec<T>>(), &[n as usize]))
+    let mut perm: Vec<i64> = Vec::with_capacity(n as usize);
+    let mut e = gen.lock();
+    if n < RANDPERM_64BIT_FROM {
+        perm.extend(0..n);
+        for i in 0..(n - 1).max(0) {
+            let z = e.random() as i64 % (n - i);
+            perm.swap(i as usize, (i + z) as usize);
+        }
+    } else {
+        for i in 0..n {
+            let z = (e.random64() % (i as u64 + 1)) as usize;
+            perm.push(i);
+            perm.swap(i as usize, z);
+        }
+    }
+    drop(e);
+    with_dtype!(dtype, T => Tensor::from_vec(perm.into_iter().map(cast_i64::<T>).collect::<Vec<T>>(), &[n as usize]))
 }
 
 fn check_std_tensor(std: &Tensor) -> Result<()> {
@@ -285,7 +490,8 @@ pub fn normal_tensor_std(mean: f64, std: &Tensor, gen: &Generator) -> Result<Ten
     check_std_tensor(std)?;
     let out = randn(std.shape(), std.dtype, gen)?;
     binary_(BinOp::Mul, &out, &Other::Tensor(std.clone()))?;
-    binary_(BinOp::Add, &out, &Other::Scalar(crate::dtype::Scalar::Float(mean)))?;
+    // PyTorch adds the mean as a 0-dim tensor of the output's dtype.
+    binary_(BinOp::Add, &out, &Other::Tensor(Tensor::scalar(Scalar::Float(mean), out.dtype)?))?;
     Ok(out)
 }
 
@@ -299,41 +505,36 @@ pub fn normal_tensors(mean: &Tensor, std: &Tensor, gen: &Generator) -> Result<Te
     Ok(out)
 }
 
-fn check_multinomial_row(row: &[f64], replacement: bool) -> Result<()> {
-    if replacement {
-        if row.iter().any(|&p| p < 0.0) {
+/// The kernel's checks, element by element (NaN fails the first one).
+fn check_multinomial_row(row: &[f64]) -> Result<()> {
+    for p in row {
+        if !(*p >= 0.0) {
             return runtime("invalid multinomial distribution (encountering probability entry < 0)");
         }
-        if row.iter().any(|p| !p.is_finite()) {
+        if !p.is_finite() {
             return runtime("invalid multinomial distribution (encountering probability entry = infinity or NaN)");
         }
-    } else if row.iter().any(|&p| !(p >= 0.0 && p < f64::INFINITY)) {
-        return runtime("probability tensor contains either `inf`, `nan` or element < 0");
-    }
-    if !(row.iter().sum::<f64>() > 0.0) {
-        return runtime("invalid multinomial distribution (sum of probabilities <= 0)");
     }
     Ok(())
 }
 
-/// Draws `out.len()` category indices from the weights `row`.
-fn sample_row(rng: &mut Rng, row: &[f64], replacement: bool, out: &mut [i64]) {
-    if replacement {
-        let cumulative: Vec<f64> = row.iter().scan(0.0, |acc, &p| { *acc += p; Some(*acc) }).collect();
-        let total = cumulative[cumulative.len() - 1];
-        for x in out.iter_mut() {
-            let u = unit_f64(rng, 53) * total;
-            *x = cumulative.partition_point(|&c| c <= u).min(row.len() - 1) as i64;
-        }
-    } else {
-        // The exponential race (PyTorch's algorithm): the k largest p / Exp(1) keys are a
-        // sample without replacement of k categories weighted by p.
-        let mut keys: Vec<(f64, usize)> = row.iter().enumerate().map(|(i, &p)| (p / <Exp1 as Distribution<f64>>::sample(&Exp1, rng), i)).collect();
-        keys.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (x, &(_, i)) in out.iter_mut().zip(&keys) {
-            *x = i as i64;
-        }
+/// With replacement: inverse-CDF sampling on the normalized running sums, accumulated in the
+/// probabilities' precision (`F`: f64 for double, f32 otherwise), one 53-bit uniform per draw.
+fn sample_with_replacement<F: num_traits::Float + Into<f64>>(row: &[F], e: &mut Engine, out: &mut [i64]) -> Result<()> {
+    let mut sum = F::zero();
+    let mut cumulative: Vec<F> = row.iter().map(|&p| { sum = sum + p; sum }).collect();
+    if !(sum > F::zero()) {
+        return runtime("invalid multinomial distribution (sum of probabilities <= 0)");
     }
+    cumulative.iter_mut().for_each(|c| *c = *c / sum);
+    if let Some(last) = cumulative.last_mut() {
+        *last = F::one();
+    }
+    for x in out.iter_mut() {
+        let u = e.uniform_f64();
+        *x = cumulative.partition_point(|&c| c.into() < u) as i64;
+    }
+    Ok(())
 }
 
 /// `multinomial(probs, n)`: for each row of a 1-D or 2-D tensor of weights, `n` category
@@ -357,26 +558,67 @@ pub fn multinomial(probs: &Tensor, n_sample: i64, replacement: bool, gen: &Gener
     }
     let n = n_sample as usize;
     let rows = if probs.ndim() == 1 { 1 } else { probs.shape()[0] };
-    let weights = probs.to_vec::<f64>()?;
-    let replacement = replacement && n > 1;
-    for row in weights.chunks(categories.max(1)) {
-        check_multinomial_row(row, replacement)?;
-    }
-    let mut out = vec![0i64; rows * n];
-    let draw = gen.draw();
-    let sample = |(r, chunk): (usize, &mut [i64])| sample_row(&mut draw.rng(r), &weights[r * categories..(r + 1) * categories], replacement, chunk);
-    if rows * categories.max(n) < crate::random::CHUNK {
-        out.chunks_mut(n).enumerate().for_each(sample);
-    } else {
-        threads::parallel_chunks(&mut out, n, &|r, chunk| sample((r, chunk)));
-    }
     let shape: Vec<usize> = if probs.ndim() == 1 { vec![n] } else { vec![rows, n] };
+    if rows == 0 {
+        return Tensor::from_vec(Vec::<i64>::new(), &shape);
+    }
+    if categories == 0 {
+        return runtime("invalid multinomial distribution (sum of probabilities <= 0)");
+    }
+    let weights = probs.to_vec::<f64>()?;
+    let mut out = vec![0i64; rows * n];
+    if !replacement || n == 1 {
+        exponential_race(probs, &weights, categories, &mut out, gen)?;
+    } else {
+        let mut e = gen.lock();
+        for (row, chunk) in weights.chunks(categories).zip(out.chunks_mut(n)) {
+            check_multinomial_row(row)?;
+            if probs.dtype == DType::F64 {
+                sample_with_replacement(row, &mut e, chunk)?;
+            } else {
+                let row32: Vec<f32> = row.iter().map(|&p| p as f32).collect();
+                sample_with_replacement(&row32, &mut e, chunk)?;
+            }
+        }
+    }
     Tensor::from_vec(out, &shape)
+}
+
+/// Without replacement (or a single draw): the `n` largest `p / q` with `q ~ Exp(1)` drawn into
+/// a tensor like `probs` (the Gumbel-max trick), largest first.
+fn exponential_race(probs: &Tensor, weights: &[f64], categories: usize, out: &mut [i64], gen: &Generator) -> Result<()> {
+    if weights.iter().any(|&p| !(p >= 0.0 && p < f64::INFINITY)) {
+        return runtime("probability tensor contains either `inf`, `nan` or element < 0");
+    }
+    if weights.chunks(categories).any(|row| row.iter().sum::<f64>() == 0.0) {
+        return runtime("invalid multinomial distribution (sum of probabilities <= 0)");
+    }
+    let q = empty_like(probs, probs.dtype, true)?;
+    exponential_(&q, 1.0, gen)?;
+    let q = q.to_vec::<f64>()?;
+    let n = out.len() / (weights.len() / categories);
+    for ((row, qs), chunk) in weights.chunks(categories).zip(q.chunks(categories)).zip(out.chunks_mut(n)) {
+        // The quotient rounded to the probabilities' dtype, as PyTorch divides in that dtype.
+        let keys: Vec<f64> = with_dtype!(probs.dtype, T => row.iter().zip(qs).map(|(&p, &q)| T::from_f64(p / q).to_f64()).collect());
+        let mut order: Vec<usize> = (0..categories).collect();
+        order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]).then(a.cmp(&b)));
+        for (x, &i) in chunk.iter_mut().zip(&order) {
+            *x = i as i64;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visiting_order_follows_memory() {
+        assert_eq!(visiting_order(&[3, 4], &[4, 1]), vec![0, 1]);
+        assert_eq!(visiting_order(&[4, 3], &[1, 4]), vec![1, 0]);
+        assert_eq!(visiting_order(&[2, 3, 4], &[1, 8, 2]), vec![1, 2, 0]);
+    }
 
     #[test]
     fn random_stays_in_bounds_for_every_dtype() {
@@ -386,7 +628,7 @@ mod tests {
             assert!(t.iter().all(|&v| v == 0.0 || v == 1.0), "{:?}", d);
         }
         let t = Tensor::empty(&[100], DType::U8).unwrap();
-        random_(&t, 0, None, &g).unwrap();
+        random_default_(&t, &g).unwrap();
         assert!(random_(&t, -1, Some(3), &g).is_err());
     }
 

@@ -7,11 +7,11 @@ use super::tensor::{check_device, wrap, PyTensor};
 use crate::dtype::{DType, Scalar};
 use crate::ops::creation::empty_like;
 use crate::ops::random as ops;
-use crate::random::{default_generator, Generator, CHUNK, DEFAULT_SEED};
+use crate::random::{default_generator, Generator, DEFAULT_SEED};
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyTuple};
+use pyo3::types::{PyBool, PyInt, PyTuple};
 use std::sync::Arc;
 
 #[pyclass(name = "Generator", module = "rustorch", frozen)]
@@ -21,12 +21,12 @@ pub struct PyGenerator {
 
 /// A seed as PyTorch takes it: any int in [-2^63, 2^64), negative ones wrapping to uint64.
 fn seed_value(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
-    if !seed.is_instance_of::<PyInt>() {
-        return Err(PyTypeError::new_err(format!("manual_seed expected a long, but got {}", seed.get_type().name()?)));
+    if !seed.is_instance_of::<PyInt>() || seed.is_instance_of::<PyBool>() {
+        return Err(PyRuntimeError::new_err(format!("manual_seed expected a long, but got {}", seed.get_type().name()?)));
     }
     seed.extract::<u64>()
         .or_else(|_| seed.extract::<i64>().map(|s| s as u64))
-        .map_err(|_| PyRuntimeError::new_err("Overflow when unpacking long"))
+        .map_err(|_| PyValueError::new_err("Overflow when unpacking long long"))
 }
 
 #[pymethods]
@@ -48,10 +48,11 @@ impl PyGenerator {
     fn initial_seed(&self) -> u64 {
         self.inner.initial_seed()
     }
-    /// The state as a uint8 tensor (`torch.ByteTensor`), for `set_state`.
+    /// The state as a uint8 tensor (`torch.ByteTensor`) in PyTorch's layout, for `set_state`.
     fn get_state(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let state = self.inner.get_state();
-        wrap(py, Tensor::from_vec(state.to_vec(), &[state.len()])?)
+        let len = state.len();
+        wrap(py, Tensor::from_vec(state, &[len])?)
     }
     fn set_state<'py>(slf: &Bound<'py, Self>, new_state: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let Ok(state) = new_state.cast::<PyTensor>() else {
@@ -81,9 +82,12 @@ fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
     }
 }
 
+/// Outputs from this many elements are sampled without the GIL.
+const DETACH_FROM: usize = 1 << 14;
+
 /// Runs a sampler without the GIL when the output is large.
 fn sampling<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
-    if numel > CHUNK {
+    if numel >= DETACH_FROM {
         py.detach(f)
     } else {
         f()
@@ -297,7 +301,8 @@ impl PyTensor {
     #[pyo3(signature = (*bounds, generator=None))]
     fn random_<'py>(slf: &Bound<'py, Self>, bounds: &Bound<'py, PyTuple>, generator: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let (from, to) = match bounds.len() {
-            0 => (0, None),
+            // Not random_(0, None): PyTorch's unbounded kernel draws differently.
+            0 => return in_place(slf, generator, ops::random_default_),
             1 => (0, Some(int_arg("random_", "to", &bounds.get_item(0)?)?)),
             2 => {
                 let to = bounds.get_item(1)?;
