@@ -2,12 +2,14 @@
 //! (im2col) lays every kernel window out as a column and `fold` (col2im) sums columns back into
 //! images. They are each other's adjoint, so convolutions are matmuls on them, pooling is a
 //! reduction over the window axis, and each one's gradient is the other.
-use super::binary::{binary_, BinOp, Other};
-use super::shape::{narrow, select};
-use crate::dtype::Scalar;
+use super::unary::Float;
+use crate::backend::cpu::simd::PARALLEL_GRAIN;
+use crate::backend::cpu::threads;
+use crate::dtype::{DType, Scalar};
 use crate::error::{runtime, Result};
-use crate::layout::Layout;
 use crate::tensor::Tensor;
+use crate::with_float_dtype;
+use num_traits::Float as _;
 
 /// Kernel geometry over the two spatial dims. `padding` is `[top, bottom, left, right]`
 /// (pooling with `ceil_mode` pads one side more than the other).
@@ -48,29 +50,30 @@ impl Window {
         Ok(blocks)
     }
 
-    /// The `[N, C, kh, kw, bh, bw]` view of every window of a padded `[N, C, H, W]` image.
-    fn windows_of(&self, padded: &Tensor, blocks: [usize; 2]) -> Tensor {
-        let (s, l) = (padded.strides(), &padded.layout);
-        let (sh, sw) = (s[2], s[3]);
-        padded.with_layout(Layout {
-            shape: [l.shape[0], l.shape[1], self.kernel[0], self.kernel[1], blocks[0], blocks[1]][..].into(),
-            strides: [
-                s[0],
-                s[1],
-                sh * self.dilation[0] as isize,
-                sw * self.dilation[1] as isize,
-                sh * self.stride[0] as isize,
-                sw * self.stride[1] as isize,
-            ][..]
-                .into(),
-            offset: l.offset,
-        })
+    /// The image row that kernel row `k` of window row `o` reads (negative or past the image
+    /// in the padding).
+    fn source_row(&self, o: usize, k: usize) -> isize {
+        (o * self.stride[0] + k * self.dilation[0]) as isize - self.padding[0] as isize
     }
 
-    /// The view of a padded image without its padding.
-    fn interior(&self, padded: &Tensor, size: [usize; 2]) -> Result<Tensor> {
-        let rows = narrow(padded, 2, self.padding[0] as i64, size[0] as i64)?;
-        narrow(&rows, 3, self.padding[2] as i64, size[1] as i64)
+    /// For kernel column `k`: the first image column read (window column 0) and the range of
+    /// window columns that read inside an image of `width`.
+    fn columns_inside(&self, k: usize, width: usize, blocks: usize) -> (isize, usize, usize) {
+        let first = (k * self.dilation[1]) as isize - self.padding[2] as isize;
+        let s = self.stride[1] as isize;
+        let lo = if first >= 0 { 0 } else { ((-first + s - 1) / s) as usize };
+        let past = width as isize - first; // window columns with first + o*s < width
+        let hi = if past <= 0 { 0 } else { (((past + s - 1) / s) as usize).min(blocks) };
+        (first, lo.min(hi), hi)
+    }
+}
+
+/// Runs `plane(p)` for every image plane, in parallel when the whole job is large.
+fn for_each_plane(planes: usize, work: usize, plane: &(dyn Fn(usize) + Sync)) {
+    if work < PARALLEL_GRAIN {
+        (0..planes).for_each(plane);
+    } else {
+        threads::parallel_for(planes, plane);
     }
 }
 
@@ -86,15 +89,50 @@ fn image_dims(t: &Tensor, what: &str) -> Result<[usize; 4]> {
 pub fn unfold(input: &Tensor, w: &Window, pad_value: Scalar) -> Result<Tensor> {
     let [n, c, h, wd] = image_dims(input, "unfold")?;
     let blocks = w.blocks([h, wd])?;
-    let padded = if w.padding == [0; 4] {
-        input.clone()
-    } else {
-        let padded = Tensor::full(&[n, c, w.padded([h, wd])[0], w.padded([h, wd])[1]], pad_value, input.dtype)?;
-        w.interior(&padded, [h, wd])?.copy_(input)?;
-        padded
-    };
-    let columns = w.windows_of(&padded, blocks).copy_to_new(input.dtype)?;
-    columns.view(&[n as i64, (c * w.kernel[0] * w.kernel[1]) as i64, (blocks[0] * blocks[1]) as i64])
+    let image = input.contiguous()?;
+    let (kernel_area, l) = (w.kernel[0] * w.kernel[1], blocks[0] * blocks[1]);
+    let columns = Tensor::empty(&[n, c * kernel_area, l], input.dtype)?;
+    crate::with_dtype!(input.dtype, T => {
+        let pad: T = crate::dtype::Element::from_scalar(pad_value);
+        im2col::<T>(&image, &columns, w, [h, wd], blocks, pad)
+    });
+    Ok(columns)
+}
+
+fn im2col<T: crate::dtype::Element>(image: &Tensor, columns: &Tensor, w: &Window, size: [usize; 2], blocks: [usize; 2], pad: T) {
+    let (area, l) = (size[0] * size[1], blocks[0] * blocks[1]);
+    let per_plane = w.kernel[0] * w.kernel[1] * l;
+    let (src, dst) = (image.data_ptr::<T>() as usize, columns.data_ptr::<T>() as usize);
+    let planes = image.numel() / area.max(1);
+    for_each_plane(planes, planes * per_plane, &|p| {
+        // SAFETY: plane p of each contiguous tensor lies within it and is written by this task only.
+        let (x, out) = unsafe {
+            (std::slice::from_raw_parts((src as *const T).add(p * area), area), std::slice::from_raw_parts_mut((dst as *mut T).add(p * per_plane), per_plane))
+        };
+        for (row, out_rows) in out.chunks_mut(w.kernel[1] * l).enumerate() {
+            for (kj, out_k) in out_rows.chunks_mut(l).enumerate() {
+                let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
+                for (oh, line) in out_k.chunks_mut(blocks[1]).enumerate() {
+                    let r = w.source_row(oh, row);
+                    if r < 0 || r as usize >= size[0] {
+                        line.fill(pad);
+                        continue;
+                    }
+                    let image_row = &x[r as usize * size[1]..(r as usize + 1) * size[1]];
+                    line[..lo].fill(pad);
+                    line[hi..].fill(pad);
+                    let start = first + (lo * w.stride[1]) as isize;
+                    if w.stride[1] == 1 {
+                        line[lo..hi].copy_from_slice(&image_row[start as usize..start as usize + (hi - lo)]);
+                    } else {
+                        for (o, v) in line[lo..hi].iter_mut().enumerate() {
+                            *v = image_row[start as usize + o * w.stride[1]];
+                        }
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// col2im: `[N, C·kh·kw, L]` → `[N, C, H, W]` with `size = [H, W]`, summing the columns of
@@ -119,22 +157,99 @@ pub fn fold(columns: &Tensor, size: [usize; 2], w: &Window) -> Result<Tensor> {
             w.stride[0], w.stride[1], blocks[0], blocks[1], blocks[0] * blocks[1], l
         ));
     }
-    let c = ckk / kernel_area;
-    let columns = columns.reshape(&[n as i64, c as i64, w.kernel[0] as i64, w.kernel[1] as i64, blocks[0] as i64, blocks[1] as i64])?;
-    let padded_size = w.padded(size);
-    let padded = Tensor::zeros(&[n, c, padded_size[0], padded_size[1]], columns.dtype)?;
-    let windows = w.windows_of(&padded, blocks);
-    // One strided add per kernel offset: within an offset the window positions never overlap.
-    for ki in 0..w.kernel[0] {
-        let (dst_row, src_row) = (select(&windows, 2, ki as i64)?, select(&columns, 2, ki as i64)?);
-        for kj in 0..w.kernel[1] {
-            binary_(BinOp::Add, &select(&dst_row, 2, kj as i64)?, &Other::Tensor(select(&src_row, 2, kj as i64)?))?;
+    if !columns.dtype.is_float() {
+        return Err(crate::error::Error::NotImplemented(format!("\"col2im\" not implemented for '{}'", crate::ops::binary::type_label(columns.dtype))));
+    }
+    let cols = columns.contiguous()?;
+    let image = Tensor::zeros(&[n, ckk / kernel_area, size[0], size[1]], columns.dtype)?;
+    with_float_dtype!(columns.dtype, T => col2im::<T>(&cols, &image, w, size, blocks));
+    Ok(image)
+}
+
+fn col2im<T: Float>(columns: &Tensor, image: &Tensor, w: &Window, size: [usize; 2], blocks: [usize; 2]) {
+    let (area, l) = (size[0] * size[1], blocks[0] * blocks[1]);
+    let per_plane = w.kernel[0] * w.kernel[1] * l;
+    let (src, dst) = (columns.data_ptr::<T>() as usize, image.data_ptr::<T>() as usize);
+    let planes = image.numel() / area.max(1);
+    for_each_plane(planes, planes * per_plane, &|p| {
+        // SAFETY: plane p of each contiguous tensor lies within it and is written by this task only.
+        let (cols, x) = unsafe {
+            (std::slice::from_raw_parts((src as *const T).add(p * per_plane), per_plane), std::slice::from_raw_parts_mut((dst as *mut T).add(p * area), area))
+        };
+        for (row, col_rows) in cols.chunks(w.kernel[1] * l).enumerate() {
+            for (kj, col_k) in col_rows.chunks(l).enumerate() {
+                let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
+                for (oh, line) in col_k.chunks(blocks[1]).enumerate() {
+                    let r = w.source_row(oh, row);
+                    if r < 0 || r as usize >= size[0] {
+                        continue;
+                    }
+                    let image_row = &mut x[r as usize * size[1]..(r as usize + 1) * size[1]];
+                    let start = (first + (lo * w.stride[1]) as isize) as usize;
+                    for (o, &v) in line[lo..hi].iter().enumerate() {
+                        let at = &mut image_row[start + o * w.stride[1]];
+                        *at = T::narrow(at.widen() + v.widen());
+                    }
+                }
+            }
         }
+    });
+}
+
+/// Max pooling of a `[N, C, H, W]` image (the padding never wins): each window's maximum and,
+/// as PyTorch returns it, its flat position in the input plane (`row * W + column`). A NaN is
+/// the maximum of any window it is in, as in PyTorch.
+pub fn max_pool2d(input: &Tensor, w: &Window) -> Result<(Tensor, Tensor)> {
+    let [n, c, h, wd] = image_dims(input, "max_pool2d")?;
+    if !input.dtype.is_float() {
+        return Err(crate::error::Error::NotImplemented(format!("\"max_pool2d\" not implemented for '{}'", crate::ops::binary::type_label(input.dtype))));
     }
-    if w.padding == [0; 4] {
-        return Ok(padded);
-    }
-    w.interior(&padded, size)?.contiguous()
+    let blocks = w.blocks([h, wd])?;
+    let image = input.contiguous()?;
+    let values = Tensor::empty(&[n, c, blocks[0], blocks[1]], input.dtype)?;
+    let indices = Tensor::empty(&[n, c, blocks[0], blocks[1]], DType::I64)?;
+    with_float_dtype!(input.dtype, T => pool_planes::<T>(&image, &values, &indices, w, [h, wd], blocks));
+    Ok((values, indices))
+}
+
+fn pool_planes<T: Float>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &Window, size: [usize; 2], blocks: [usize; 2]) {
+    let (area, out_area) = (size[0] * size[1], blocks[0] * blocks[1]);
+    let planes = image.numel() / area.max(1);
+    let (src, dst, idx) = (image.data_ptr::<T>() as usize, values.data_ptr::<T>() as usize, indices.data_ptr::<i64>() as usize);
+    for_each_plane(planes, planes * out_area * w.kernel[0] * w.kernel[1], &|p| {
+        // SAFETY: plane p of each contiguous tensor lies within it and is written by this task only.
+        let (x, v, at) = unsafe {
+            (
+                std::slice::from_raw_parts((src as *const T).add(p * area), area),
+                std::slice::from_raw_parts_mut((dst as *mut T).add(p * out_area), out_area),
+                std::slice::from_raw_parts_mut((idx as *mut i64).add(p * out_area), out_area),
+            )
+        };
+        at.fill(-1);
+        // Kernel offsets outermost, so each output sees its candidates in PyTorch's order
+        // (row by row): the first maximum wins, and so does any later NaN.
+        for ki in 0..w.kernel[0] {
+            for kj in 0..w.kernel[1] {
+                let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
+                for oh in 0..blocks[0] {
+                    let r = w.source_row(oh, ki);
+                    if r < 0 || r as usize >= size[0] {
+                        continue;
+                    }
+                    let row_start = r as usize * size[1];
+                    let outs = oh * blocks[1];
+                    for o in lo..hi {
+                        let position = row_start + (first + (o * w.stride[1]) as isize) as usize;
+                        let value = x[position].widen();
+                        if at[outs + o] < 0 || value > v[outs + o].widen() || value.is_nan() {
+                            v[outs + o] = x[position];
+                            at[outs + o] = position as i64;
+                        }
+                    }
+                }
+            }
+        }
+    });
 }
 
 #[cfg(test)]

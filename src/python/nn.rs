@@ -44,7 +44,24 @@ fn _col2im(
     wrap(py, detach_if_large(py, t.numel(), || window::fold(&t, output_size, &w))?)
 }
 
+/// `max_pool2d` of a 4-D input: `(values, indices)`, indices flat in each input plane.
+#[pyfunction]
+fn _max_pool2d(
+    py: Python<'_>,
+    input: PyRef<'_, PyTensor>,
+    kernel_size: [usize; 2],
+    dilation: [usize; 2],
+    padding: [usize; 4],
+    stride: [usize; 2],
+) -> PyResult<(Py<PyTensor>, Py<PyTensor>)> {
+    let t = input.tensor();
+    let w = geometry(kernel_size, dilation, padding, stride);
+    let (values, indices) = detach_if_large(py, t.numel(), || window::max_pool2d(&t, &w))?;
+    Ok((wrap(py, values)?, wrap(py, indices)?))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_max_pool2d, m)?)?;
     m.add_function(wrap_pyfunction!(_im2col, m)?)?;
     m.add_function(wrap_pyfunction!(_col2im, m)?)?;
     Ok(())

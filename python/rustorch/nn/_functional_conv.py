@@ -100,19 +100,12 @@ def _max_pool2d_core(x, kernel, stride, padding, dilation, out_size, return_indi
     """Max over each window (padding never wins); indices are flat positions in the input plane."""
     h, w = x.shape[-2:]
     pads = []
-    for size, k, s, p, d, o in ((w, kernel[1], stride[1], padding[1], dilation[1], out_size[1]),
-                                (h, kernel[0], stride[0], padding[0], dilation[0], out_size[0])):
-        pads += [p, (o - 1) * s + d * (k - 1) + 1 - size - p]
-    padded = _pad_constant(x, pads, float("-inf"))
-    values, offsets = _unfold_windows(padded, kernel, stride, dilation, out_size).max(2)
-    if not return_indices:
-        return values
-    rows = np.arange(out_size[0])[:, None] * stride[0] - padding[0]
-    cols = np.arange(out_size[1])[None, :] * stride[1] - padding[1]
-    table = np.stack([(rows + i * dilation[0]) * w + cols + j * dilation[1]
-                      for i in range(kernel[0]) for j in range(kernel[1])])
-    table = _C.from_numpy(table.astype(np.int64)).expand(tuple(offsets.shape[:2]) + table.shape)
-    return values, table.gather(2, offsets.unsqueeze(2)).squeeze(2)
+    for size, k, s, p, d, o in ((h, kernel[0], stride[0], padding[0], dilation[0], out_size[0]),
+                                (w, kernel[1], stride[1], padding[1], dilation[1], out_size[1])):
+        # The end padding that makes exactly `o` windows (ceil_mode may need more than `p`).
+        pads += [p, max(0, (o - 1) * s + d * (k - 1) + 1 - size - p)]
+    values, indices = _C._max_pool2d(x, tuple(kernel), tuple(dilation), tuple(pads), tuple(stride))
+    return (values, indices) if return_indices else values
 
 
 def _avg_pool2d_core(x, kernel, stride, padding, out_size, count_include_pad, divisor_override):
@@ -134,8 +127,13 @@ def _avg_pool2d_core(x, kernel, stride, padding, out_size, count_include_pad, di
 
 def _adaptive_avg_pool2d_core(x, out_size):
     """Window i of an axis spans [floor(i * n / o), ceil((i + 1) * n / o)): separable, so the
-    window sums are two matmuls with 0/1 matrices."""
+    window sums are two matmuls with 0/1 matrices. Equal windows are a plain average pool."""
     h, w = x.shape[-2:]
+    if tuple(out_size) == (1, 1):
+        return x.mean((-2, -1), keepdim=True)
+    if x.dim() == 4 and h % out_size[0] == 0 and w % out_size[1] == 0:
+        kernel = (h // out_size[0], w // out_size[1])
+        return _unfold_windows(x, kernel, kernel, (1, 1), out_size).mean(2)
     sums = x
     counts = []
     for axis, (n, o) in enumerate(((h, out_size[0]), (w, out_size[1]))):
