@@ -1,8 +1,7 @@
 """``gradcheck`` / ``gradgradcheck``: analytical gradients (from the engine) compared with
-central finite differences, element by element, in the inputs' precision (use float64)."""
+central finite differences, element by element, in the inputs' precision (use float64).
+NumPy is imported where it is used, so that `import rustorch` does not pay for it."""
 import warnings
-
-import numpy as np
 
 from .._C import Tensor, float64
 
@@ -27,11 +26,13 @@ def _differentiable(outputs):
 
 def _writable_view(t):
     """A NumPy array over the tensor's own memory (strides included), for perturbing it."""
+    import numpy as np
     return np.asarray(t.detach())
 
 
 def _numerical_jacobians(func, inputs, diff_idx, n_outputs, eps):
     """J[i][k]: d(output k) / d(input i) as an array of shape (numel_in, numel_out)."""
+    import numpy as np
 
     def evaluate():
         # Not under no_grad: gradgradcheck's function differentiates inside.
@@ -60,6 +61,7 @@ def _numerical_jacobians(func, inputs, diff_idx, n_outputs, eps):
 
 
 def _analytical_jacobians(inputs, diff_idx, outputs):
+    import numpy as np
     from . import grad
     from .. import zeros
 
@@ -84,6 +86,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_batched_grad=False, check_batched_forward_grad=False, check_forward_ad=False,
               check_backward_ad=True, fast_mode=False, masked=None):
     """Checks the gradients of ``func`` at ``inputs`` against finite differences."""
+    import numpy as np
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not diff_idx:
@@ -125,6 +128,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
                   masked=False):
     """Checks second derivatives: gradcheck of the map (inputs, v) -> vᵀ·J(inputs)."""
+    import numpy as np
     from . import grad
     from .. import tensor
 

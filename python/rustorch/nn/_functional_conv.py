@@ -2,9 +2,8 @@
 (im2col / col2im) with matmuls and reductions, plus padding from cat and index_select.
 
 The compute kernels are the small ``_..._core`` / ``_unfold_windows`` / ``_pad_constant``
-functions; each can be replaced by a native kernel without touching the argument handling."""
-import numpy as np
-
+functions; each can be replaced by a native kernel without touching the argument handling.
+NumPy is imported where it is used, so that `import rustorch` does not pay for it."""
 from .. import _C
 from .modules.utils import _ntuple, _pair, _scalar_type_name, _single
 
@@ -37,6 +36,7 @@ def _pad_constant(x, pad, value):
 
 def _pad_indexed(x, pad, mode):
     """reflect / replicate / circular padding: a gather of source positions along each dim."""
+    import numpy as np
     for i in range(len(pad) // 2):
         dim = x.dim() - 1 - i
         left, right = pad[2 * i], pad[2 * i + 1]
@@ -109,6 +109,7 @@ def _max_pool2d_core(x, kernel, stride, padding, dilation, out_size, return_indi
 
 
 def _avg_pool2d_core(x, kernel, stride, padding, out_size, count_include_pad, divisor_override):
+    import numpy as np
     h, w = x.shape[-2:]
     pads, counts = [], []
     for size, k, s, p, o in ((w, kernel[1], stride[1], padding[1], out_size[1]),
@@ -128,6 +129,7 @@ def _avg_pool2d_core(x, kernel, stride, padding, out_size, count_include_pad, di
 def _adaptive_avg_pool2d_core(x, out_size):
     """Window i of an axis spans [floor(i * n / o), ceil((i + 1) * n / o)): separable, so the
     window sums are two matmuls with 0/1 matrices. Equal windows are a plain average pool."""
+    import numpy as np
     h, w = x.shape[-2:]
     if tuple(out_size) == (1, 1):
         return x.mean((-2, -1), keepdim=True)

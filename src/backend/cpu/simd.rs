@@ -1,8 +1,9 @@
 //! Runtime CPU-feature dispatch: the same generic loop body is compiled once per instruction
 //! set and the best one available on the running machine is called.
 
-/// Element counts below this run on the calling thread: a rayon hand-off costs more.
-pub const PARALLEL_GRAIN: usize = 1 << 15;
+/// Element counts below this run on the calling thread: waking the pool costs ~10-20 µs, more
+/// than a cheap elementwise op on this many elements takes.
+pub const PARALLEL_GRAIN: usize = 1 << 17;
 
 /// Whether the running CPU has AVX2 and FMA. Elementwise loops are memory-bound beyond
 /// 256-bit vectors, so an AVX-512 variant would only add compile time and wheel size.

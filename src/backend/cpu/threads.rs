@@ -83,11 +83,11 @@ pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 /// kernels share one instantiation of rayon's machinery (generic closures instantiated it per
 /// kernel and dtype, which was most of the library's size).
 pub fn parallel_for(tasks: usize, task: &(dyn Fn(usize) + Sync)) {
-    match tasks {
-        0 => {}
-        1 => task(0),
-        _ => install(|| (0..tasks).into_par_iter().for_each(task)),
+    // With one thread, handing the work to the pool's worker only adds two thread switches.
+    if tasks <= 1 || num_threads() == 1 {
+        return (0..tasks).for_each(task);
     }
+    install(|| (0..tasks).into_par_iter().for_each(task))
 }
 
 /// `parallel_for` over the `chunk`-element pieces of `out` (the last one may be shorter):
