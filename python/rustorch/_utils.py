@@ -25,6 +25,22 @@ def typename(obj):
     return qualname if module in ("", "builtins") else module + "." + qualname
 
 
+def _zero_grad(params, set_to_none=True):
+    """``Module.zero_grad`` and ``Optimizer.zero_grad``: drop each gradient, or zero it in place
+    after cutting it from any graph."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            else:
+                p.grad.requires_grad_(False)
+            p.grad.zero_()
+
+
 def _rebuild_tensor(storage, storage_offset, size, stride):
     flat = storage._flat()  # a slice of a larger storage for old checkpoints' storage views
     return flat.as_strided(tuple(size), tuple(stride), flat.storage_offset() + storage_offset)

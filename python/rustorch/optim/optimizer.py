@@ -10,7 +10,7 @@ from copy import deepcopy
 from itertools import chain
 
 from .._C import Tensor, float32, float64, get_default_dtype
-from .._utils import typename
+from .._utils import _zero_grad, typename
 from ..autograd.grad_mode import enable_grad, set_grad_enabled
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook", "required"]
@@ -280,18 +280,7 @@ class Optimizer:
     # ---- gradients and groups -------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Drops the gradients (``set_to_none``, the default) or zeroes them in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         raise NotImplementedError

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from ... import _C
 from ..._C import Tensor
 from ...autograd.grad_mode import no_grad
-from ..._utils import typename
+from ..._utils import _zero_grad, typename
 from ..parameter import Parameter
 from ._hooks import RemovableHandle
 
@@ -370,16 +370,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        _zero_grad(self.parameters(), set_to_none)
 
     # ----------------------------------------------------------------- conversion
     def _apply(self, fn, recurse=True):
