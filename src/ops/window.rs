@@ -226,6 +226,7 @@ fn pool_planes<T: Float>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &
             )
         };
         at.fill(-1);
+        v.fill(T::narrow(T::W::neg_infinity()));
         // Kernel offsets outermost, so each output sees its candidates in PyTorch's order
         // (row by row): the first maximum wins, and so does any later NaN.
         for ki in 0..w.kernel[0] {
@@ -240,11 +241,12 @@ fn pool_planes<T: Float>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &
                     let outs = oh * blocks[1];
                     for o in lo..hi {
                         let position = row_start + (first + (o * w.stride[1]) as isize) as usize;
-                        let value = x[position].widen();
-                        if at[outs + o] < 0 || value > v[outs + o].widen() || value.is_nan() {
-                            v[outs + o] = x[position];
-                            at[outs + o] = position as i64;
-                        }
+                        let (value, k) = (x[position], outs + o);
+                        // Non-short-circuit tests and selects: random data makes a branch here
+                        // mispredict half the time.
+                        let take = (at[k] < 0) | (value.widen() > v[k].widen()) | value.widen().is_nan();
+                        v[k] = if take { value } else { v[k] };
+                        at[k] = if take { position as i64 } else { at[k] };
                     }
                 }
             }
