@@ -61,13 +61,14 @@ def _unfold_windows(x, kernel, stride, dilation, out_size):
     return columns.view(n, c, kernel[0] * kernel[1], out_size[0], out_size[1])
 
 
-def _conv2d_core(x, weight, stride, dilation, groups):
-    """Valid (unpadded) 2-d cross-correlation of (N, C, H, W) with (O, C / groups, kh, kw)."""
+def _conv2d_core(x, weight, stride, dilation, groups, pads):
+    """2-d cross-correlation of (N, C, H, W), zero-padded by ``pads`` (top, bottom, left,
+    right), with (O, C / groups, kh, kw): im2col, then one batched matmul."""
     n, c, h, w = x.shape
     out_channels, group_channels, kh, kw = weight.shape
-    ho = (h - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    wo = (w - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    cols = _unfold_windows(x, (kh, kw), stride, dilation, (ho, wo))
+    ho = (h + pads[0] + pads[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (w + pads[2] + pads[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    cols = _C._im2col(x, (kh, kw), tuple(dilation), tuple(pads), tuple(stride))
     cols = cols.reshape(n, groups, group_channels * kh * kw, ho * wo)
     kernels = weight.reshape(groups, out_channels // groups, group_channels * kh * kw)
     # (groups, O/g, K) @ (N, groups, K, L) -> (N, groups, O/g, L)
@@ -270,10 +271,10 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
                            f"Kernel size: ({' x '.join(map(str, effective))}). Kernel size can't be greater "
                            "than actual input size")
-    x = _pad_constant(input, [a for pair in reversed(pads) for a in pair], 0.0)
     if nd == 1:
-        stride, dilation = (1,) + stride, (1,) + dilation
-    out = _conv2d_core(_as_2d(x, nd), _as_2d(weight, nd), stride, dilation, groups)
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
+    out = _conv2d_core(_as_2d(input, nd), _as_2d(weight, nd), stride, dilation, groups,
+                       tuple(a for pair in pads for a in pair))
     if nd == 1:
         out = out.squeeze(2)
     if bias is not None:
