@@ -398,3 +398,14 @@ def test_flatten_unflatten():
     assert repr(nn.Unflatten(1, (3, 1))) == "Unflatten(dim=1, unflattened_size=(3, 1))"
     with pytest.raises(TypeError, match="unflattened_size must be tuple of ints, but found element of type float"):
         nn.Unflatten(1, (2.0, 1))
+
+
+def test_hardtanh_and_relu6_gradients_vanish_at_the_bounds():
+    # PyTorch's hardtanh_backward: zero where x <= min or x >= max (so at the bounds too), and
+    # a NaN input passes its gradient through.
+    x = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0, float("nan")], requires_grad=True)
+    F.hardtanh(x).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 1.0]
+    y = torch.tensor([-1.0, 0.0, 3.0, 6.0, 7.0], requires_grad=True)
+    F.relu6(y).sum().backward()
+    assert y.grad.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]

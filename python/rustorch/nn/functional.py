@@ -45,11 +45,16 @@ def relu_(input):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
+    if not input.requires_grad:
+        return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
+    # PyTorch's gradient is zero at and beyond the bounds (clamp's passes at them): there the
+    # clamped value enters as a constant. NaN is not outside, so its gradient passes.
+    outside = (input <= min_val) | (input >= max_val)
+    return _inplace_result(input, _C.where(outside, input.detach().clamp(min_val, max_val), input), inplace)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
-    return input.clamp_(min_val, max_val)
+    return hardtanh(input, min_val, max_val, True)
 
 
 def relu6(input, inplace=False):
