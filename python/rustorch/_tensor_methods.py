@@ -17,6 +17,11 @@ def _cpu(self, memory_format=None):
     return self
 
 
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    from . import cuda
+    cuda._lazy_init()
+
+
 def _device(self):
     return CPU
 
@@ -55,6 +60,7 @@ def _make_subclass(cls, data, require_grad=False):
 Tensor._make_subclass = staticmethod(_make_subclass)
 Tensor.numpy = _numpy
 Tensor.cpu = _cpu
+Tensor.cuda = _cuda
 Tensor.device = property(_device)
 Tensor.__array__ = _array
 Tensor.__array_wrap__ = _array_wrap

@@ -7,3 +7,21 @@ def is_available():
 
 def device_count():
     return 0
+
+
+def is_initialized():
+    return False
+
+
+def _lazy_init():
+    """What every CUDA use goes through: without a CUDA backend it fails as PyTorch's CPU-only
+    builds do."""
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def current_device():
+    _lazy_init()
+
+
+def synchronize(device=None):
+    _lazy_init()

@@ -413,10 +413,8 @@ pub fn check_device(d: &Bound<'_, PyAny>) -> PyResult<()> {
         return Ok(());
     }
     if s.starts_with("cuda") {
-        return Err(crate::error::Error::Runtime(
-            "Torch not compiled with CUDA enabled".into(),
-        )
-        .into());
+        // As PyTorch's CPU-only builds (torch.cuda._lazy_init).
+        return Err(pyo3::exceptions::PyAssertionError::new_err("Torch not compiled with CUDA enabled"));
     }
     Err(crate::error::Error::Runtime(format!("Expected one of cpu, cuda device type at start of device string: {}", s)).into())
 }

@@ -402,7 +402,7 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        return self._apply(lambda t: _tensor_cuda(t, device))
+        return self._apply(lambda t: t.cuda(device))
 
     def cpu(self):
         return self._apply(lambda t: t.cpu())
@@ -726,13 +726,6 @@ def _replaced_args(result, args):
     if result is None:
         return args
     return result if isinstance(result, tuple) else (result,)
-
-
-def _tensor_cuda(t, device):
-    cuda = getattr(t, "cuda", None)
-    if cuda is None:
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    return cuda(device)
 
 
 def _parse_to(*args, **kwargs):
