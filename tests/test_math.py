@@ -624,3 +624,13 @@ def test_bad_operands():
         torch.ones(2, 3) + torch.ones(2)
     with pytest.raises(RuntimeError, match="\"hypot_cpu\" not implemented for 'Long'"):
         torch.hypot(torch.tensor([3]), torch.tensor([4]))
+
+
+def test_python_int_outside_int64_overflows_as_in_pytorch():
+    # PyTorch converts the operand to an int64 Scalar first: OverflowError, not TypeError.
+    for use in (lambda: torch.tensor([1]) + 2**70, lambda: torch.tensor([1.0]) * 2**70,
+                lambda: torch.tensor([1]).add(2**70), lambda: 2**70 - torch.tensor([1])):
+        with pytest.raises(OverflowError, match="int too big to convert"):
+            use()
+    # In range, integer results wrap like PyTorch's (C) arithmetic.
+    assert (torch.tensor([1], dtype=torch.uint8) + 1000).tolist() == [233]

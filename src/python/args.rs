@@ -3,7 +3,7 @@ use super::dtype::PyDType;
 use super::tensor::PyTensor;
 use crate::dtype::{DType, Scalar};
 use crate::ops::binary::Other;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
 
@@ -45,11 +45,18 @@ pub fn other(obj: &Bound<'_, PyAny>) -> Option<Other> {
 
 pub fn other_or_err(obj: &Bound<'_, PyAny>) -> PyResult<Other> {
     other(obj).ok_or_else(|| {
-        PyTypeError::new_err(format!(
-            "expected Tensor or number as argument, but got {}",
-            obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
-        ))
+        int_too_big(obj).unwrap_or_else(|| {
+            PyTypeError::new_err(format!(
+                "expected Tensor or number as argument, but got {}",
+                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))
+        })
     })
+}
+
+/// PyTorch's error for a Python int outside int64 (`t + 2**70`), if `obj` is one.
+pub fn int_too_big(obj: &Bound<'_, PyAny>) -> Option<PyErr> {
+    (obj.is_instance_of::<PyInt>() && obj.extract::<i64>().is_err()).then(|| PyOverflowError::new_err("int too big to convert"))
 }
 
 pub fn dtype(obj: &Bound<'_, PyAny>) -> PyResult<DType> {

@@ -18,6 +18,9 @@ use pyo3::pyclass::CompareOp;
 fn dunder(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinOp, reflected: bool) -> PyResult<Py<PyAny>> {
     let py = slf.py();
     let Some(o) = args::other(other) else {
+        if let Some(err) = args::int_too_big(other) {
+            return Err(err);
+        }
         return Ok(py.NotImplemented());
     };
     let me = slf.get().tensor();
