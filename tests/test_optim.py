@@ -204,7 +204,9 @@ def test_adagrad_matches_reference(kwargs):
 @pytest.mark.parametrize("make_opt", [
     lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
     lambda ps: optim.Adam(ps, lr=0.1, amsgrad=True),
-], ids=["sgd", "adam"])
+    lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True, maximize=True),
+    lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.1, weight_decay=0.1),
+], ids=["sgd", "adam", "rmsprop", "adagrad"])
 def test_fused_step_on_non_contiguous_and_float64_parameters(make_opt):
     # The fused kernels work on contiguous copies and write back; float64 takes its own path.
     init = np.arange(12, dtype=np.float64).reshape(3, 4) / 7

@@ -33,6 +33,26 @@ pub struct Adam {
     pub step: f64,
 }
 
+/// `torch.optim.RMSprop`'s options.
+#[derive(Clone, Copy)]
+pub struct RmsProp {
+    pub lr: f64,
+    pub alpha: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub momentum: f64,
+    pub maximize: bool,
+}
+
+/// `torch.optim.Adagrad`'s options and the step's learning rate after decay (`clr`).
+#[derive(Clone, Copy)]
+pub struct Adagrad {
+    pub clr: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    pub maximize: bool,
+}
+
 fn cast<W: NumCast>(x: f64) -> W {
     W::from(x).expect("a float scalar converts to every float type")
 }
@@ -208,6 +228,104 @@ fn adam_kernel<T: Float>(a: &[usize], o: Adam, start: usize, len: usize) {
                 let denom = round(round(round(second.sqrt()) / bias_correction2_sqrt) + eps);
                 // param.addcdiv_(exp_avg, denom, value=-step_size)
                 param[i] = T::narrow(pv + round(round(neg_step * mv) / denom));
+            }
+        },
+    )
+}
+
+/// One RMSprop update of `param` and its state, in place: `grad_avg` is the centred variant's
+/// running mean, `momentum_buffer` present when momentum > 0.
+pub fn rmsprop(param: &Tensor, grad: &Tensor, square_avg: &Tensor, grad_avg: Option<&Tensor>, momentum_buffer: Option<&Tensor>, o: RmsProp) -> Result<()> {
+    let mut tensors = vec![param, grad, square_avg];
+    let (centered, with_momentum) = (grad_avg.is_some(), momentum_buffer.is_some());
+    tensors.extend(grad_avg);
+    tensors.extend(momentum_buffer);
+    with_float_dtype!(param.dtype, T => fused(&tensors, &|a, start, len| rmsprop_kernel::<T>(a, centered, with_momentum, o, start, len)))
+}
+
+#[inline(always)]
+fn rmsprop_kernel<T: Float>(a: &[usize], centered: bool, with_momentum: bool, o: RmsProp, start: usize, len: usize) {
+    let (alpha, one_minus_alpha, eps, decay) = (cast::<T::W>(o.alpha), cast::<T::W>(1.0 - o.alpha), cast::<T::W>(o.eps), cast::<T::W>(o.weight_decay));
+    let (neg_lr, momentum, sign) = (cast::<T::W>(-o.lr), cast::<T::W>(o.momentum), cast::<T::W>(if o.maximize { -1.0 } else { 1.0 }));
+    // The lerp weight 1 - alpha is small for every usual alpha (0.99): PyTorch's first form.
+    let small_weight = 1.0 - o.alpha < 0.5;
+    let neg_rest = -(cast::<T::W>(1.0) - one_minus_alpha);
+    // SAFETY: see `part`.
+    let (param, grad, square_avg) = unsafe { (part::<T>(a[0], start, len), &*part::<T>(a[1], start, len), part::<T>(a[2], start, len)) };
+    let mut next = 3;
+    let mut take = |present: bool| {
+        present.then(|| {
+            next += 1;
+            unsafe { part::<T>(a[next - 1], start, len) }
+        })
+    };
+    let (mut grad_avg, mut buffer) = (take(centered), take(with_momentum));
+    let round = |x: T::W| T::narrow(x).widen();
+    dispatch(
+        #[inline(always)]
+        || {
+            for i in 0..len {
+                let pv = param[i].widen();
+                let mut d = grad[i].widen() * sign;
+                if o.weight_decay != 0.0 {
+                    d = round(pv.mul_add(decay, d));
+                }
+                // square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+                let sq = round(round(square_avg[i].widen() * alpha) + round(round(one_minus_alpha * d) * d));
+                square_avg[i] = T::narrow(sq);
+                let avg = match grad_avg.as_deref_mut() {
+                    Some(ga) => {
+                        // grad_avg.lerp_(grad, 1 - alpha); avg = (square_avg - grad_avg²).sqrt()
+                        let gv = ga[i].widen();
+                        let diff = round(d - gv);
+                        let gv = round(if small_weight { one_minus_alpha.mul_add(diff, gv) } else { neg_rest.mul_add(diff, d) });
+                        ga[i] = T::narrow(gv);
+                        round(round(sq + round(-gv * gv)).sqrt())
+                    }
+                    None => round(sq.sqrt()),
+                };
+                let avg = round(avg + eps);
+                param[i] = match buffer.as_deref_mut() {
+                    // buf.mul_(momentum).addcdiv_(grad, avg); param.add_(buf, alpha=-lr)
+                    Some(b) => {
+                        let bv = round(round(b[i].widen() * momentum) + round(d / avg));
+                        b[i] = T::narrow(bv);
+                        T::narrow(bv.mul_add(neg_lr, pv))
+                    }
+                    // param.addcdiv_(grad, avg, value=-lr)
+                    None => T::narrow(pv + round(round(neg_lr * d) / avg)),
+                };
+            }
+        },
+    )
+}
+
+/// One Adagrad update of `param` and its running sum of squares, in place.
+pub fn adagrad(param: &Tensor, grad: &Tensor, state_sum: &Tensor, o: Adagrad) -> Result<()> {
+    with_float_dtype!(param.dtype, T => fused(&[param, grad, state_sum], &|a, start, len| adagrad_kernel::<T>(a, o, start, len)))
+}
+
+#[inline(always)]
+fn adagrad_kernel<T: Float>(a: &[usize], o: Adagrad, start: usize, len: usize) {
+    let (neg_clr, eps, decay, sign) = (cast::<T::W>(-o.clr), cast::<T::W>(o.eps), cast::<T::W>(o.weight_decay), cast::<T::W>(if o.maximize { -1.0 } else { 1.0 }));
+    // SAFETY: see `part`.
+    let (param, grad, state_sum) = unsafe { (part::<T>(a[0], start, len), &*part::<T>(a[1], start, len), part::<T>(a[2], start, len)) };
+    let round = |x: T::W| T::narrow(x).widen();
+    dispatch(
+        #[inline(always)]
+        || {
+            for i in 0..len {
+                let pv = param[i].widen();
+                let mut d = grad[i].widen() * sign;
+                if o.weight_decay != 0.0 {
+                    d = round(pv.mul_add(decay, d));
+                }
+                // state_sum.addcmul_(grad, grad, value=1); std = state_sum.sqrt().add_(eps)
+                let sum = round(state_sum[i].widen() + round(d * d));
+                state_sum[i] = T::narrow(sum);
+                let std = round(round(sum.sqrt()) + eps);
+                // param.addcdiv_(grad, std, value=-clr)
+                param[i] = T::narrow(pv + round(round(neg_clr * d) / std));
             }
         },
     )

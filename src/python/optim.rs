@@ -1,7 +1,7 @@
 //! The fused optimizer steps behind `rustorch.optim` (one call per parameter and step).
 use super::reduce::detach_if_large;
 use super::tensor::PyTensor;
-use crate::ops::optim::{self, Adam, Sgd};
+use crate::ops::optim::{self, Adagrad, Adam, RmsProp, Sgd};
 use pyo3::prelude::*;
 
 #[pyfunction]
@@ -48,7 +48,48 @@ fn _adam_step(
     Ok(detach_if_large(py, p.numel(), || optim::adam(&p, &g, &m, &v, max_v.as_ref(), o))?)
 }
 
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _rmsprop_step(
+    py: Python<'_>,
+    param: PyRef<'_, PyTensor>,
+    grad: PyRef<'_, PyTensor>,
+    square_avg: PyRef<'_, PyTensor>,
+    grad_avg: Option<PyRef<'_, PyTensor>>,
+    momentum_buffer: Option<PyRef<'_, PyTensor>>,
+    lr: f64,
+    alpha: f64,
+    eps: f64,
+    weight_decay: f64,
+    momentum: f64,
+    maximize: bool,
+) -> PyResult<()> {
+    let (p, g, sq) = (param.tensor(), grad.tensor(), square_avg.tensor());
+    let (ga, b) = (grad_avg.map(|t| t.tensor()), momentum_buffer.map(|t| t.tensor()));
+    let o = RmsProp { lr, alpha, eps, weight_decay, momentum, maximize };
+    Ok(detach_if_large(py, p.numel(), || optim::rmsprop(&p, &g, &sq, ga.as_ref(), b.as_ref(), o))?)
+}
+
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _adagrad_step(
+    py: Python<'_>,
+    param: PyRef<'_, PyTensor>,
+    grad: PyRef<'_, PyTensor>,
+    state_sum: PyRef<'_, PyTensor>,
+    clr: f64,
+    eps: f64,
+    weight_decay: f64,
+    maximize: bool,
+) -> PyResult<()> {
+    let (p, g, s) = (param.tensor(), grad.tensor(), state_sum.tensor());
+    let o = Adagrad { clr, eps, weight_decay, maximize };
+    Ok(detach_if_large(py, p.numel(), || optim::adagrad(&p, &g, &s, o))?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_rmsprop_step, m)?)?;
+    m.add_function(wrap_pyfunction!(_adagrad_step, m)?)?;
     m.add_function(wrap_pyfunction!(_sgd_step, m)?)?;
     m.add_function(wrap_pyfunction!(_adam_step, m)?)?;
     Ok(())

@@ -1,9 +1,6 @@
 """``torch.optim.Adagrad``: per-element learning rates from the accumulated squared gradients."""
 from .. import _C
-from .optimizer import (
-    Optimizer, _addcdiv_, _addcmul_, _evaluate_closure, _scalar_dtype, _to_float,
-    _use_grad_for_differentiable,
-)
+from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
 
 __all__ = ["Adagrad"]
 
@@ -42,7 +39,8 @@ class Adagrad(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns the closure's loss."""
+        """One update of every parameter that has a gradient (one fused kernel each); returns
+        the closure's loss."""
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
@@ -50,14 +48,8 @@ class Adagrad(Optimizer):
                 if param.grad is None:
                     continue
                 state = self.state[param]
-                step_t, state_sum = state["step"], state["sum"]
-                step_t += 1
-                step = step_t.item()
-                grad = param.grad if not group["maximize"] else -param.grad
-                if group["weight_decay"] != 0:
-                    grad = grad.add(param, alpha=group["weight_decay"])
-                clr = lr / (1 + (step - 1) * group["lr_decay"])
-                _addcmul_(state_sum, grad, grad, value=1)
-                std = state_sum.sqrt().add_(group["eps"])
-                _addcdiv_(param, grad, std, value=-clr)
+                state["step"] += 1
+                clr = lr / (1 + (state["step"].item() - 1) * group["lr_decay"])
+                _C._adagrad_step(param, param.grad, state["sum"], clr, group["eps"], group["weight_decay"],
+                                 group["maximize"])
         return loss

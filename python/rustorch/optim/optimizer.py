@@ -93,23 +93,6 @@ def _evaluate_closure(closure):
         return closure()
 
 
-# PyTorch's in-place pointwise ops that the core lacks, composed with PyTorch's operation order
-# (the CPU kernels compute ``self + value * t1 * t2``, ``self + value * t1 / t2`` and
-# ``self + weight * (end - self)`` for weight < 0.5, ``end - (end - self) * (1 - weight)`` above).
-def _addcmul_(self, tensor1, tensor2, value=1):
-    return self.add_(tensor1.mul(value).mul_(tensor2))
-
-
-def _addcdiv_(self, tensor1, tensor2, value=1):
-    return self.add_(tensor1.mul(value).div_(tensor2))
-
-
-def _lerp_(self, end, weight):
-    if abs(weight) < 0.5:
-        return self.add_(end.sub(self).mul_(weight))
-    return self.copy_(end.sub(end.sub(self).mul_(1 - weight)))
-
-
 class Optimizer:
     """Base class of all optimizers.
 

@@ -1,10 +1,7 @@
 """``torch.optim.RMSprop``: gradients divided by a running root mean square (optionally centered),
 with optional momentum."""
 from .. import _C
-from .optimizer import (
-    Optimizer, _addcdiv_, _addcmul_, _evaluate_closure, _lerp_, _scalar_dtype, _to_float,
-    _use_grad_for_differentiable,
-)
+from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
 
 __all__ = ["RMSprop"]
 
@@ -51,38 +48,17 @@ class RMSprop(Optimizer):
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns the closure's loss."""
+        """One update of every parameter that has a gradient (one fused kernel each); returns
+        the closure's loss."""
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             lr = _to_float(group["lr"])
-            alpha = group["alpha"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            momentum = group["momentum"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
                 state = self._state_for(param, group)
-                grad = param.grad if not group["maximize"] else -param.grad
-                square_avg = state["square_avg"]
                 state["step"] += 1
-
-                if weight_decay != 0:
-                    grad = grad.add(param, alpha=weight_decay)
-                _addcmul_(square_avg.mul_(alpha), grad, grad, value=1 - alpha)
-
-                if group["centered"]:
-                    grad_avg = state["grad_avg"]
-                    _lerp_(grad_avg, grad, 1 - alpha)
-                    avg = _addcmul_(square_avg.clone(), grad_avg, grad_avg, value=-1).sqrt_()
-                else:
-                    avg = square_avg.sqrt()
-                avg = avg.add(eps) if group["differentiable"] else avg.add_(eps)
-
-                if momentum > 0:
-                    buf = state["momentum_buffer"]
-                    _addcdiv_(buf.mul_(momentum), grad, avg)
-                    param.add_(buf, alpha=-lr)
-                else:
-                    _addcdiv_(param, grad, avg, value=-lr)
+                _C._rmsprop_step(param, param.grad, state["square_avg"], state.get("grad_avg"),
+                                 state.get("momentum_buffer"), lr, group["alpha"], group["eps"],
+                                 group["weight_decay"], group["momentum"], group["maximize"])
         return loss
