@@ -152,3 +152,108 @@ def test_invalid_options(make, message):
 def make_sgd(groups=2, lr=0.1):
     params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(groups)]
     return optim.SGD([{"params": [p], "lr": lr * (i + 1)} for i, p in enumerate(params)], lr=lr, momentum=0.9)
+
+
+SCHEDULERS = {
+    "CosineAnnealingWarmRestarts": (lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.01)),
+    "CosineAnnealingWarmRestarts_T1": (lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=4)),
+    "CyclicLR": (lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3)),
+    "CyclicLR_tri2": (lambda o: lr_scheduler.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=2, step_size_down=3, mode="triangular2", base_momentum=0.7)),
+    "CyclicLR_exp": (lambda o: lr_scheduler.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2, mode="exp_range", gamma=0.9, cycle_momentum=False)),
+    "LinearLR": (lambda o: lr_scheduler.LinearLR(o)),
+    "LinearLR_opts": (lambda o: lr_scheduler.LinearLR(o, start_factor=0.5, end_factor=0.1, total_iters=4)),
+    "ConstantLR": (lambda o: lr_scheduler.ConstantLR(o, factor=0.25, total_iters=3)),
+    "PolynomialLR": (lambda o: lr_scheduler.PolynomialLR(o, total_iters=6, power=2.0)),
+    "MultiplicativeLR": (lambda o: lr_scheduler.MultiplicativeLR(o, lr_lambda=lambda e: 0.9)),
+    "SequentialLR": (lambda o: lr_scheduler.SequentialLR(o, [lr_scheduler.ConstantLR(o, factor=0.1, total_iters=2), lr_scheduler.ExponentialLR(o, gamma=0.9)], milestones=[3])),
+    "SequentialLR_linear": (lambda o: lr_scheduler.SequentialLR(o, [lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=3), lr_scheduler.CosineAnnealingLR(o, T_max=5)], milestones=[3])),
+    "ChainedScheduler": (lambda o: lr_scheduler.ChainedScheduler([lr_scheduler.ConstantLR(o, factor=0.1, total_iters=2), lr_scheduler.ExponentialLR(o, gamma=0.9)])),
+    "StepLR": (lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5)),
+    "MultiStepLR": (lambda o: lr_scheduler.MultiStepLR(o, milestones=[2, 5], gamma=0.5)),
+    "ExponentialLR": (lambda o: lr_scheduler.ExponentialLR(o, gamma=0.8)),
+    "CosineAnnealingLR": (lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=4, eta_min=0.001)),
+    "LambdaLR": (lambda o: lr_scheduler.LambdaLR(o, lr_lambda=lambda e: 1 / (e + 1))),
+    "OneCycleLR": (lambda o: lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10)),
+}
+
+
+def plain_state(sd):
+    return {k: v for k, v in sd.items()
+            if isinstance(v, (int, float, str, bool, type(None)))
+            or (isinstance(v, list) and all(isinstance(i, (int, float, type(None))) for i in v))}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULERS))
+def test_scheduler_matches_pytorch(name):
+    record = RECORDED["schedulers"][name]
+    opt = make_sgd()
+    sched = SCHEDULERS[name](opt)
+    lrs, momenta = [sched.get_last_lr()], [[g.get("momentum") for g in opt.param_groups]]
+    for _ in range(len(record["lrs"]) - 1):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr())
+        momenta.append([g.get("momentum") for g in opt.param_groups])
+    np.testing.assert_allclose(lrs, record["lrs"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(np.array(momenta, dtype=float), np.array(record["momenta"], dtype=float), rtol=1e-12)
+    state = sched.state_dict()
+    assert sorted(state) == record["state_keys"]
+    plain = plain_state(state)
+    assert sorted(plain) == sorted(record["state"])
+    for key, value in record["state"].items():
+        numbers = value if isinstance(value, list) else [value]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers)
+        assert plain[key] == (pytest.approx(value, rel=1e-12) if numeric else value), key
+
+
+@pytest.mark.parametrize("name", ["CyclicLR", "SequentialLR", "CosineAnnealingWarmRestarts"])
+def test_pytorch_saved_scheduler_state_loads(name):
+    """A PyTorch-saved scheduler state_dict (taken after ten steps) resumes the schedule: with the
+    optimizer's learning rates restored too (as its own state_dict would), the next step matches
+    a scheduler that took those ten steps here."""
+    record = RECORDED["schedulers"][name]
+    opt = make_sgd()
+    sched = SCHEDULERS[name](opt)
+    sched.load_state_dict(torch.load(os.path.join(DATA, f"sched_{name}.pt")))
+    assert sched.get_last_lr() == pytest.approx(record["lrs"][-1], rel=1e-12)
+    reference_opt = make_sgd()
+    reference = SCHEDULERS[name](reference_opt)
+    for _ in range(len(record["lrs"]) - 1):
+        reference_opt.step()
+        reference.step()
+    for group, reference_group in zip(opt.param_groups, reference_opt.param_groups):
+        group.update({k: v for k, v in reference_group.items() if k != "params"})
+    for optimizer, scheduler in ((opt, sched), (reference_opt, reference)):
+        optimizer.step()
+        scheduler.step()
+    assert sched.get_last_lr() == pytest.approx(reference.get_last_lr(), rel=1e-12)
+
+
+def test_scheduler_errors():
+    opt = make_sgd()
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=0)
+    with pytest.raises(ValueError, match="Constant multiplicative factor expected to be between 0 and 1."):
+        lr_scheduler.ConstantLR(opt, factor=2)
+    with pytest.raises(ValueError, match="Starting multiplicative factor expected to be greater than 0"):
+        lr_scheduler.LinearLR(opt, start_factor=0)
+    with pytest.raises(ValueError, match="mode is invalid and scale_fn is None"):
+        lr_scheduler.CyclicLR(opt, 0.1, 1.0, mode="sawtooth")
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        lr_scheduler.CyclicLR(optim.Rprop([torch.nn.Parameter(torch.ones(1))]), 0.1, 1.0)
+    with pytest.raises(ValueError, match="Sequential Schedulers expects number of schedulers provided to be one more"):
+        lr_scheduler.SequentialLR(opt, [lr_scheduler.ConstantLR(opt)], milestones=[2])
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        lr_scheduler.ChainedScheduler([lr_scheduler.ReduceLROnPlateau(opt)])
+    with pytest.raises(TypeError, match="lr_lambda should be a function, but got int"):
+        lr_scheduler.MultiplicativeLR(opt, lr_lambda=3)
+
+
+def test_cyclic_lr_cycles_adam_beta1():
+    opt = optim.Adam([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    sched = lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=2, base_momentum=0.8, max_momentum=0.9)
+    assert opt.param_groups[0]["betas"] == (0.9, 0.999)
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["betas"][0] == pytest.approx(0.85)
+    assert sched.get_last_lr() == [pytest.approx(0.055)]
