@@ -15,13 +15,11 @@ use num_traits::Float;
 
 /// The float element types these kernels are instantiated for, with their conversions.
 trait Sample: Float + Copy {
-    const DTYPE: DType;
     fn of(v: f64) -> Self;
     fn wide(self) -> f64;
 }
 
 impl Sample for f32 {
-    const DTYPE: DType = DType::F32;
     fn of(v: f64) -> f32 {
         v as f32
     }
@@ -31,7 +29,6 @@ impl Sample for f32 {
 }
 
 impl Sample for f64 {
-    const DTYPE: DType = DType::F64;
     fn of(v: f64) -> f64 {
         v
     }
