@@ -1,0 +1,91 @@
+"""Records reference values for tests/test_nn_modules.py with real PyTorch (run by hand):
+
+    /opt/torchvenv/bin/python tests/data/nn_modules/record.py
+
+Each case builds its module right after ``manual_seed(seed)`` (so the weights test PyTorch's
+initialisation order), draws its inputs from the same RNG, runs ``call`` and backpropagates
+``sum(o * o + o)`` over every floating output. cases.json keeps the case expressions and reprs (the
+test evaluates the same expressions with rustorch); values.npz the weights, inputs, outputs and
+gradients."""
+import json
+import os
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name: (seed, module expression or None, {input: expression}, call expression using m and inputs)
+CASES = {
+    "rnn_tanh": (0, "nn.RNN(3, 4)", {"x": "torch.randn(5, 2, 3)"}, "m(x)"),
+    "rnn_relu_2layer_bi_h0": (1, "nn.RNN(3, 4, 2, nonlinearity='relu', bidirectional=True, bias=False)",
+                              {"x": "torch.randn(5, 2, 3)", "h0": "torch.randn(4, 2, 4)"}, "m(x, h0)"),
+    "lstm": (2, "nn.LSTM(3, 4)", {"x": "torch.randn(5, 2, 3)"}, "m(x)"),
+    "lstm_bi_2layer_batch_first_h0c0": (3, "nn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True)",
+                                        {"x": "torch.randn(2, 5, 3)", "h0": "torch.randn(4, 2, 4)",
+                                         "c0": "torch.randn(4, 2, 4)"}, "m(x, (h0, c0))"),
+    "lstm_proj_unbatched": (4, "nn.LSTM(3, 5, proj_size=2, num_layers=2)", {"x": "torch.randn(6, 3)"}, "m(x)"),
+    "lstm_packed_bi": (5, "nn.LSTM(3, 4, bidirectional=True)", {"x": "torch.randn(5, 3, 3)"},
+                       "m(nn.utils.rnn.pack_padded_sequence(x, [2, 5, 3], enforce_sorted=False))"),
+    "gru_packed_padded_back": (6, "nn.GRU(3, 4, num_layers=2, bidirectional=True, batch_first=True)",
+                               {"x": "torch.randn(3, 4, 3)", "h0": "torch.randn(4, 3, 4)"},
+                               "nn.utils.rnn.pad_packed_sequence(m(nn.utils.rnn.pack_padded_sequence("
+                               "x, [4, 4, 1], batch_first=True), h0)[0], batch_first=True, total_length=5)[0]"),
+    "gru": (7, "nn.GRU(3, 4, 2)", {"x": "torch.randn(4, 2, 3)"}, "m(x)"),
+    "rnncell": (8, "nn.RNNCell(3, 4)", {"x": "torch.randn(2, 3)", "h": "torch.randn(2, 4)"}, "m(x, h)"),
+    "lstmcell": (9, "nn.LSTMCell(3, 4)", {"x": "torch.randn(2, 3)"}, "m(x)"),
+    "lstmcell_unbatched": (10, "nn.LSTMCell(3, 4, bias=False)", {"x": "torch.randn(3)", "h": "torch.randn(4)",
+                                                                 "c": "torch.randn(4)"}, "m(x, (h, c))"),
+    "grucell": (11, "nn.GRUCell(3, 4)", {"x": "torch.randn(2, 3)", "h": "torch.randn(2, 4)"}, "m(x, h)"),
+    "pad_sequence_left": (12, None, {"a": "torch.randn(3, 2)", "b": "torch.randn(1, 2)", "c": "torch.randn(2, 2)"},
+                          "nn.utils.rnn.pad_sequence([a, b, c], batch_first=True, padding_value=-1.0, "
+                          "padding_side='left')"),
+    "pack_sequence": (13, None, {"a": "torch.randn(3, 2)", "b": "torch.randn(1, 2)", "c": "torch.randn(2, 2)"},
+                      "nn.utils.rnn.pack_sequence([a, b, c], enforce_sorted=False)"),
+}
+
+
+def flatten(value):
+    """The tensors of a nested output (a PackedSequence contributes all four fields)."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value if v is not None for t in flatten(v)]
+    return []
+
+
+def main():
+    cases, values = {}, {}
+    for name, (seed, module_expr, inputs, call) in CASES.items():
+        torch.manual_seed(seed)
+        scope = {"torch": torch, "nn": nn, "F": F}
+        m = eval(module_expr, scope) if module_expr else None
+        scope["m"] = m
+        for key, expr in inputs.items():
+            scope[key] = eval(expr, scope).requires_grad_()
+            values[f"{name}/input/{key}"] = scope[key].detach().numpy()
+        params = dict(m.named_parameters()) if m is not None else {}
+        for key, value in (m.state_dict().items() if m is not None else ()):
+            values[f"{name}/state/{key}"] = value.detach().numpy()
+        outputs = flatten(eval(call, scope))
+        for i, out in enumerate(outputs):
+            values[f"{name}/out/{i}"] = out.detach().numpy()
+        loss = sum((o * o + o).sum() for o in outputs if o.is_floating_point() and o.requires_grad)
+        loss.backward()
+        for key in inputs:
+            if scope[key].grad is not None:
+                values[f"{name}/grad/input/{key}"] = scope[key].grad.numpy()
+        for key, p in params.items():
+            if p.grad is not None:
+                values[f"{name}/grad/param/{key}"] = p.grad.numpy()
+        cases[name] = {"seed": seed, "module": module_expr, "inputs": inputs, "call": call,
+                       "repr": repr(m) if m is not None else None, "outputs": len(outputs)}
+    with open(os.path.join(HERE, "cases.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f, indent=1)
+    np.savez_compressed(os.path.join(HERE, "values.npz"), **values)
+
+
+if __name__ == "__main__":
+    main()
