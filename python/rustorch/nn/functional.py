@@ -404,3 +404,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if bias is not None:
         out = out + _channel_view(bias, ndim)
     return out
+
+# --------------------------------------------------------------------------- resampling, norms
+from ._functional_norm import instance_norm, local_response_norm, rms_norm  # noqa: E402,F401
+from ._functional_resample import (  # noqa: E402,F401
+    adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
+    interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear, upsample_nearest,
+)
+
+__all__ += [
+    "instance_norm", "local_response_norm", "rms_norm", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "interpolate", "pixel_shuffle", "pixel_unshuffle",
+    "upsample", "upsample_bilinear", "upsample_nearest",
+]

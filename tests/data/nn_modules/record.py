@@ -44,6 +44,58 @@ CASES = {
                           "padding_side='left')"),
     "pack_sequence": (13, None, {"a": "torch.randn(3, 2)", "b": "torch.randn(1, 2)", "c": "torch.randn(2, 2)"},
                       "nn.utils.rnn.pack_sequence([a, b, c], enforce_sorted=False)"),
+    # resampling
+    "interp_nearest_scale": (20, None, {"x": "torch.randn(1, 2, 3, 5)"},
+                             "F.interpolate(x, scale_factor=(1.7, 2.3))"),
+    "interp_nearest_size_1d": (21, None, {"x": "torch.randn(2, 1, 7)"}, "F.interpolate(x, size=4)"),
+    "interp_nearest_exact_3d": (22, None, {"x": "torch.randn(1, 1, 2, 3, 4)"},
+                                "F.interpolate(x, size=(3, 5, 3), mode='nearest-exact')"),
+    "interp_linear_align": (23, None, {"x": "torch.randn(2, 2, 5)"},
+                            "F.interpolate(x, size=8, mode='linear', align_corners=True)"),
+    "interp_bilinear_scale": (24, None, {"x": "torch.randn(1, 2, 4, 3)"},
+                              "F.interpolate(x, scale_factor=1.5, mode='bilinear')"),
+    "interp_bilinear_down_recompute": (25, None, {"x": "torch.randn(1, 1, 7, 6)"},
+                                       "F.interpolate(x, scale_factor=0.6, mode='bilinear', "
+                                       "recompute_scale_factor=True)"),
+    "interp_bicubic": (26, None, {"x": "torch.randn(1, 2, 4, 5)"},
+                       "F.interpolate(x, size=(7, 3), mode='bicubic')"),
+    "interp_bicubic_align": (27, None, {"x": "torch.randn(1, 1, 3, 4)"},
+                             "F.interpolate(x, scale_factor=2.0, mode='bicubic', align_corners=True)"),
+    "interp_trilinear": (28, None, {"x": "torch.randn(1, 1, 2, 3, 3)"},
+                         "F.interpolate(x, size=(3, 4, 5), mode='trilinear')"),
+    "interp_area": (29, None, {"x": "torch.randn(1, 2, 6, 5)"}, "F.interpolate(x, size=(3, 2), mode='area')"),
+    "upsample_module": (30, "nn.Upsample(scale_factor=2, mode='bilinear', align_corners=False)",
+                        {"x": "torch.randn(1, 1, 3, 3)"}, "m(x)"),
+    "upsampling_bilinear2d": (31, "nn.UpsamplingBilinear2d(size=(4, 5))", {"x": "torch.randn(1, 1, 3, 3)"}, "m(x)"),
+    "pixel_shuffle": (32, "nn.PixelShuffle(2)", {"x": "torch.randn(2, 8, 2, 3)"}, "m(x)"),
+    "pixel_unshuffle": (33, "nn.PixelUnshuffle(2)", {"x": "torch.randn(3, 4, 6)"}, "m(x)"),
+    # padding
+    "reflection_pad2d": (40, "nn.ReflectionPad2d((1, 2, 2, 0))", {"x": "torch.randn(1, 2, 3, 4)"}, "m(x)"),
+    "reflection_pad1d": (41, "nn.ReflectionPad1d(2)", {"x": "torch.randn(2, 5)"}, "m(x)"),
+    "replication_pad3d": (42, "nn.ReplicationPad3d((1, 0, 2, 1, 0, 1))", {"x": "torch.randn(1, 1, 2, 2, 3)"},
+                          "m(x)"),
+    "circular_pad2d": (43, "nn.CircularPad2d(1)", {"x": "torch.randn(1, 1, 3, 3)"}, "m(x)"),
+    "constant_pad3d": (44, "nn.ConstantPad3d(1, 2.5)", {"x": "torch.randn(1, 2, 1, 2)"}, "m(x)"),
+    "zero_pad2d": (45, "nn.ZeroPad2d((1, 1, 0, 2))", {"x": "torch.randn(1, 1, 2, 2)"}, "m(x)"),
+    "reflection_pad3d": (46, "nn.ReflectionPad3d(1)", {"x": "torch.randn(1, 1, 2, 3, 3)"}, "m(x)"),
+    # normalization and pooling
+    "instance_norm2d": (50, "nn.InstanceNorm2d(3)", {"x": "torch.randn(2, 3, 4, 4)"}, "m(x)"),
+    "instance_norm1d_affine_tracked": (51, "nn.InstanceNorm1d(3, affine=True, track_running_stats=True)",
+                                       {"x": "torch.randn(2, 3, 5)"}, "(m(x), m.running_mean, m.running_var)"),
+    "instance_norm3d_unbatched": (52, "nn.InstanceNorm3d(2, affine=True, bias=False)",
+                                  {"x": "torch.randn(2, 2, 3, 2)"}, "m(x)"),
+    "rms_norm": (53, "nn.RMSNorm([3, 4])", {"x": "torch.randn(2, 3, 4)"}, "m(x)"),
+    "rms_norm_eps": (54, None, {"x": "torch.randn(2, 5)", "w": "torch.randn(5)"}, "F.rms_norm(x, (5,), w, 1e-3)"),
+    "local_response_norm": (55, "nn.LocalResponseNorm(3)", {"x": "torch.randn(2, 5, 3, 2)"}, "m(x)"),
+    "local_response_norm_3d": (56, "nn.LocalResponseNorm(2, alpha=0.1, k=2.0)", {"x": "torch.randn(2, 4, 3)"},
+                               "m(x)"),
+    "batch_norm3d": (57, "nn.BatchNorm3d(2)", {"x": "torch.randn(2, 2, 2, 2, 3)"},
+                     "(m(x), m.running_mean, m.running_var)"),
+    "adaptive_max_pool2d": (58, "nn.AdaptiveMaxPool2d((2, 3), return_indices=True)",
+                            {"x": "torch.randn(2, 2, 5, 7)"}, "m(x)"),
+    "adaptive_max_pool1d": (59, "nn.AdaptiveMaxPool1d(4)", {"x": "torch.randn(2, 6)"}, "m(x)"),
+    "fold_unfold": (60, "nn.Unfold(2, padding=1, stride=2)", {"x": "torch.randn(1, 2, 4, 5)"},
+                    "nn.Fold((4, 5), 2, padding=1, stride=2)(m(x))"),
 }
 
 
@@ -68,10 +120,10 @@ def main():
             values[f"{name}/input/{key}"] = scope[key].detach().numpy()
         params = dict(m.named_parameters()) if m is not None else {}
         for key, value in (m.state_dict().items() if m is not None else ()):
-            values[f"{name}/state/{key}"] = value.detach().numpy()
+            values[f"{name}/state/{key}"] = value.detach().numpy().copy()
         outputs = flatten(eval(call, scope))
         for i, out in enumerate(outputs):
-            values[f"{name}/out/{i}"] = out.detach().numpy()
+            values[f"{name}/out/{i}"] = out.detach().numpy().copy()
         loss = sum((o * o + o).sum() for o in outputs if o.is_floating_point() and o.requires_grad)
         loss.backward()
         for key in inputs:

@@ -33,3 +33,16 @@ __all__ = [
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+from .adaptive_pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .batchnorm import BatchNorm3d
+from .fold import Fold, Unfold
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .normalization import LocalResponseNorm, RMSNorm
+from .padding import *  # noqa: F401,F403
+from .padding import __all__ as _padding_all
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+
+__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "BatchNorm3d", "Fold", "Unfold", "InstanceNorm1d",
+            "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle",
+            "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"] + _padding_all
