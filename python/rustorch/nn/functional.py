@@ -417,3 +417,10 @@ __all__ += [
     "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "interpolate", "pixel_shuffle", "pixel_unshuffle",
     "upsample", "upsample_bilinear", "upsample_nearest",
 ]
+
+# --------------------------------------------------------------------------- attention
+from ._functional_attention import (  # noqa: E402,F401
+    _canonical_mask, _none_or_dtype, multi_head_attention_forward, scaled_dot_product_attention,
+)
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]

@@ -96,6 +96,57 @@ CASES = {
     "adaptive_max_pool1d": (59, "nn.AdaptiveMaxPool1d(4)", {"x": "torch.randn(2, 6)"}, "m(x)"),
     "fold_unfold": (60, "nn.Unfold(2, padding=1, stride=2)", {"x": "torch.randn(1, 2, 4, 5)"},
                     "nn.Fold((4, 5), 2, padding=1, stride=2)(m(x))"),
+    # attention
+    "sdpa_bool_mask": (70, None, {"q": "torch.randn(2, 3, 4, 8)", "k": "torch.randn(2, 3, 5, 8)",
+                                  "v": "torch.randn(2, 3, 5, 6)", "mask": "torch.rand(4, 5) > 0.3"},
+                       "F.scaled_dot_product_attention(q, k, v, attn_mask=mask)"),
+    "sdpa_float_mask_scale": (71, None, {"q": "torch.randn(2, 4, 8)", "k": "torch.randn(2, 5, 8)",
+                                         "v": "torch.randn(2, 5, 8)", "mask": "torch.randn(2, 4, 5)"},
+                              "F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=0.3)"),
+    "sdpa_causal_gqa": (72, None, {"q": "torch.randn(1, 4, 5, 8)", "k": "torch.randn(1, 2, 5, 8)",
+                                   "v": "torch.randn(1, 2, 5, 8)"},
+                        "F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)"),
+    "sdpa_fully_masked_row": (73, None, {"q": "torch.randn(1, 3, 4)", "k": "torch.randn(1, 2, 4)",
+                                         "v": "torch.randn(1, 2, 4)"},
+                              "F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor("
+                              "[[True, False], [False, False], [True, True]]))"),
+    "mha_self": (74, "nn.MultiheadAttention(8, 2)", {"x": "torch.randn(5, 3, 8)"}, "m(x, x, x)"),
+    "mha_padding_mask_batch_first": (75, "nn.MultiheadAttention(8, 4, batch_first=True)",
+                                     {"q": "torch.randn(2, 3, 8)", "kv": "torch.randn(2, 5, 8)"},
+                                     "m(q, kv, kv, key_padding_mask=torch.tensor([[False, False, False, True, True], "
+                                     "[False, False, False, False, False]]), average_attn_weights=False)"),
+    "mha_kdim_vdim_float_mask": (76, "nn.MultiheadAttention(6, 2, kdim=4, vdim=3)",
+                                 {"q": "torch.randn(3, 2, 6)", "k": "torch.randn(5, 2, 4)", "v": "torch.randn(5, 2, 3)",
+                                  "mask": "torch.randn(3, 5)"}, "m(q, k, v, attn_mask=mask)"),
+    "mha_bias_kv_zero_attn": (77, "nn.MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True)",
+                              {"x": "torch.randn(3, 2, 4)"},
+                              "m(x, x, x, key_padding_mask=torch.tensor([[False, False, True], [False, True, True]]), "
+                              "attn_mask=torch.triu(torch.ones(3, 3, dtype=torch.bool), 1))"),
+    "mha_no_weights_unbatched_no_bias": (78, "nn.MultiheadAttention(4, 2, bias=False)", {"x": "torch.randn(3, 4)"},
+                                         "m(x, x, x, need_weights=False)"),
+    "mha_causal_no_weights": (79, "nn.MultiheadAttention(4, 1)", {"x": "torch.randn(4, 2, 4)"},
+                              "m(x, x, x, need_weights=False, is_causal=True, "
+                              "attn_mask=nn.Transformer.generate_square_subsequent_mask(4))"),
+    "encoder_layer": (80, "nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)",
+                      {"x": "torch.randn(5, 2, 8)"}, "m(x, src_key_padding_mask=torch.tensor([[False] * 5, "
+                      "[False, False, False, True, True]]))"),
+    "encoder_layer_norm_first_gelu": (81, "nn.TransformerEncoderLayer(8, 2, 16, 0.0, 'gelu', batch_first=True, "
+                                      "norm_first=True)", {"x": "torch.randn(2, 4, 8)"},
+                                      "m(x, src_mask=nn.Transformer.generate_square_subsequent_mask(4), "
+                                      "is_causal=True)"),
+    "decoder_layer": (82, "nn.TransformerDecoderLayer(8, 2, 16, 0.0, activation=F.silu, layer_norm_eps=1e-3)",
+                      {"t": "torch.randn(3, 2, 8)", "mem": "torch.randn(5, 2, 8)"},
+                      "m(t, mem, tgt_mask=nn.Transformer.generate_square_subsequent_mask(3))"),
+    "encoder_stack": (83, "nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, 0.0), 2, nn.LayerNorm(8))",
+                      {"x": "torch.randn(4, 2, 8)"}, "m(x, mask=nn.Transformer.generate_square_subsequent_mask(4))"),
+    "transformer": (84, "nn.Transformer(8, 2, 2, 1, 16, dropout=0.1, batch_first=True).eval()",
+                    {"src": "torch.randn(2, 5, 8)", "tgt": "torch.randn(2, 3, 8)"},
+                    "m(src, tgt, tgt_mask=m.generate_square_subsequent_mask(3), "
+                    "src_key_padding_mask=torch.tensor([[False] * 5, [False, False, False, False, True]]))"),
+    "transformer_norm_first_decoder_stack": (85, "nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 1, 8, 0.0, "
+                                             "norm_first=True), 2)",
+                                             {"t": "torch.randn(3, 1, 4)", "mem": "torch.randn(2, 1, 4)"},
+                                             "m(t, mem, memory_key_padding_mask=torch.tensor([[False, True]]))"),
 }
 
 
@@ -116,7 +167,9 @@ def main():
         m = eval(module_expr, scope) if module_expr else None
         scope["m"] = m
         for key, expr in inputs.items():
-            scope[key] = eval(expr, scope).requires_grad_()
+            scope[key] = eval(expr, scope)
+            if scope[key].is_floating_point():
+                scope[key].requires_grad_()
             values[f"{name}/input/{key}"] = scope[key].detach().numpy()
         params = dict(m.named_parameters()) if m is not None else {}
         for key, value in (m.state_dict().items() if m is not None else ()):

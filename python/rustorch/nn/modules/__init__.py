@@ -46,3 +46,10 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "BatchNorm3d", "Fold", "Unfold", "InstanceNorm1d",
             "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "LocalResponseNorm", "PixelShuffle", "PixelUnshuffle",
             "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"] + _padding_all
+from .attention import MultiheadAttention
+from .transformer import (
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
+
+__all__ += ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+            "TransformerEncoderLayer", "TransformerDecoderLayer"]
