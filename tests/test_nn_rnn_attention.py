@@ -189,3 +189,35 @@ def test_transformer_layer_clones_are_independent():
     assert enc.layers[0].linear1.weight is not enc.layers[1].linear1.weight
     assert torch.equal(enc.layers[0].linear1.weight, enc.layers[1].linear1.weight)
     assert len(enc.state_dict()) == 2 * len(layer.state_dict())
+
+
+def test_random_functional_forms():
+    torch.manual_seed(5)
+    x = torch.ones(4, 6, 5)
+    out = F.dropout1d(x, 0.5)
+    per_channel = out.numpy()
+    # whole channels are either dropped or scaled by 1 / (1 - p)
+    assert set(np.unique(per_channel.std(-1))) == {0.0}
+    assert set(np.unique(per_channel)) <= {0.0, 2.0}
+    assert torch.equal(F.dropout3d(torch.ones(2, 3, 1, 2, 2), 0.3, training=False), torch.ones(2, 3, 1, 2, 2))
+    # alpha dropout keeps a standard normal input's mean and variance
+    z = torch.randn(200000)
+    dropped = F.alpha_dropout(z, 0.2, training=True).numpy()
+    assert abs(dropped.mean()) < 0.02 and abs(dropped.std() - 1) < 0.02
+    logits = torch.randn(5, 4, requires_grad=True)
+    hard = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert torch.equal(hard.sum(-1), torch.ones(5)) and set(np.unique(hard.detach().numpy())) == {0.0, 1.0}
+    (hard * torch.arange(4.0)).sum().backward()
+    assert logits.grad is not None and float(logits.grad.abs().sum()) > 0
+    slopes = F.rrelu(-torch.ones(1000), 0.1, 0.3, training=True).neg().numpy()
+    assert 0.1 <= slopes.min() and slopes.max() <= 0.3 and slopes.std() > 0.03
+
+
+def test_smaller_functional_forms_gradcheck():
+    a, b, c = (torch.randn(3, 4, dtype=torch.float64, requires_grad=True) for _ in range(3))
+    assert gradcheck(lambda a, b, c: F.triplet_margin_loss(a, b, c, swap=True), (a, b, c))
+    assert gradcheck(lambda a, b: F.cosine_similarity(a, b), (a, b))
+    assert gradcheck(lambda a: F.glu(a, 1), (a,))
+    assert gradcheck(lambda a: F.pdist(a), (a,))
+    target = torch.tensor([[1, 3, -1, 0], [0, 1, 2, 3], [2, -1, 0, 0]])
+    assert gradcheck(lambda a: F.multilabel_margin_loss(a, target), (a,))

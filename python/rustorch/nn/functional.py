@@ -424,3 +424,11 @@ from ._functional_attention import (  # noqa: E402,F401
 )
 
 __all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
+
+# --------------------------------------------------------------------------- smaller names
+from ._functional_extra import *  # noqa: E402,F401,F403
+from ._functional_extra import __all__ as _extra_all  # noqa: E402
+from ._functional_loss_extra import *  # noqa: E402,F401,F403
+from ._functional_loss_extra import __all__ as _loss_extra_all  # noqa: E402
+
+__all__ += _extra_all + _loss_extra_all

@@ -3,7 +3,7 @@
     /opt/torchvenv/bin/python tests/data/nn_modules/record.py
 
 Each case builds its module right after ``manual_seed(seed)`` (so the weights test PyTorch's
-initialisation order), draws its inputs from the same RNG, runs ``call`` and backpropagates
+initialisation order), draws its inputs from the same RNG (those named ``target*`` take no gradient), runs ``call`` and backpropagates
 ``sum(o * o + o)`` over every floating output. cases.json keeps the case expressions and reprs (the
 test evaluates the same expressions with rustorch); values.npz the weights, inputs, outputs and
 gradients."""
@@ -147,6 +147,38 @@ CASES = {
                                              "norm_first=True), 2)",
                                              {"t": "torch.randn(3, 1, 4)", "mem": "torch.randn(2, 1, 4)"},
                                              "m(t, mem, memory_key_padding_mask=torch.tensor([[False, True]]))"),
+    # smaller functional names
+    "glu": (90, "nn.GLU(1)", {"x": "torch.randn(2, 6, 3)"}, "m(x)"),
+    "shrinks": (91, None, {"x": "torch.randn(3, 4)"}, "(F.hardshrink(x, 0.4), F.softshrink(x, 0.3))"),
+    "rrelu_eval": (92, "nn.RReLU(0.1, 0.3).eval()", {"x": "torch.randn(3, 4)"}, "m(x)"),
+    "softmax2d": (93, "nn.Softmax2d()", {"x": "torch.randn(2, 3, 2, 2)"}, "m(x)"),
+    "distances": (94, None, {"a": "torch.randn(3, 5)", "b": "torch.randn(3, 5)"},
+                  "(F.cosine_similarity(a, b), F.cosine_similarity(a, b[:1], dim=-1), F.pairwise_distance(a, b), "
+                  "F.pairwise_distance(a, b, p=1.0, keepdim=True), F.pdist(a), F.pdist(b, p=3))"),
+    "channel_shuffle": (95, "nn.ChannelShuffle(3)", {"x": "torch.randn(1, 6, 2)"}, "m(x)"),
+    "lp_pool": (96, None, {"x": "torch.rand(1, 2, 5, 6) + 0.1", "y": "torch.rand(1, 2, 7) + 0.1"},
+                "(F.lp_pool2d(x, 2, 2), F.lp_pool2d(x, 3.0, (2, 3), stride=(1, 2), ceil_mode=True), "
+                "F.lp_pool1d(y, 1.5, 3, 2))"),
+    "margin_losses": (97, None, {"a": "torch.randn(6)", "b": "torch.randn(6)",
+                                 "target": "torch.tensor([1., -1., 1., 1., -1., -1.])"},
+                      "(F.margin_ranking_loss(a, b, target, margin=0.3), F.hinge_embedding_loss(a, target, margin=0.5), "
+                      "F.soft_margin_loss(a, target, reduction='sum'), F.hinge_embedding_loss(a, target, reduction='none'))"),
+    "embedding_losses": (98, None, {"a": "torch.randn(4, 5)", "b": "torch.randn(4, 5)", "c": "torch.randn(4, 5)",
+                                    "target": "torch.tensor([1., -1., 1., -1.])"},
+                         "(F.cosine_embedding_loss(a, b, target, margin=0.2), F.triplet_margin_loss(a, b, c), "
+                         "F.triplet_margin_loss(a, b, c, margin=2.0, p=1, swap=True, reduction='none'), "
+                         "F.triplet_margin_with_distance_loss(a, b, c, distance_function=lambda x, y: "
+                         "1 - F.cosine_similarity(x, y), margin=0.5))"),
+    "nll_losses": (99, None, {"x": "torch.randn(3, 4)", "y": "torch.rand(3, 4) * 3", "v": "torch.rand(3, 4) + 0.1",
+                              "v1": "torch.rand(3) + 0.1"},
+                   "(F.poisson_nll_loss(x, y), F.poisson_nll_loss(x.abs(), y, log_input=False, full=True), "
+                   "F.gaussian_nll_loss(x, y, v), F.gaussian_nll_loss(x, y, v1, full=True, reduction='sum'))"),
+    "multi_losses": (100, None, {"x": "torch.randn(3, 4)", "target_w": "torch.rand(4)",
+                                 "target": "(torch.rand(3, 4) > 0.5).float()"},
+                     "(F.multilabel_soft_margin_loss(x, target), F.multilabel_soft_margin_loss(x, target, weight=target_w, "
+                     "reduction='none'), F.multi_margin_loss(x, torch.tensor([0, 3, 1])), "
+                     "F.multi_margin_loss(x, torch.tensor([2, 2, 0]), p=2, margin=0.5, weight=target_w, reduction='sum'), "
+                     "F.multilabel_margin_loss(x, torch.tensor([[3, 0, -1, 1], [1, 2, 3, 0], [-1, 1, 1, 1]])))"),
 }
 
 
@@ -168,7 +200,7 @@ def main():
         scope["m"] = m
         for key, expr in inputs.items():
             scope[key] = eval(expr, scope)
-            if scope[key].is_floating_point():
+            if scope[key].is_floating_point() and not key.startswith("target"):
                 scope[key].requires_grad_()
             values[f"{name}/input/{key}"] = scope[key].detach().numpy()
         params = dict(m.named_parameters()) if m is not None else {}

@@ -53,3 +53,14 @@ from .transformer import (
 
 __all__ += ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
             "TransformerEncoderLayer", "TransformerDecoderLayer"]
+from .activation_extra import GLU, Hardshrink, RReLU, Softmax2d, Softshrink
+from .channelshuffle import ChannelShuffle
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout_extra import AlphaDropout, Dropout1d, Dropout3d, FeatureAlphaDropout
+from .loss_extra import *  # noqa: F401,F403
+from .loss_extra import __all__ as _loss_extra_all
+from .lp_pooling import LPPool1d, LPPool2d
+
+__all__ += ["GLU", "Hardshrink", "Softshrink", "RReLU", "Softmax2d", "ChannelShuffle", "CosineSimilarity",
+            "PairwiseDistance", "AlphaDropout", "Dropout1d", "Dropout3d", "FeatureAlphaDropout", "LPPool1d",
+            "LPPool2d"] + _loss_extra_all
