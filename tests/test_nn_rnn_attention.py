@@ -221,3 +221,16 @@ def test_smaller_functional_forms_gradcheck():
     assert gradcheck(lambda a: F.pdist(a), (a,))
     target = torch.tensor([[1, 3, -1, 0], [0, 1, 2, 3], [2, -1, 0, 0]])
     assert gradcheck(lambda a: F.multilabel_margin_loss(a, target), (a,))
+
+
+def test_3d_convolution_and_pooling_gradcheck():
+    torch.manual_seed(6)
+    x = torch.randn(1, 2, 3, 3, 4, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(2, 1, 2, 2, 2, dtype=torch.float64, requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=1, groups=2), (x, w))
+    assert gradcheck(lambda x, w: F.conv_transpose3d(x, w, stride=2, output_padding=1, groups=2), (x, w))
+    assert gradcheck(lambda x: F.max_pool3d(x, 2, stride=1, padding=1), (x,))
+    assert gradcheck(lambda x: F.avg_pool3d(x, 2, stride=1, padding=1, count_include_pad=False), (x,))
+    assert gradcheck(lambda x: F.adaptive_avg_pool3d(x, (2, 2, 3)), (x,))
+    with pytest.raises(NotImplementedError, match="return_indices"):
+        F.max_pool3d(x, 2, return_indices=True)

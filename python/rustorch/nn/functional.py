@@ -405,7 +405,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = out + _channel_view(bias, ndim)
     return out
 
-# --------------------------------------------------------------------------- resampling, norms
+# --------------------------------------------------------------------------- resampling, norms, 3-d
+from ._functional_conv3d import (  # noqa: E402,F401
+    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d,
+)
 from ._functional_norm import instance_norm, local_response_norm, rms_norm  # noqa: E402,F401
 from ._functional_resample import (  # noqa: E402,F401
     adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
@@ -415,7 +418,8 @@ from ._functional_resample import (  # noqa: E402,F401
 __all__ += [
     "instance_norm", "local_response_norm", "rms_norm", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "interpolate", "pixel_shuffle", "pixel_unshuffle",
-    "upsample", "upsample_bilinear", "upsample_nearest",
+    "upsample", "upsample_bilinear", "upsample_nearest", "adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d",
+    "conv3d", "conv_transpose3d", "max_pool3d",
 ]
 
 # --------------------------------------------------------------------------- attention

@@ -179,6 +179,26 @@ CASES = {
                      "reduction='none'), F.multi_margin_loss(x, torch.tensor([0, 3, 1])), "
                      "F.multi_margin_loss(x, torch.tensor([2, 2, 0]), p=2, margin=0.5, weight=target_w, reduction='sum'), "
                      "F.multilabel_margin_loss(x, torch.tensor([[3, 0, -1, 1], [1, 2, 3, 0], [-1, 1, 1, 1]])))"),
+    # 3-d convolution and pooling
+    "conv3d": (110, "nn.Conv3d(4, 6, (2, 3, 2), stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 1, 2), groups=2)",
+               {"x": "torch.randn(2, 4, 4, 5, 5)"}, "m(x)"),
+    "conv3d_same_unbatched": (111, "nn.Conv3d(2, 3, 3, padding='same', bias=False)", {"x": "torch.randn(2, 3, 4, 4)"},
+                              "m(x)"),
+    "conv_transpose3d": (112, "nn.ConvTranspose3d(4, 2, (2, 3, 3), stride=(2, 1, 2), padding=(0, 1, 1), "
+                         "output_padding=(1, 0, 1), groups=2)", {"x": "torch.randn(1, 4, 2, 3, 3)"}, "m(x)"),
+    "conv_transpose3d_dilated": (113, "nn.ConvTranspose3d(2, 3, 2, dilation=2)", {"x": "torch.randn(1, 2, 2, 2, 3)"},
+                                 "m(x)"),
+    "max_pool3d": (114, "nn.MaxPool3d((2, 3, 2), stride=(1, 2, 2), padding=(1, 1, 0), ceil_mode=True)",
+                   {"x": "torch.randn(1, 2, 3, 5, 6)"}, "m(x)"),
+    "max_pool3d_dilated_unbatched": (115, None, {"x": "torch.randn(2, 5, 5, 5)"},
+                                     "F.max_pool3d(x, 2, stride=2, dilation=2)"),
+    "avg_pool3d": (116, "nn.AvgPool3d(3, stride=2, padding=1, ceil_mode=True)", {"x": "torch.randn(1, 2, 4, 5, 6)"},
+                   "m(x)"),
+    "avg_pool3d_exclude_pad": (117, None, {"x": "torch.randn(1, 1, 4, 4, 5)"},
+                               "(F.avg_pool3d(x, (2, 3, 3), stride=(2, 2, 1), padding=(1, 1, 1), "
+                               "count_include_pad=False), F.avg_pool3d(x, 2, divisor_override=3))"),
+    "adaptive_pool3d": (118, None, {"x": "torch.randn(1, 2, 5, 4, 7)"},
+                        "(F.adaptive_avg_pool3d(x, (2, 3, 3)), F.adaptive_max_pool3d(x, (3, None, 2)))"),
 }
 
 

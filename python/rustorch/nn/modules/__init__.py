@@ -64,3 +64,7 @@ from .lp_pooling import LPPool1d, LPPool2d
 __all__ += ["GLU", "Hardshrink", "Softshrink", "RReLU", "Softmax2d", "ChannelShuffle", "CosineSimilarity",
             "PairwiseDistance", "AlphaDropout", "Dropout1d", "Dropout3d", "FeatureAlphaDropout", "LPPool1d",
             "LPPool2d"] + _loss_extra_all
+from .conv3d import Conv3d, ConvTranspose3d
+from .pooling3d import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d
+
+__all__ += ["Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"]
