@@ -54,6 +54,7 @@ def test_packed_lstm_gradcheck_and_final_states():
         np.testing.assert_allclose(padded[:n, b].detach().numpy(), alone[:, 0].detach().numpy(), atol=1e-12)
         assert float(padded[n:, b].abs().sum()) == 0.0
         np.testing.assert_allclose(h[:, b].detach().numpy(), h1[:, 0].detach().numpy(), atol=1e-12)
+        np.testing.assert_allclose(c[:, b].detach().numpy(), c1[:, 0].detach().numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("cell", ["RNNCell", "LSTMCell", "GRUCell"])
@@ -122,7 +123,8 @@ def test_interpolate_and_pixel_shuffle_gradcheck():
     x = torch.randn(1, 2, 3, 4, dtype=torch.float64, requires_grad=True)
     for mode, kwargs in (("bilinear", {"align_corners": False}), ("bicubic", {"align_corners": True}),
                          ("nearest", {}), ("nearest-exact", {})):
-        assert gradcheck(lambda x: F.interpolate(x, size=(5, 3), mode=mode, **kwargs), (x,)), mode
+        assert gradcheck(lambda x, mode=mode, kwargs=kwargs: F.interpolate(x, size=(5, 3), mode=mode, **kwargs),
+                         (x,)), mode
     assert gradcheck(lambda x: F.pixel_unshuffle(F.pixel_shuffle(x.reshape(1, 8, 1, 3), 2) * 2, 2), (x,))
     assert torch.equal(F.pixel_unshuffle(F.pixel_shuffle(x, 1), 1), x)
 

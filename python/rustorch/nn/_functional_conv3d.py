@@ -117,7 +117,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         raise NotImplementedError("max_pool3d: return_indices=True is not supported yet")
     if not input.is_floating_point():
         raise RuntimeError(f'"max_pool3d" not implemented for \'{input.dtype}\'')
-    x, batched, kernel, stride, dilation, out_size, pads, padded = _pool3d_padded(
+    x, batched, kernel, stride, dilation, out_size, _, padded = _pool3d_padded(
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d", float("-inf"))
     for p, k, d in zip(_triple(padding), kernel, dilation):
         if p > (d * (k - 1) + 1) // 2:

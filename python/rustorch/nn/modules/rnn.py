@@ -269,6 +269,17 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, tuple(_C.stack(kept, 0) for kept in finals)
 
+    def _forward_one_state(self, input, hx, name):
+        """RNN's and GRU's forward: a single hidden state ``h``."""
+        data, batch_sizes, hx, finish = self._prepare(input, None if hx is None else (hx,), name, 1)
+        self.check_input(data, batch_sizes)
+        if hx is None:
+            hx = self._zeros_state(data, batch_sizes, [self.hidden_size])
+        else:
+            self.check_hidden_size(hx[0], self._expected_state_size(self._batch_of(data, batch_sizes)))
+        output, state = finish(*self._layers(data, batch_sizes, hx))
+        return output, state[0]
+
     def _zeros_state(self, data, batch_sizes, sizes):
         batch = self._batch_of(data, batch_sizes)
         layers = self.num_layers * (2 if self.bidirectional else 1)
@@ -291,14 +302,7 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        data, batch_sizes, hx, finish = self._prepare(input, None if hx is None else (hx,), "RNN", 1)
-        self.check_input(data, batch_sizes)
-        if hx is None:
-            hx = self._zeros_state(data, batch_sizes, [self.hidden_size])
-        else:
-            self.check_hidden_size(hx[0], self._expected_state_size(self._batch_of(data, batch_sizes)))
-        output, state = finish(*self._layers(data, batch_sizes, hx))
-        return output, state[0]
+        return self._forward_one_state(input, hx, "RNN")
 
 
 class LSTM(RNNBase):
@@ -336,14 +340,7 @@ class GRU(RNNBase):
                          device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        data, batch_sizes, hx, finish = self._prepare(input, None if hx is None else (hx,), "GRU", 1)
-        self.check_input(data, batch_sizes)
-        if hx is None:
-            hx = self._zeros_state(data, batch_sizes, [self.hidden_size])
-        else:
-            self.check_hidden_size(hx[0], self._expected_state_size(self._batch_of(data, batch_sizes)))
-        output, state = finish(*self._layers(data, batch_sizes, hx))
-        return output, state[0]
+        return self._forward_one_state(input, hx, "GRU")
 
 
 # --------------------------------------------------------------------------- single-step cells
