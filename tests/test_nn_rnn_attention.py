@@ -236,3 +236,23 @@ def test_3d_convolution_and_pooling_gradcheck():
     assert gradcheck(lambda x: F.adaptive_avg_pool3d(x, (2, 2, 3)), (x,))
     with pytest.raises(NotImplementedError, match="return_indices"):
         F.max_pool3d(x, 2, return_indices=True)
+
+
+def test_grid_sample_embedding_bag_unpool_gradcheck():
+    torch.manual_seed(7)
+    x = torch.randn(1, 2, 3, 4, dtype=torch.float64, requires_grad=True)
+    grid = (torch.rand(1, 2, 3, 2, dtype=torch.float64) * 2.2 - 1.1).requires_grad_()
+    for padding_mode in ("zeros", "border", "reflection"):
+        assert gradcheck(lambda x, g, mode=padding_mode: F.grid_sample(x, g, padding_mode=mode,
+                                                                        align_corners=False), (x, grid))
+    theta = torch.randn(1, 2, 3, dtype=torch.float64, requires_grad=True)
+    assert gradcheck(lambda t: F.affine_grid(t, (1, 1, 3, 2), align_corners=False), (theta,))
+    weight = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+    bags = torch.tensor([0, 2, 2, 4, 1])
+    for mode in ("sum", "mean", "max"):
+        assert gradcheck(lambda w, mode=mode: F.embedding_bag(bags, w, torch.tensor([0, 1, 1]), mode=mode), (weight,))
+    with pytest.raises(ValueError, match="if input is 2D, then offsets has to be None"):
+        F.embedding_bag(bags.reshape(1, -1), weight, torch.tensor([0]))
+    pooled, indices = F.max_pool2d(x.detach(), 2, return_indices=True)
+    pooled.requires_grad_()
+    assert gradcheck(lambda p: F.max_unpool2d(p, indices, 2), (pooled,))

@@ -405,7 +405,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = out + _channel_view(bias, ndim)
     return out
 
-# --------------------------------------------------------------------------- resampling, norms, 3-d
+# --------------------------------------------------------------------------- resampling, norms, 3-d, grids
+from ._functional_grid import affine_grid, grid_sample  # noqa: E402,F401
+from ._functional_sparse import embedding_bag, max_unpool1d, max_unpool2d  # noqa: E402,F401
 from ._functional_conv3d import (  # noqa: E402,F401
     adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d,
 )
@@ -419,7 +421,8 @@ __all__ += [
     "instance_norm", "local_response_norm", "rms_norm", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "interpolate", "pixel_shuffle", "pixel_unshuffle",
     "upsample", "upsample_bilinear", "upsample_nearest", "adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d",
-    "conv3d", "conv_transpose3d", "max_pool3d",
+    "conv3d", "conv_transpose3d", "max_pool3d", "affine_grid", "grid_sample", "embedding_bag", "max_unpool1d",
+    "max_unpool2d",
 ]
 
 # --------------------------------------------------------------------------- attention

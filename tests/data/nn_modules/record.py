@@ -199,6 +199,36 @@ CASES = {
                                "count_include_pad=False), F.avg_pool3d(x, 2, divisor_override=3))"),
     "adaptive_pool3d": (118, None, {"x": "torch.randn(1, 2, 5, 4, 7)"},
                         "(F.adaptive_avg_pool3d(x, (2, 3, 3)), F.adaptive_max_pool3d(x, (3, None, 2)))"),
+    # grids, bags, unpooling
+    "affine_grid": (120, None, {"theta": "torch.randn(2, 2, 3)", "theta3": "torch.randn(1, 3, 4)"},
+                    "(F.affine_grid(theta, (2, 1, 3, 4), align_corners=False), F.affine_grid(theta, (2, 3, 1, 5), "
+                    "align_corners=True), F.affine_grid(theta3, (1, 1, 2, 3, 2), align_corners=False))"),
+    "grid_sample_bilinear_zeros": (121, None, {"x": "torch.randn(2, 2, 4, 5)", "g": "torch.rand(2, 3, 6, 2) * 2.4 - 1.2"},
+                                   "F.grid_sample(x, g, align_corners=False)"),
+    "grid_sample_bilinear_border_align": (122, None, {"x": "torch.randn(1, 2, 4, 5)",
+                                                      "g": "torch.rand(1, 3, 3, 2) * 3 - 1.5"},
+                                          "F.grid_sample(x, g, padding_mode='border', align_corners=True)"),
+    "grid_sample_reflection": (123, None, {"x": "torch.randn(1, 1, 4, 5)", "g": "torch.rand(1, 4, 4, 2) * 5 - 2.5"},
+                               "(F.grid_sample(x, g, padding_mode='reflection', align_corners=False), "
+                               "F.grid_sample(x, g, padding_mode='reflection', align_corners=True))"),
+    "grid_sample_nearest": (124, None, {"x": "torch.randn(1, 2, 4, 5)", "target_g": "torch.rand(1, 3, 3, 2) * 2.2 - 1.1"},
+                            "(F.grid_sample(x, target_g, mode='nearest', align_corners=False), "
+                            "F.grid_sample(x, target_g, mode='nearest', padding_mode='border', align_corners=True))"),
+    "stn_affine_grid_sample": (125, None, {"x": "torch.randn(2, 1, 5, 5)",
+                                           "theta": "torch.eye(2, 3).repeat(2, 1, 1) + 0.2 * torch.randn(2, 2, 3)"},
+                               "F.grid_sample(x, F.affine_grid(theta, x.size(), align_corners=False), "
+                               "align_corners=False)"),
+    "embedding_bag_mean_offsets": (126, "nn.EmbeddingBag(6, 3)", {},
+                                   "m(torch.tensor([1, 2, 4, 5, 4, 3, 2, 0]), torch.tensor([0, 4, 4]))"),
+    "embedding_bag_sum_weights_2d": (127, "nn.EmbeddingBag(5, 2, mode='sum', padding_idx=1)",
+                                     {"psw": "torch.randn(2, 3)"},
+                                     "m(torch.tensor([[0, 1, 2], [4, 4, 1]]), per_sample_weights=psw)"),
+    "embedding_bag_max_last_offset": (128, "nn.EmbeddingBag(5, 2, mode='max', include_last_offset=True)", {},
+                                      "m(torch.tensor([0, 3, 1, 4, 2]), torch.tensor([0, 2, 2, 5]))"),
+    "max_unpool2d": (129, None, {"x": "torch.randn(1, 2, 4, 6)"},
+                     "nn.MaxUnpool2d(2)(*F.max_pool2d(x, 2, return_indices=True))"),
+    "max_unpool1d_output_size": (130, None, {"x": "torch.randn(1, 2, 7)"},
+                                 "F.max_unpool1d(*F.max_pool1d(x, 2, return_indices=True), 2, output_size=[7])"),
 }
 
 

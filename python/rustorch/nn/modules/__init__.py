@@ -68,3 +68,7 @@ from .conv3d import Conv3d, ConvTranspose3d
 from .pooling3d import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d
 
 __all__ += ["Conv3d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"]
+from .embedding_bag import EmbeddingBag
+from .unpooling import MaxUnpool1d, MaxUnpool2d
+
+__all__ += ["EmbeddingBag", "MaxUnpool1d", "MaxUnpool2d"]
