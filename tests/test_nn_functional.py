@@ -326,7 +326,7 @@ def test_norm_modules():
     ln = nn.LayerNorm(4)
     assert repr(ln) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)"
     assert ln.weight.tolist() == [1.0] * 4 and ln.bias.tolist() == [0.0] * 4
-    assert repr(nn.LayerNorm([2, 3], elementwise_affine=False)) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=False)"
+    assert repr(nn.LayerNorm([2, 3], elementwise_affine=False)) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=False, bias=False)"
     gn = nn.GroupNorm(2, 4)
     assert repr(gn) == "GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)"
     x = np.random.RandomState(4).standard_normal((3, 4, 2))

@@ -9,7 +9,7 @@ from ._functional_extra import pairwise_distance
 __all__ = [
     "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss", "poisson_nll_loss",
     "gaussian_nll_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
-    "triplet_margin_loss", "triplet_margin_with_distance_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
 ]
 
 
@@ -176,3 +176,83 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
         raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} instead")
     return _triplet(anchor, positive, negative, distance_function or pairwise_distance, margin, swap,
                     _reduction.resolve(None, None, reduction))
+
+
+# A finite stand-in for log(0) in the CTC recursion: -inf would make the gradients of the
+# logsumexps over impossible states NaN; exp(_LOG_ZERO - x) is still exactly 0.
+_LOG_ZERO = -1e30
+
+
+def _logsumexp3(a, b, c):
+    top = a.maximum(b).maximum(c).detach()
+    return top + ((a - top).exp() + (b - top).exp() + (c - top).exp()).log()
+
+
+def _ctc_extended_labels(targets, target_lengths, blank):
+    """Each target with blanks around and between its labels, padded to one length, and where a
+    state may be reached by skipping the blank before it."""
+    import numpy as np
+    if targets.dim() == 2:
+        rows = [targets[n, :length].tolist() for n, length in enumerate(target_lengths)]
+    else:
+        flat, rows, start = targets.tolist(), [], 0
+        for length in target_lengths:
+            rows.append(flat[start:start + length])
+            start += length
+    width = 2 * max(target_lengths, default=0) + 1
+    labels = np.full((len(rows), width), blank, dtype=np.int64)
+    for n, row in enumerate(rows):
+        labels[n, 1:2 * len(row):2] = row
+    can_skip = np.zeros_like(labels, dtype=bool)
+    can_skip[:, 2:] = (labels[:, 2:] != blank) & (labels[:, 2:] != labels[:, :-2])
+    return labels, can_skip
+
+
+def _int_list(values):
+    if isinstance(values, _C.Tensor):
+        return [int(v) for v in values.reshape(-1).tolist()]
+    return [int(v) for v in values] if isinstance(values, (list, tuple)) else [int(values)]
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """Connectionist temporal classification: ``-log p(target | input)`` summed over every
+    alignment, by the forward (alpha) recursion over time in log space."""
+    import numpy as np
+    reduction = _reduction.resolve(None, None, reduction)
+    batched = log_probs.dim() == 3
+    if not batched:
+        log_probs, targets = log_probs.unsqueeze(1), targets.unsqueeze(0)
+    input_lengths, target_lengths = _int_list(input_lengths), _int_list(target_lengths)
+    steps, batch, _ = log_probs.shape
+    if len(input_lengths) != batch or len(target_lengths) != batch:
+        raise RuntimeError(f"input_lengths and target_lengths must have batch_size={batch} entries")
+    labels, can_skip = _ctc_extended_labels(targets, target_lengths, blank)
+    labels_t = _C.from_numpy(labels)
+    neg = _C.full((batch, 1), _LOG_ZERO, dtype=log_probs.dtype)
+    skip_mask = _C.from_numpy(can_skip)
+    start = np.full(labels.shape, _LOG_ZERO)
+    start[:, :2] = 0.0
+    start[np.asarray(target_lengths) == 0, 1] = _LOG_ZERO
+    alpha = _C.from_numpy(start).to(log_probs.dtype) + log_probs[0].gather(1, labels_t)
+    alive = _C.from_numpy(np.asarray(input_lengths)[:, None] > np.arange(steps)[None, :])
+    for t in range(1, steps):
+        stay = alpha
+        advance = _C.cat([neg, alpha[:, :-1]], 1)
+        skip = _C.where(skip_mask, _C.cat([neg, neg, alpha[:, :-2]], 1), _C.full((), _LOG_ZERO, dtype=alpha.dtype))
+        new = _logsumexp3(stay, advance, skip) + log_probs[t].gather(1, labels_t)
+        alpha = _C.where(alive[:, t:t + 1], new, alpha)
+    ends = np.asarray(target_lengths) * 2
+    last = alpha.gather(1, _C.from_numpy(ends[:, None]))
+    before = alpha.gather(1, _C.from_numpy(np.maximum(ends - 1, 0)[:, None]))
+    before = _C.where(_C.from_numpy(ends[:, None] > 0), before, _C.full((), _LOG_ZERO, dtype=alpha.dtype))
+    top = last.maximum(before).detach()
+    loss = -(top + ((last - top).exp() + (before - top).exp()).log()).reshape(batch)
+    impossible = loss.detach() > -_LOG_ZERO / 2
+    loss = _C.where(impossible, _C.zeros((), dtype=loss.dtype) if zero_infinity
+                    else _C.full((), float("inf"), dtype=loss.dtype), loss)
+    if reduction == "mean":
+        lengths = _C.tensor([max(n, 1) for n in target_lengths], dtype=loss.dtype)
+        return (loss / lengths).mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss if batched else loss.reshape(())

@@ -229,6 +229,17 @@ CASES = {
                      "nn.MaxUnpool2d(2)(*F.max_pool2d(x, 2, return_indices=True))"),
     "max_unpool1d_output_size": (130, None, {"x": "torch.randn(1, 2, 7)"},
                                  "F.max_unpool1d(*F.max_pool1d(x, 2, return_indices=True), 2, output_size=[7])"),
+    "ctc_loss": (131, "nn.CTCLoss()", {"x": "torch.randn(7, 3, 5)"},
+                 "m(x.log_softmax(2), torch.tensor([[1, 2, 2], [3, 1, 4], [2, 0, 0]]), torch.tensor([7, 6, 4]), "
+                 "torch.tensor([3, 3, 1]))"),
+    "ctc_loss_flat_targets_sum": (132, None, {"x": "torch.randn(6, 2, 4)"},
+                                  "(F.ctc_loss(x.log_softmax(2), torch.tensor([1, 1, 3, 2]), [6, 5], [2, 2], "
+                                  "blank=0, reduction='sum'), F.ctc_loss(x.log_softmax(2), torch.tensor([[1, 2], "
+                                  "[2, 2]]), (6, 3), (2, 0), blank=3, reduction='none'))"),
+    "ctc_loss_zero_infinity_unbatched": (133, None, {"x": "torch.randn(3, 4)", "y": "torch.randn(5, 2, 4)"},
+                                         "(F.ctc_loss(x.log_softmax(1), torch.tensor([1, 2, 3]), torch.tensor(3), torch.tensor(3)), "
+                                         "F.ctc_loss(y.log_softmax(2), torch.tensor([[1, 1, 1], [2, 3, 1]]), [5, 5], "
+                                         "[3, 3], zero_infinity=True, reduction='none'))"),
 }
 
 
