@@ -4,13 +4,13 @@ import math
 
 from .. import _C
 from ._functional_conv import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
-from .modules.utils import _pair
+from .modules.utils import _pair, _triple
 
 __all__ = [
     "glu", "hardshrink", "softshrink", "rrelu", "rrelu_", "celu_", "selu_", "threshold_", "cosine_similarity",
     "pairwise_distance", "pdist", "dropout1d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
     "channel_shuffle", "native_channel_shuffle", "gumbel_softmax", "max_pool1d_with_indices",
-    "max_pool2d_with_indices", "lp_pool1d", "lp_pool2d",
+    "max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d",
 ]
 
 
@@ -201,3 +201,10 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     kh, kw = _pair(kernel_size)
     pooled = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return _lp_root(pooled, kh * kw, norm_type)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    from ._functional_conv3d import avg_pool3d
+    kd, kh, kw = _triple(kernel_size)
+    pooled = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return _lp_root(pooled, kd * kh * kw, norm_type)

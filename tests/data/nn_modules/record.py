@@ -240,6 +240,8 @@ CASES = {
                                          "(F.ctc_loss(x.log_softmax(1), torch.tensor([1, 2, 3]), torch.tensor(3), torch.tensor(3)), "
                                          "F.ctc_loss(y.log_softmax(2), torch.tensor([[1, 1, 1], [2, 3, 1]]), [5, 5], "
                                          "[3, 3], zero_infinity=True, reduction='none'))"),
+    "lp_pool3d": (134, "nn.LPPool3d(2, (2, 2, 3), stride=(1, 2, 2))", {"x": "torch.rand(1, 2, 3, 4, 5) + 0.1"},
+                  "m(x)"),
 }
 
 

@@ -59,11 +59,11 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout_extra import AlphaDropout, Dropout1d, Dropout3d, FeatureAlphaDropout
 from .loss_extra import *  # noqa: F401,F403
 from .loss_extra import __all__ as _loss_extra_all
-from .lp_pooling import LPPool1d, LPPool2d
+from .lp_pooling import LPPool1d, LPPool2d, LPPool3d
 
 __all__ += ["GLU", "Hardshrink", "Softshrink", "RReLU", "Softmax2d", "ChannelShuffle", "CosineSimilarity",
             "PairwiseDistance", "AlphaDropout", "Dropout1d", "Dropout3d", "FeatureAlphaDropout", "LPPool1d",
-            "LPPool2d"] + _loss_extra_all
+            "LPPool2d", "LPPool3d"] + _loss_extra_all
 from .conv3d import Conv3d, ConvTranspose3d
 from .pooling3d import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d
 

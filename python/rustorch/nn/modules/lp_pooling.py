@@ -1,8 +1,8 @@
-"""``LPPool1d`` / ``LPPool2d``: power-average pooling."""
+"""``LPPool1d`` / ``LPPool2d`` / ``LPPool3d``: power-average pooling."""
 from .. import functional as F
 from .module import Module
 
-__all__ = ["LPPool1d", "LPPool2d"]
+__all__ = ["LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 class _LPPoolNd(Module):
@@ -28,3 +28,8 @@ class LPPool1d(_LPPoolNd):
 class LPPool2d(_LPPoolNd):
     def forward(self, input):
         return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    def forward(self, input):
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
