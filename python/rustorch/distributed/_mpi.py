@@ -25,7 +25,8 @@ _WIRE_TYPES = {
     _C.int32: MPI.INT32_T, _C.int64: MPI.INT64_T, _C.float32: MPI.FLOAT, _C.float64: MPI.DOUBLE,
     _C.float16: MPI.UINT16_T, _C.bfloat16: MPI.UINT16_T,
 }
-_HALF_TYPES = (_C.float16, _C.bfloat16)
+# Reduced through float32 (a dict: lookups by identity are cheaper than dtype comparisons).
+_WIDENED = {_C.float16: _C.float32, _C.bfloat16: _C.float32}
 
 # ReduceOp value -> MPI op (AVG is SUM followed by a division).
 _MPI_OPS = {0: MPI.SUM, 1: MPI.SUM, 2: MPI.PROD, 3: MPI.MIN, 4: MPI.MAX, 5: MPI.BAND, 6: MPI.BOR, 7: MPI.BXOR}
@@ -55,23 +56,25 @@ class Buffer:
     (zero copy); any other goes through one contiguous staging copy, written back by
     ``finish`` when the tensor is an output. ``reduced`` buffers widen half types to float32."""
 
-    __slots__ = ("tensor", "staged", "message")
+    __slots__ = ("tensor", "staged", "message", "dtype")
 
     def __init__(self, tensor, reduced=False, fill=True):
         self.tensor = tensor
         dtype = tensor.dtype
         staged = None
-        if reduced and dtype in _HALF_TYPES:
-            staged = tensor.detach().cpu().to(_C.float32)
-        elif tensor.device.type != "cpu" or not tensor.is_contiguous():
+        if reduced and dtype in _WIDENED:
+            dtype = _WIDENED[dtype]
+            staged = tensor.detach().cpu().to(dtype)
+        elif not (tensor.is_cpu and tensor.is_contiguous()):
             staged = tensor.detach().cpu().contiguous() if fill else _C.empty(tensor.shape, dtype=dtype)
         self.staged = staged
+        self.dtype = dtype
         t = tensor if staged is None else staged
-        nbytes = t.numel() * t.element_size()
+        nbytes = t.nbytes
         memory = MPI.buffer.fromaddress(t.data_ptr(), nbytes) if nbytes else bytearray(0)
         # No count: mpi4py takes it from the size (divided among the ranks where MPI wants a
         # per-rank count).
-        self.message = [memory, _WIRE_TYPES[t.dtype]]
+        self.message = [memory, _WIRE_TYPES[dtype]]
 
     def finish(self):
         """Copies a staged output back into its tensor."""

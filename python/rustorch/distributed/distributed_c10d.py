@@ -107,6 +107,7 @@ class ProcessGroup:
 
     def __init__(self, comm, ranks, timeout, name):
         self._comm = comm
+        self._size = comm.Get_size()
         self._ranks = ranks
         self._group_rank = {r: i for i, r in enumerate(ranks)}
         self._timeout = timeout.total_seconds()
@@ -116,7 +117,7 @@ class ProcessGroup:
         return self._comm.Get_rank()
 
     def size(self):
-        return self._comm.Get_size()
+        return self._size
 
     def name(self):
         return Backend.MPI
@@ -349,12 +350,11 @@ def _backend_error(op_name, e):
 
 def _blocking(group, op_name, call, *args):
     """Runs a blocking MPI call under the watchdog (which ends the job past the timeout)."""
-    mpi = _mpi()
     watchdog = _World.watchdog
     watchdog.busy = (time.monotonic(), op_name, group._timeout)
     try:
         return call(*args)
-    except mpi.Exception as e:
+    except _MPI.Exception as e:
         raise _backend_error(op_name, e) from None
     finally:
         watchdog.busy = None
@@ -469,7 +469,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     _check_op(op, tensor)
     mpi = _mpi()
     buf = mpi.Buffer(tensor, reduced=True)
-    return _run(g, "all_reduce", "Allreduce", (mpi.IN_PLACE, buf.message, mpi.mpi_op(op, buf.data.dtype)),
+    return _run(g, "all_reduce", "Allreduce", (mpi.IN_PLACE, buf.message, mpi.mpi_op(op, buf.dtype)),
                 _after_reduce(buf, op, g.size()), async_op, buf)
 
 
@@ -494,7 +494,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     buf = mpi.Buffer(tensor, reduced=True)
     mine = g.rank() == root
     send = mpi.IN_PLACE if mine else buf.message
-    return _run(g, "reduce", "Reduce", (send, buf.message if mine else None, mpi.mpi_op(op, buf.data.dtype), root),
+    return _run(g, "reduce", "Reduce", (send, buf.message if mine else None, mpi.mpi_op(op, buf.dtype), root),
                 _after_reduce(buf, op, g.size()) if mine else None, async_op, buf)
 
 
@@ -581,7 +581,7 @@ def _reduce_scatter(g, output, input, op, async_op):
     _check_op(op, output)
     mpi = _mpi()
     src, out = mpi.Buffer(input, reduced=True), mpi.Buffer(output, reduced=True, fill=False)
-    return _run(g, "reduce_scatter", "Reduce_scatter_block", (src.message, out.message, mpi.mpi_op(op, src.data.dtype)),
+    return _run(g, "reduce_scatter", "Reduce_scatter_block", (src.message, out.message, mpi.mpi_op(op, src.dtype)),
                 _after_reduce(out, op, g.size()), async_op, (src, out))
 
 
