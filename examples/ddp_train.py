@@ -21,7 +21,7 @@ from rustorch.utils.data.distributed import DistributedSampler
 def synthetic_points(n, features=32, classes=4, seed=0):
     g = torch.Generator()
     g.manual_seed(seed)
-    centres = torch.randn((classes, features), generator=g) * 2
+    centres = torch.randn((classes, features), generator=g) * 0.3
     labels = torch.randint(0, classes, (n,), generator=g)
     return centres[labels] + torch.randn((n, features), generator=g), labels
 

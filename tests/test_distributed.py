@@ -189,3 +189,32 @@ def test_mismatched_sizes_fail_instead_of_corrupting(tmp_path):
     assert proc.returncode != 0
     assert "truncated" in proc.stderr.lower() or "DistBackendError" in proc.stderr
     assert seconds < 30
+
+
+# DistributedDataParallel on 2 ranks
+
+@pytest.fixture(scope="module")
+def ddp_results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ddp")
+    proc = _mpirun("ddp.py", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return _rank_reports(out)
+
+
+@needs_mpi
+@pytest.mark.parametrize("kind", [
+    "ddp-equals-one-process-mlp-sgd", "ddp-equals-one-process-mlp-adam", "ddp-equals-one-process-cnn-sgd",
+    "ddp-equals-one-process-cnn-adam", "no_sync-accumulation", "no_sync-leaves-local-gradients",
+    "find_unused_parameters", "unused-parameters-without-find_unused_parameters-raise", "broadcast_buffers",
+    "module-and-state_dict-prefix", "shape-mismatch-across-ranks-raises",
+])
+def test_distributed_data_parallel(ddp_results, kind):
+    test_collective_matches_numpy(ddp_results, kind)
+
+
+@needs_mpi
+def test_ddp_example_trains_with_the_launcher():
+    proc, _ = _launch("--nproc-per-node", 2, HERE.parent / "examples" / "ddp_train.py", "--epochs", 2)
+    assert proc.returncode == 0, proc.stderr
+    losses = [float(x) for x in re.findall(r"epoch \d: loss ([\d.]+) \(4096 samples on 2 ranks\)", proc.stdout)]
+    assert len(losses) == 2 and losses[1] < losses[0]

@@ -24,6 +24,9 @@ _LAUNCHER_VARIABLES = [
 ]
 
 
+_MODES = ("--script", "--module", "--exec")
+
+
 def _place_from_environment():
     """This rank's place from the launcher's variables, without starting MPI (so that a
     program run with --no-python can start it itself)."""
@@ -44,17 +47,16 @@ def _place_from_mpi():
 
 
 def main():
+    # [options] (--script|--module|--exec) TARGET [the target's own arguments, untouched]
+    argv = sys.argv[1:]
+    at = next(i for i, a in enumerate(argv) if a in _MODES)
     p = argparse.ArgumentParser(allow_abbrev=False)
     for name in ("--nproc-per-node", "--nnodes"):
         p.add_argument(name, type=int, required=True)
     for name in ("--master-addr", "--master-port", "--run-id"):
         p.add_argument(name, required=True)
-    mode = p.add_mutually_exclusive_group(required=True)
-    for name in ("--script", "--module", "--exec"):
-        mode.add_argument(name)
-    p.add_argument("args", nargs=argparse.REMAINDER)
-    args = p.parse_args()
-
+    args = p.parse_args(argv[:at])
+    mode, target, target_args = argv[at], argv[at + 1], argv[at + 2:]
     place = _place_from_environment() or _place_from_mpi()
     expected = args.nproc_per_node * args.nnodes
     if place[1] != expected:
@@ -67,17 +69,15 @@ def main():
         import rustorch
         rustorch.set_num_threads(max(int(os.environ["OMP_NUM_THREADS"]), 1))
 
-    if args.exec:
+    if mode == "--exec":
         sys.stdout.flush()
-        os.execvp(args.exec, [args.exec, *args.args])
-    target = args.module or args.script
-    sys.argv = [target, *args.args]
-    if args.module:
-        runpy.run_module(args.module, run_name="__main__", alter_sys=True)
+        os.execvp(target, [target, *target_args])
+    sys.argv = [target, *target_args]
+    if mode == "--module":
+        runpy.run_module(target, run_name="__main__", alter_sys=True)
     else:
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
         runpy.run_path(target, run_name="__main__")
-
 
 if __name__ == "__main__":
     main()

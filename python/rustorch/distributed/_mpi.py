@@ -118,3 +118,19 @@ def abort(reason):
     print(f"[rank {rank}] rustorch.distributed: {reason}; aborting the job.", file=sys.stderr, flush=True)
     MPI.COMM_WORLD.Abort(1)
     os._exit(1)
+
+
+def abort_on_uncaught_exception():
+    """An uncaught exception ends the whole job. (Exiting without MPI_Finalize does that
+    already, unless mpi4py was imported before us and will finalize at exit.)"""
+    previous = sys.excepthook
+    if getattr(previous, "_rustorch_aborts", False):
+        return
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        sys.stderr.flush()
+        if MPI.COMM_WORLD.Get_size() > 1:
+            MPI.COMM_WORLD.Abort(1)
+    hook._rustorch_aborts = True
+    sys.excepthook = hook

@@ -227,6 +227,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     comm = world.Dup()
     _World.default_pg = ProcessGroup(comm, list(range(comm.Get_size())), timeout, group_name or "0")
     _World.groups = [_World.default_pg]
+    mpi.abort_on_uncaught_exception()
     if _World.watchdog is None:
         _World.watchdog = mpi.Watchdog()
     _World.watchdog.start(period=min(1.0, max(timeout.total_seconds() / 4, 0.05)))
@@ -585,6 +586,18 @@ def _reduce_scatter(g, output, input, op, async_op):
                 _after_reduce(out, op, g.size()), async_op, (src, out))
 
 
+def _check_root_list(tensors, name, mine, role, group, like):
+    """gather's and scatter's list: one tensor like ``like`` per rank, on the root only."""
+    if mine and not tensors:
+        raise ValueError(f"Argument ``{name}`` must be specified on {role} rank.")
+    if not mine and tensors:
+        raise ValueError(f"Argument ``{name}`` must NOT be specified on non-{role} ranks.")
+    if mine:
+        _check_tensor_list(tensors, name)
+        _check_list_length(tensors, group, name)
+        _check_same(tensors, like, name.split("_")[0])
+
+
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     _check_single_tensor(tensor, "tensor")
     g = _group(group)
@@ -592,17 +605,11 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         return _not_in_group("gather")
     root = _peer(g, dst, group_dst, default=0)
     mine = g.rank() == root
-    if mine and not gather_list:
-        raise ValueError("Argument ``gather_list`` must be specified on destination rank.")
-    if not mine and gather_list:
-        raise ValueError("Argument ``gather_list`` must NOT be specified on non-destination ranks.")
+    _check_root_list(gather_list, "gather_list", mine, "destination", g, tensor)
     mpi = _mpi()
     src = mpi.Buffer(tensor)
     if not mine:
         return _run(g, "gather", "Gather", (src.message, None, root), None, async_op, src)
-    _check_tensor_list(gather_list, "gather_list")
-    _check_list_length(gather_list, g, "gather_list")
-    _check_same(gather_list, tensor, "gather")
     out = mpi.Buffer(_stage_like(tensor, g.size()))
     return _run(g, "gather", "Gather", (src.message, out.message, root),
                 lambda: _scatter_rows(out.data, gather_list), async_op, (src, out))
@@ -615,18 +622,10 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
         return _not_in_group("scatter")
     root = _peer(g, src, group_src, default=0)
     mine = g.rank() == root
-    if mine and not scatter_list:
-        raise ValueError("Argument ``scatter_list`` must be specified on source rank.")
-    if not mine and scatter_list:
-        raise ValueError("Argument ``scatter_list`` must NOT be specified on non-source ranks.")
+    _check_root_list(scatter_list, "scatter_list", mine, "source", g, tensor)
     mpi = _mpi()
     out = mpi.Buffer(tensor, fill=False)
-    send = None
-    if mine:
-        _check_tensor_list(scatter_list, "scatter_list")
-        _check_list_length(scatter_list, g, "scatter_list")
-        _check_same(scatter_list, tensor, "scatter")
-        send = mpi.Buffer(_stack(scatter_list))
+    send = mpi.Buffer(_stack(scatter_list)) if mine else None
     return _run(g, "scatter", "Scatter", (send.message if send else None, out.message, root), out.finish, async_op,
                 (send, out))
 

@@ -6,6 +6,7 @@ hook), the parameter is marked ready; a bucket of parameters (about ``bucket_cap
 gradients are all ready is averaged over the ranks by an asynchronous all-reduce while the
 rest of backward runs; when the last bucket has been launched the results are written back
 to ``.grad``. Buckets are launched in one fixed order on every rank, as MPI requires."""
+import weakref
 from contextlib import contextmanager
 
 from ... import _C
@@ -72,7 +73,7 @@ class _Reducer:
     def _make_buckets(self, bucket_bytes):
         """Parameters in reverse order (about the order backward produces their gradients),
         one dtype per bucket; the first bucket is small so that communication starts early."""
-        buckets, current, size, cap, dtype = [], [], 0, _DEFAULT_FIRST_BUCKET_BYTES, None
+        buckets, current, size, cap, dtype = [], [], 0, min(_DEFAULT_FIRST_BUCKET_BYTES, bucket_bytes), None
         for i in reversed(range(len(self.params))):
             p = self.params[i]
             if current and (size >= cap or p.dtype != dtype):
@@ -121,9 +122,13 @@ class _Reducer:
                 "participate in calculating loss.")
 
     def _hook(self, index):
+        # Weakly: the parameter keeps its hooks, and must not keep a dropped DDP alive.
+        reducer = weakref.ref(self)
+
         def hook(param):
-            if self.expecting and not self.ready[index]:
-                self._mark_ready(index)
+            r = reducer()
+            if r is not None and r.expecting and not r.ready[index]:
+                r._mark_ready(index)
         return hook
 
     def _mark_ready(self, index):
