@@ -1,31 +1,18 @@
 """Run by test_distributed.py under ``mpiexec -n 2``: every collective against a NumPy reference,
 for several dtypes, sizes and non-contiguous inputs. Each rank writes {check: "ok" | error} to
 <out_dir>/rank<r>.json. Inputs are small integers so every dtype's result is exact."""
-import json
 import sys
-import traceback
 import warnings
 
 import numpy as np
 
 import rustorch as torch
 import rustorch.distributed as dist
+from _report import check, write  # tests/distributed/_report.py, beside this script
 
 DTYPES = {"float32": np.float32, "float64": np.float64, "int32": np.int32, "int64": np.int64,
           "float16": np.float16, "bfloat16": np.float32, "uint8": np.uint8, "bool": np.bool_}
 SIZES = [1, 7, 1000]
-results = {}
-
-
-def check(name):
-    def run(fn):
-        try:
-            fn()
-            results[name] = "ok"
-        except Exception:
-            results[name] = traceback.format_exc()
-        return fn
-    return run
 
 
 def values(rank, n, dtype, salt=0):
@@ -301,8 +288,7 @@ def main(out_dir):
     dist.barrier()
     dist.destroy_process_group()
     assert not dist.is_initialized()
-    with open(f"{out_dir}/rank{rank}.json", "w") as f:
-        json.dump(results, f)
+    write(out_dir, rank)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,7 @@
 DistributedDataParallel on 2 ranks, each on half of every batch, must leave the parameters that
 N steps in one process on the whole batch leave (each rank also computes that reference).
 Each rank writes {check: "ok" | error} to <out_dir>/rank<r>.json."""
-import json
 import sys
-import traceback
 
 import numpy as np
 
@@ -12,20 +10,9 @@ import rustorch as torch
 import rustorch.distributed as dist
 import rustorch.nn as nn
 from rustorch.nn.parallel import DistributedDataParallel as DDP
+from _report import check, write  # tests/distributed/_report.py, beside this script
 
 STEPS, BATCH = 4, 8
-results = {}
-
-
-def check(name):
-    def run(fn):
-        try:
-            fn()
-            results[name] = "ok"
-        except Exception:
-            results[name] = traceback.format_exc()
-        return fn
-    return run
 
 
 def mlp(seed):
@@ -193,8 +180,7 @@ def main(out_dir):
             raise AssertionError("different models on the ranks did not raise")
 
     dist.destroy_process_group()
-    with open(f"{out_dir}/rank{rank}.json", "w") as f:
-        json.dump(results, f)
+    write(out_dir, rank)
 
 
 if __name__ == "__main__":
