@@ -31,10 +31,9 @@ def _median(xs):
 def rank_all_reduce(out):
     """Under mpiexec: median ms per all_reduce, rustorch and raw mpi4py, interleaved."""
     import numpy as np
-    from mpi4py import MPI
-
     import rustorch as torch
     import rustorch.distributed as dist
+    from mpi4py import MPI
     dist.init_process_group("mpi")
     comm = MPI.COMM_WORLD
     report = {}

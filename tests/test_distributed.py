@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 import rustorch as torch
 import rustorch.distributed as dist
 from rustorch.utils.data.distributed import DistributedSampler

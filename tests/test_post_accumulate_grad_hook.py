@@ -4,7 +4,6 @@ create_graph, fires only when .grad is accumulated (backward, not autograd.grad)
 order, and can be removed."""
 import numpy as np
 import pytest
-
 import rustorch as torch
 
 

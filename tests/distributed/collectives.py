@@ -5,7 +5,6 @@ import sys
 import warnings
 
 import numpy as np
-
 import rustorch as torch
 import rustorch.distributed as dist
 from _report import check, write  # tests/distributed/_report.py, beside this script

@@ -5,12 +5,11 @@ Each rank writes {check: "ok" | error} to <out_dir>/rank<r>.json."""
 import sys
 
 import numpy as np
-
 import rustorch as torch
 import rustorch.distributed as dist
-import rustorch.nn as nn
-from rustorch.nn.parallel import DistributedDataParallel as DDP
 from _report import check, write  # tests/distributed/_report.py, beside this script
+from rustorch import nn
+from rustorch.nn.parallel import DistributedDataParallel as DDP
 
 STEPS, BATCH = 4, 8
 
