@@ -8,7 +8,6 @@ import os
 
 import numpy as np
 import pytest
-
 import rustorch as torch
 from rustorch import distributions as D
 from rustorch.autograd import gradcheck

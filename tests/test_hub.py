@@ -5,7 +5,6 @@ import os
 import urllib.error
 
 import pytest
-
 import rustorch as torch
 from rustorch import hub
 

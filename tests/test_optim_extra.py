@@ -6,7 +6,6 @@ import os
 
 import numpy as np
 import pytest
-
 import rustorch as torch
 from rustorch import optim
 from rustorch.optim import lr_scheduler

@@ -195,13 +195,13 @@ def _repo_dir(repo_or_dir, source, force_reload):
     return _cached_repo_dir(repo_or_dir, force_reload) if source == "github" else repo_or_dir
 
 
-def list(github, force_reload=False, skip_validation=False, trust_repo="check", verbose=True):  # noqa: A001
+def list(github, force_reload=False, skip_validation=False, trust_repo="check", verbose=True):
     """The entry points (public callables) of the repository's ``hubconf.py``."""
     module = _load_hubconf(_cached_repo_dir(github, force_reload))
     return [f for f in dir(module) if callable(getattr(module, f)) and not f.startswith("_")]
 
 
-def help(github, model, force_reload=False, skip_validation=False, trust_repo="check"):  # noqa: A001
+def help(github, model, force_reload=False, skip_validation=False, trust_repo="check"):
     """The docstring of the entry point ``model``."""
     module = _load_hubconf(_cached_repo_dir(github, force_reload))
     return _load_entry_from_hubconf(module, model).__doc__

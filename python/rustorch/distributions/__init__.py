@@ -21,7 +21,7 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
-from .transforms import *  # noqa: F401,F403
+from .transforms import *
 from .uniform import Uniform
 
 __all__ = [

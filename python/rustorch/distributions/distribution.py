@@ -47,7 +47,7 @@ class Distribution:
                 if not bool(constraint.check(value).all()):
                     raise ValueError(
                         f"Expected parameter {param} ({type(value).__name__} of shape {tuple(value.shape)}) "
-                        f"of distribution {repr(self)} to satisfy the constraint {repr(constraint)}, "
+                        f"of distribution {self!r} to satisfy the constraint {constraint!r}, "
                         f"but found invalid values:\n{value}"
                     )
         super().__init__()
@@ -149,7 +149,7 @@ class Distribution:
         if not bool(support.check(value).all()):
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be within the "
-                f"support ({repr(support)}) of the distribution {repr(self)}, but found invalid values:\n{value}"
+                f"support ({support!r}) of the distribution {self!r}, but found invalid values:\n{value}"
             )
 
     def _get_checked_instance(self, cls, _instance=None):

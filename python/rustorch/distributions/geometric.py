@@ -7,7 +7,13 @@ from ..autograd.grad_mode import no_grad
 from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, finfo_tiny, lazy_property, logits_to_probs, probs_to_logits
+from .utils import (
+    broadcast_all,
+    finfo_tiny,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+)
 
 __all__ = ["Geometric"]
 
@@ -32,7 +38,7 @@ class Geometric(Distribution):
             if not bool(valid.all()):
                 raise ValueError(
                     f"Expected parameter probs ({type(value).__name__} of shape {tuple(value.shape)}) of distribution "
-                    f"{repr(self)} to be positive but found invalid values:\n{value.detach()[~valid]}"
+                    f"{self!r} to be positive but found invalid values:\n{value.detach()[~valid]}"
                 )
 
     def expand(self, batch_shape, _instance=None):

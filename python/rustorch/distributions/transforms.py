@@ -143,7 +143,7 @@ class _InverseTransform(Transform):
         return isinstance(other, _InverseTransform) and self._inv == other._inv
 
     def __repr__(self):
-        return f"{self.__class__.__name__}({repr(self._inv)})"
+        return f"{self.__class__.__name__}({self._inv!r})"
 
     def __call__(self, x):
         return self._inv._inv_call(x)
@@ -310,7 +310,7 @@ class IndependentTransform(Transform):
         return _sum_rightmost(result, self.reinterpreted_batch_ndims)
 
     def __repr__(self):
-        return f"{self.__class__.__name__}({repr(self.base_transform)}, {self.reinterpreted_batch_ndims})"
+        return f"{self.__class__.__name__}({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
 
     def forward_shape(self, shape):
         return self.base_transform.forward_shape(shape)

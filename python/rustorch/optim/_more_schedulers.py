@@ -7,12 +7,26 @@ from bisect import bisect_right
 from functools import partial
 
 from .lr_scheduler import (
-    LRScheduler, ReduceLROnPlateau, _check_optimizer, _format_param, _group_values, _set_group_lr,
-    _warn_get_lr_called_within_step, _enable_get_lr_call,
+    LRScheduler,
+    ReduceLROnPlateau,
+    _check_optimizer,
+    _enable_get_lr_call,
+    _format_param,
+    _group_values,
+    _set_group_lr,
+    _warn_get_lr_called_within_step,
 )
 
-__all__ = ["MultiplicativeLR", "ConstantLR", "LinearLR", "PolynomialLR", "CosineAnnealingWarmRestarts", "CyclicLR",
-           "SequentialLR", "ChainedScheduler"]
+__all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "LinearLR",
+    "MultiplicativeLR",
+    "PolynomialLR",
+    "SequentialLR",
+]
 
 
 class MultiplicativeLR(LRScheduler):

@@ -1,7 +1,13 @@
 """``torch.optim.Adadelta``: steps scaled by the ratio of running RMS of updates and gradients."""
 from .. import _C
 from ._composite import addcmul_, check_lr, set_defaults
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["Adadelta"]
 

@@ -1,7 +1,13 @@
 """``torch.optim.Adamax``: Adam with the infinity norm in place of the second moment."""
 from .. import _C
 from ._composite import addcdiv_, check_adam_like, lerp_, set_defaults
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["Adamax"]
 

@@ -1,7 +1,13 @@
 """``torch.optim.ASGD``: SGD with an averaged copy of the parameters (``state['ax']``)."""
 from .. import _C
 from ._composite import check_lr, set_defaults
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["ASGD"]
 

@@ -15,8 +15,14 @@ from .._C import Tensor
 from .optimizer import Optimizer
 
 __all__ = [
-    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-    "OneCycleLR", "ReduceLROnPlateau",
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "StepLR",
 ]
 
 EPOCH_DEPRECATION_WARNING = (
@@ -545,7 +551,7 @@ class ReduceLROnPlateau(LRScheduler):
 
 
 # The composed and later-added schedulers live in their own module, which builds on this one.
-from ._more_schedulers import *  # noqa: E402,F401,F403
-from ._more_schedulers import __all__ as _more_all  # noqa: E402
+from ._more_schedulers import *
+from ._more_schedulers import __all__ as _more_all
 
 __all__ += _more_all

@@ -1,7 +1,13 @@
 """``torch.optim.NAdam``: Adam with Nesterov momentum and a momentum-decay schedule."""
 from .. import _C
 from ._composite import addcdiv_, addcmul_, check_adam_like, lerp_, set_defaults
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["NAdam"]
 

@@ -2,7 +2,13 @@
 second-moment estimate is tractable (the rectification term)."""
 from .. import _C
 from ._composite import addcmul_, check_adam_like, lerp_, set_defaults
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["RAdam"]
 
