@@ -107,3 +107,21 @@ def from_dlpack(ext_tensor):
     """``torch.from_dlpack``: a tensor sharing the memory of any DLPack producer."""
     from .utils.dlpack import from_dlpack as _from_dlpack
     return _from_dlpack(ext_tensor)
+
+
+def _untyped_storage_from_file(cls, filename, shared=False, nbytes=0):
+    """``UntypedStorage.from_file``: ``nbytes`` bytes of ``filename``, memory-mapped (changes
+    reach the file when ``shared``; otherwise they stay private, copy-on-write)."""
+    import numpy as np
+    from .storage import UntypedStorage
+    mapped = np.memmap(filename, dtype=np.uint8, mode="r+" if shared else "c", shape=(nbytes,))
+    return UntypedStorage._wrap(_C.from_numpy(mapped))
+
+
+def _attach_storage_from_file():
+    from .storage import UntypedStorage
+    UntypedStorage.from_file = classmethod(_untyped_storage_from_file)
+    UntypedStorage.untyped = lambda self: self  # as PyTorch's storages (libraries call it)
+
+
+_attach_storage_from_file()

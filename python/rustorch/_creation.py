@@ -27,6 +27,9 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     """Shares memory with a tensor or NumPy array when it can (unless ``copy=True``); other
     data is copied. ``copy=False`` raises when a copy would be needed."""
+    from .storage import UntypedStorage
+    if isinstance(obj, UntypedStorage):  # its bytes, as a uint8 tensor over the same memory
+        obj = obj._flat
     shared = as_tensor(obj, dtype=dtype, device=device)
     aliases = isinstance(obj, Tensor) or hasattr(obj, "__array_interface__")
     if aliases and shared.data_ptr() != _source_data_ptr(obj):
