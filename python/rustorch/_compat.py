@@ -6,6 +6,7 @@ import functools
 import warnings
 
 from . import _C
+from ._creation import _TorchConstant
 
 __all__ = [
     "layout", "strided", "sparse_coo", "complex64", "complex128", "cfloat", "cdouble",
@@ -15,17 +16,10 @@ __all__ = [
 ]
 
 
-class layout:
+class layout(_TorchConstant):
     """``torch.layout``: the memory layout of a tensor (rustorch tensors are all strided)."""
 
-    def __init__(self, name):
-        self._name = name
-
-    def __repr__(self):
-        return "torch." + self._name
-
-    def __reduce__(self):
-        return self._name
+    __slots__ = ()
 
 
 strided = layout("strided")

@@ -49,8 +49,8 @@ def _source_data_ptr(obj):
     return obj.__array_interface__["data"][0]
 
 
-class memory_format:
-    """``torch.memory_format``: the layout a factory or ``contiguous()`` should produce."""
+class _TorchConstant:
+    """A named singleton shown as ``torch.<name>`` that pickles by name."""
 
     __slots__ = ("_name",)
 
@@ -62,6 +62,12 @@ class memory_format:
 
     def __reduce__(self):
         return self._name
+
+
+class memory_format(_TorchConstant):
+    """``torch.memory_format``: the layout a factory or ``contiguous()`` should produce."""
+
+    __slots__ = ()
 
 
 preserve_format = memory_format("preserve_format")
