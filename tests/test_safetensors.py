@@ -53,8 +53,8 @@ def test_load_is_memory_mapped_copy_on_write(tmp_path):
     st.save_file({"a": torch.zeros(1000), "b": torch.ones(10)}, path)
     loaded = st.load_file(path)
     a, b = loaded["a"], loaded["b"]
-    # Both tensors view one mapping of the whole file.
-    assert a.untyped_storage().nbytes() == os.path.getsize(path) == b.untyped_storage().nbytes()
+    # Both tensors view one mapping of the whole file: their bytes lie as they do in the file.
+    assert b.data_ptr() - a.data_ptr() == 4000
     a.add_(1)
     assert st.load_file(path)["a"].sum().item() == 0  # the file is unchanged
 

@@ -12,7 +12,7 @@ __all__ = [
     "layout", "strided", "sparse_coo", "complex64", "complex128", "cfloat", "cdouble",
     "compile", "set_float32_matmul_precision", "get_float32_matmul_precision",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
-    "is_deterministic_algorithms_warn_only_enabled", "from_dlpack",
+    "is_deterministic_algorithms_warn_only_enabled", "from_dlpack", "frombuffer",
 ]
 
 
@@ -119,3 +119,23 @@ def _attach_storage_from_file():
 
 
 _attach_storage_from_file()
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """``torch.frombuffer``: a 1-D tensor over an object's buffer (no copy); ``offset`` in
+    bytes, ``count`` in elements (-1: to the end)."""
+    import numpy as np
+    item = dtype.itemsize
+    size = memoryview(buffer).nbytes - offset
+    if count < 0:
+        if size % item:
+            raise ValueError("buffer length (%d bytes) after offset (%d bytes) must be a multiple of "
+                             "element size (%d)" % (size, offset, item))
+        count = size // item
+    if count == 0 or count * item > size:
+        raise ValueError("both buffer length (%d) and count (%d) must not be 0" % (size, count)
+                         if count == 0 else "requested buffer length (%d * %d bytes) after offset (%d bytes) "
+                         "must not be greater than actual buffer length (%d bytes)" % (count, item, offset, size + offset))
+    raw = _C.from_numpy(np.frombuffer(buffer, dtype=np.uint8, count=count * item, offset=offset))
+    t = raw.view(dtype)
+    return t.requires_grad_(True) if requires_grad else t

@@ -1,7 +1,7 @@
 """Safetensors files for rustorch state dicts, through the ``safetensors`` package's own code
 (an optional dependency: ``pip install safetensors``): its ``safetensors.torch`` module runs over
 rustorch, so the format, the header checks and the shared-tensor rules are the package's.
-Loading memory-maps the file (``UntypedStorage.from_file``). ``save_sharded``/``load_sharded``
+Loading memory-maps the file (``UntypedStorage.from_file``) and reads the header with the package. ``save_sharded``/``load_sharded``
 read and write Hugging Face's sharded checkpoints (``model.safetensors.index.json``).
 
 Note: the package's compiled loader caches the module it finds as ``torch`` on its first load;
@@ -20,6 +20,16 @@ SAFE_WEIGHTS_NAME = "model.safetensors"
 SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json"
 
 _package_module = None
+
+
+def _dtype(code):
+    """The rustorch dtype of a safetensors dtype code ("F32", "BF16", …)."""
+    import rustorch as t
+    table = {"F64": t.float64, "F32": t.float32, "F16": t.float16, "BF16": t.bfloat16, "I64": t.int64,
+             "I32": t.int32, "I16": t.int16, "I8": t.int8, "U8": t.uint8, "BOOL": t.bool}
+    if code not in table:
+        raise TypeError("rustorch has no dtype for safetensors' %s yet" % code)
+    return table[code]
 
 
 @contextlib.contextmanager
@@ -65,9 +75,34 @@ def save_file(tensors, filename, metadata=None):
 
 def load_file(filename, device="cpu"):
     """``{name: tensor}`` from a safetensors file; the tensors view the memory-mapped file
-    (copy-on-write: changing them leaves the file as it is)."""
-    with _torch_is_rustorch():
-        return _as_rustorch(_st().load_file(filename, device=device))
+    (copy-on-write: changing them leaves the file as it is). The package reads the header;
+    the data section holds the tensors back to back in offset order (the format allows no
+    holes), so each one is a slice of the mapping."""
+    import rustorch
+    from safetensors import safe_open
+    if str(device) != "cpu":
+        raise RuntimeError("rustorch.utils.safetensors loads onto the CPU only, not %s" % device)
+    size = os.path.getsize(filename)
+    with open(filename, "rb") as f:
+        data_start = 8 + int.from_bytes(f.read(8), "little")  # the format's length prefix
+    mapped = rustorch.UntypedStorage.from_file(os.fspath(filename), shared=False, nbytes=size)
+    tensors, start = {}, data_start
+    with safe_open(filename, framework="numpy") as f:
+        for name in f.offset_keys():
+            info = f.get_slice(name)
+            dtype, shape = _dtype(info.get_dtype()), info.get_shape()
+            nbytes = dtype.itemsize * _numel(shape)
+            flat = rustorch.asarray(mapped[start:start + nbytes], dtype=rustorch.uint8)
+            tensors[name] = (flat.view(dtype) if nbytes else rustorch.empty(0, dtype=dtype)).reshape(shape)
+            start += nbytes
+    return tensors
+
+
+def _numel(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 def save(tensors, metadata=None):
