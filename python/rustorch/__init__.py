@@ -30,6 +30,12 @@ from ._C import _sample_dirichlet, _standard_gamma, binomial, poisson  # noqa: E
 from . import distributions, hub  # noqa: E402
 from . import serialization
 from .serialization import save, load
+# What scripts and libraries touch in passing: backends, compile, jit, autocast, DLPack.
+from ._compat import *  # noqa: F401,F403
+from . import amp, backends, jit  # noqa: E402
+from .amp import autocast
+from .amp.autocast_mode import (is_autocast_enabled, get_autocast_dtype,  # noqa: F401
+                                is_autocast_cpu_enabled, get_autocast_cpu_dtype)
 
 __version__ = "0.1.0"
 

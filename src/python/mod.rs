@@ -3,6 +3,7 @@ mod args;
 mod autograd;
 mod convert;
 mod creation;
+mod dlpack;
 mod dtype;
 mod errors;
 mod function;
@@ -36,5 +37,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     optim::register(m)?;
     sampling::register(m)?;
     autograd::register(m)?;
+    dlpack::register(m)?;
     Ok(())
 }

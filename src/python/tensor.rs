@@ -7,7 +7,7 @@ use crate::autograd::derivatives;
 use super::dtype::{dtype_object, PyDType};
 use crate::dtype::{DType, Scalar};
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
@@ -353,15 +353,17 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
-    #[pyo3(signature = (*shape))]
-    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    #[pyo3(signature = (*shape, dtype=None))]
+    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        if let Some(d) = dtype {
+            if !shape.is_empty() {
+                return Err(PyTypeError::new_err("view() takes either a shape or dtype=, not both"));
+            }
+            return wrap(py, view_as_dtype(&self.tensor(), args::dtype(d)?)?);
+        }
         if shape.len() == 1 {
             if let Ok(d) = args::dtype(&shape.get_item(0)?) {
-                let t = self.tensor();
-                if d.size() != t.dtype.size() {
-                    return Err(PyTypeError::new_err("view(dtype) with a different element size is not supported"));
-                }
-                return wrap(py, Tensor::from_storage(t.storage.clone(), t.layout.clone(), d));
+                return wrap(py, view_as_dtype(&self.tensor(), d)?);
             }
         }
         wrap(py, derivatives::shape::view(&self.tensor(), &args::shape_args(shape)?)?)
@@ -449,4 +451,52 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(set_default_dtype, m)?)?;
     Ok(())
+}
+
+/// `view(dtype)`: the same bytes read as another dtype. With a different element size the last
+/// dim (stride 1) shrinks or grows by the size ratio, as in PyTorch's `view_dtype`.
+fn view_as_dtype(t: &Tensor, d: DType) -> PyResult<Tensor> {
+    let (old, new) = (t.dtype.size(), d.size());
+    if old == new {
+        return Ok(Tensor::from_storage(t.storage.clone(), t.layout.clone(), d));
+    }
+    let names = format!("{} as {} (different element sizes)", dtype_name(t.dtype), dtype_name(d));
+    let err = |what: String| Err(PyRuntimeError::new_err(format!("{} to view {}", what, names)));
+    if t.ndim() == 0 {
+        return err("self.dim() cannot be 0".into());
+    }
+    let last = t.ndim() - 1;
+    if t.strides()[last] != 1 {
+        return err(format!("self.stride(-1) must be 1, but got {}", t.strides()[last]));
+    }
+    let mut layout = t.layout.clone();
+    if new > old {
+        let ratio = new / old;
+        if t.shape()[last] % ratio != 0 {
+            return err(format!("self.size(-1) must be divisible by {}, but got {}", ratio, t.shape()[last]));
+        }
+        if layout.offset % ratio != 0 {
+            return err(format!("self.storage_offset() must be divisible by {}, but got {}", ratio, layout.offset));
+        }
+        for i in 0..last {
+            if layout.strides[i] % ratio as isize != 0 {
+                return err(format!("self.stride({}) must be divisible by {}, but got {}", i, ratio, layout.strides[i]));
+            }
+            layout.strides[i] /= ratio as isize;
+        }
+        layout.shape[last] /= ratio;
+        layout.offset /= ratio;
+    } else {
+        let ratio = old / new;
+        for i in 0..last {
+            layout.strides[i] *= ratio as isize;
+        }
+        layout.shape[last] *= ratio;
+        layout.offset *= ratio;
+    }
+    Ok(Tensor::from_storage(t.storage.clone(), layout, d))
+}
+
+fn dtype_name(d: DType) -> String {
+    Python::attach(|py| dtype_object(py, d).bind(py).to_string())
 }
