@@ -26,6 +26,7 @@ ON_DEVICE = frozenset("""
     is_floating_point is_complex is_signed
     to type float double half bfloat16 int long short char byte bool
     copy_ fill_ zero_ clone contiguous detach detach_ requires_grad_ retain_grad register_hook
+    register_post_accumulate_grad_hook
     view view_as as_strided expand expand_as broadcast_to t t_ transpose transpose_ permute
     swapaxes swapdims movedim moveaxis squeeze squeeze_ unsqueeze unsqueeze_ narrow select
     unflatten diagonal reshape reshape_as flatten ravel split split_with_sizes chunk
