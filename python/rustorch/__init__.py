@@ -18,6 +18,8 @@ from ._shape import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._reduce import *  # noqa: F401,F403
 from . import cuda, random, version
+from . import accelerator, backends  # noqa: E402
+from ._default_device import set_default_device, get_default_device
 from ._C import is_grad_enabled, is_inference_mode_enabled
 from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode

@@ -46,6 +46,11 @@ pub fn commit(slf: &PyTensor, t: Tensor) {
 
 /// The result of a factory honouring `requires_grad=`.
 pub fn factory_output(py: Python<'_>, mut t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    // Data that arrived in host memory (a NumPy array, a CPU tensor) moves to the factory's device.
+    let device = crate::backend::alloc_device();
+    if t.device() != device {
+        t = t.copy_to(device, t.dtype)?;
+    }
     if requires_grad {
         if !t.dtype.is_float() {
             return Err(PyRuntimeError::new_err("Only Tensors of floating point and complex dtype can require gradients"));

@@ -4,6 +4,7 @@ mod autograd;
 mod convert;
 mod creation;
 mod dlpack;
+mod device;
 mod dtype;
 mod errors;
 mod function;
@@ -38,5 +39,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sampling::register(m)?;
     autograd::register(m)?;
     dlpack::register(m)?;
+    device::register(m)?;
     Ok(())
 }

@@ -109,11 +109,11 @@ impl PyTensor {
     }
     #[getter]
     fn is_cuda(&self) -> bool {
-        false
+        self.tensor().device() == crate::storage::Device::Cuda
     }
     #[getter]
     fn is_cpu(&self) -> bool {
-        true
+        self.tensor().device() == crate::storage::Device::Cpu
     }
 
     #[pyo3(signature = (dim=None))]
@@ -197,7 +197,8 @@ impl PyTensor {
     /// Values for printing: a NumPy array copy (bfloat16 widened to float32).
     fn _print_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.tensor().detach();
-        let t = if t.dtype == DType::BF16 { t.copy_to_new(DType::F32)? } else { t.contiguous()? };
+        let dtype = if t.dtype == DType::BF16 { DType::F32 } else { t.dtype };
+        let t = if dtype != t.dtype || t.device() != crate::storage::Device::Cpu { t.copy_to(crate::storage::Device::Cpu, dtype)? } else { t.contiguous()? };
         let holder = Py::new(py, PyTensor::new(t))?;
         py.import("numpy")?.call_method1("array", (holder,))
     }
@@ -239,6 +240,7 @@ impl PyTensor {
     ) -> PyResult<Py<PyTensor>> {
         let _ = (non_blocking, memory_format);
         let mut target = args::opt_dtype(dtype)?;
+        let mut target_device = None;
         let mut devices = Vec::new();
         if let Some(d) = device {
             devices.push(d.clone());
@@ -246,17 +248,22 @@ impl PyTensor {
         for a in args.iter() {
             if let Ok(t) = a.cast::<PyTensor>() {
                 target = Some(t.get().tensor().dtype);
+                target_device = Some(t.get().tensor().device());
             } else if let Ok(d) = args::dtype(&a) {
                 target = Some(d);
             } else {
                 devices.push(a);
             }
         }
-        for d in &devices {
-            check_device(d)?;
+        for d in devices.iter().filter(|d| !d.is_none()) {
+            target_device = Some(check_device(d)?);
         }
         let t = slf.get().tensor();
         let dtype = target.unwrap_or(t.dtype);
+        let device = target_device.unwrap_or(t.device());
+        if device != t.device() {
+            return wrap(slf.py(), derivatives::to_device(&t, device, dtype)?);
+        }
         if dtype == t.dtype && !copy {
             return Ok(slf.clone().unbind());
         }
@@ -406,19 +413,8 @@ fn cast(slf: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<Py<PyTensor>> {
 }
 
 /// Accepts CPU devices ("cpu", `device('cpu')`); the GPU backend will extend this.
-pub fn check_device(d: &Bound<'_, PyAny>) -> PyResult<()> {
-    if d.is_none() {
-        return Ok(());
-    }
-    let s = d.str()?.to_string();
-    if s == "cpu" || s.starts_with("cpu:") {
-        return Ok(());
-    }
-    if s.starts_with("cuda") {
-        // As PyTorch's CPU-only builds (torch.cuda._lazy_init).
-        return Err(pyo3::exceptions::PyAssertionError::new_err("Torch not compiled with CUDA enabled"));
-    }
-    Err(crate::error::Error::Runtime(format!("Expected one of cpu, cuda device type at start of device string: {}", s)).into())
+pub fn check_device(d: &Bound<'_, PyAny>) -> PyResult<crate::storage::Device> {
+    super::device::parse_device(d)
 }
 
 #[pyfunction]

@@ -1,15 +1,8 @@
-"""``torch.backends``: the switches scripts set for cuDNN, MPS, oneDNN and CUDA matmuls.
+"""``torch.backends``: the switches scripts set for cuDNN, MPS, oneDNN and CUDA matmuls, and
+``backends.wgpu``, rustorch's own GPU backend (which adapter, driver and features `cuda` runs on).
 
-rustorch has none of those backends, so ``is_available()`` is False and the flags are plain
-settings that keep the values scripts give them (as PyTorch's do on a CPU-only build)."""
-import importlib.util
+rustorch has none of PyTorch's backends, so their ``is_available()`` is False and the flags are
+plain settings that keep the values scripts give them (as PyTorch's do on a CPU-only build)."""
+from . import cpu, cuda, cudnn, mkl, mkldnn, mps, openmp, opt_einsum, wgpu
 
-from . import cpu, cuda, cudnn, mkl, mkldnn, mps, openmp, opt_einsum
-
-__all__ = ["cpu", "cuda", "cudnn", "mkl", "mkldnn", "mps", "openmp", "opt_einsum"]
-
-# A GPU backend module (backends/wgpu.py) is added by the GPU work when present.
-if importlib.util.find_spec(__name__ + ".wgpu") is not None:
-    from . import wgpu  # noqa: F401
-    __all__.append("wgpu")
-del importlib
+__all__ = ["cpu", "cuda", "cudnn", "mkl", "mkldnn", "mps", "openmp", "opt_einsum", "wgpu"]
