@@ -216,3 +216,8 @@ def test_save_image_matches_torchvision(tmp_path):
     path = tmp_path / "grid.png"
     save_image(_grid_batch(), str(path), nrow=3)
     assert np.array_equal(np.array(Image.open(path)), FIXTURE["save_image|png"])
+
+
+def test_reprs_match_torchvision():
+    objects = cases.repr_objects(T, D, torch, FILES)
+    assert [repr(obj).replace(FILES, "<files>") for obj in objects] == list(FIXTURE["reprs"])

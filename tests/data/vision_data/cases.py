@@ -73,3 +73,12 @@ def to_array(out):
     if hasattr(out, "getbands"):
         return "pil:" + out.mode, np.array(out)
     return "tensor:" + str(out.dtype).replace("torch.", "").replace("rustorch.", ""), out.numpy()
+
+
+def repr_objects(T, D, torch, files):
+    """Objects whose repr must read as torchvision's."""
+    mnist = D.MNIST(files, transform=T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])]),
+                    target_transform=T.Lambda(int))
+    return [mnist, T.RandomApply([T.RandomHorizontalFlip()]), T.ConvertImageDtype(torch.float32),
+            T.RandomResizedCrop(8), T.ColorJitter(0.1), T.Resize(5), T.RandomChoice([T.Grayscale()]),
+            T.ToPILImage(), T.Pad(2), T.RandomVerticalFlip(), T.CenterCrop(3), T.RandomCrop(4, padding=1)]

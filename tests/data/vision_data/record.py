@@ -149,6 +149,8 @@ if __name__ == "__main__":
     record_transforms(store)
     record_datasets(store)
     record_utils(store)
+    objects = cases.repr_objects(T, torchvision.datasets, torch, FILES)
+    store["reprs"] = np.array([repr(obj).replace(FILES, "<files>") for obj in objects])
     # One gzipped pickle of NumPy arrays and strings: far smaller than an .npz of ~500 tiny members.
     with gzip.open(os.path.join(HERE, "fixture.pkl.gz"), "wb") as f:
         pickle.dump({key: value.item() if value.ndim == 0 else value for key, value in store.items()}, f, protocol=4)

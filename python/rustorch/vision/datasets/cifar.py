@@ -5,7 +5,7 @@ import pickle
 
 import numpy as np
 
-from .vision import VisionDataset, needs_network
+from .vision import VisionDataset, needs_network, split_repr
 
 
 class CIFAR10(VisionDataset):
@@ -42,17 +42,13 @@ class CIFAR10(VisionDataset):
     def __getitem__(self, index):
         from PIL import Image  # Pillow is optional: items are Pillow images, as in torchvision
         img, target = Image.fromarray(self.data[index]), self.targets[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(img, target)
 
     def __len__(self):
         return len(self.data)
 
     def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+        return split_repr(self.train)
 
 
 class CIFAR100(CIFAR10):

@@ -6,7 +6,7 @@ import numpy as np
 
 import rustorch as torch
 
-from .vision import VisionDataset, needs_network
+from .vision import VisionDataset, needs_network, split_repr
 
 # idx type byte -> big-endian NumPy dtype (the format is big-endian throughout).
 _IDX_DTYPES = {8: np.uint8, 9: np.int8, 11: ">i2", 12: ">i4", 13: ">f4", 14: ">f8"}
@@ -92,17 +92,13 @@ class MNIST(VisionDataset):
         from PIL import Image  # Pillow is optional: items are Pillow images, as in torchvision
         img, target = self.data[index], int(self.targets[index])
         img = Image.fromarray(img.numpy(), mode="L")
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(img, target)
 
     def __len__(self):
         return len(self.data)
 
     def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+        return split_repr(self.train)
 
 
 class FashionMNIST(MNIST):

@@ -15,6 +15,14 @@ class StandardTransform:
             target = self.target_transform(target)
         return input, target
 
+    def __repr__(self):
+        body = [self.__class__.__name__]
+        for head, transform in (("Transform: ", self.transform), ("Target transform: ", self.target_transform)):
+            if transform is not None:
+                lines = repr(transform).splitlines()
+                body += [head + lines[0]] + [" " * len(head) + line for line in lines[1:]]
+        return "\n".join(body)
+
 
 class VisionDataset(Dataset):
     _repr_indent = 4
@@ -35,6 +43,14 @@ class VisionDataset(Dataset):
     def __getitem__(self, index):
         raise NotImplementedError
 
+    def _transformed(self, sample, target):
+        """(sample, target) after transform / target_transform, the step every dataset ends with."""
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
     def __len__(self):
         raise NotImplementedError
 
@@ -50,6 +66,10 @@ class VisionDataset(Dataset):
             body += [repr(self.transforms)]
         lines = [f"Dataset {self.__class__.__name__}"] + [" " * self._repr_indent + line for line in body]
         return "\n".join(lines)
+
+
+def split_repr(train):
+    return f"Split: {'Train' if train is True else 'Test'}"
 
 
 def needs_network(name):

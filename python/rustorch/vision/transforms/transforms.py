@@ -178,6 +178,10 @@ class RandomApply(nn.Module):
             img = t(img)
         return img
 
+    def __repr__(self):
+        body = "".join(f"\n    {t}" for t in self.transforms)
+        return f"{self.__class__.__name__}(\n    p={self.p}{body}\n)"
+
 
 class RandomOrder(RandomTransforms):
     def __call__(self, img):
@@ -197,6 +201,9 @@ class RandomChoice(RandomTransforms):
 
     def __call__(self, *args):
         return random.choices(self.transforms, weights=self.p)[0](*args)
+
+    def __repr__(self):
+        return f"{super().__repr__()}(p={self.p})"
 
 
 class RandomCrop(nn.Module):
