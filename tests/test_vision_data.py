@@ -94,6 +94,10 @@ def test_functional_matches_the_classes():
     assert torch.equal(F.crop(image, 2, 3, 4, 5), image[:, 2:6, 3:8])
     assert F.get_image_size(image) == [cases.WIDTH, cases.HEIGHT]
     assert F.get_dimensions(cases.inputs(torch, Image)["pil"]) == [3, cases.HEIGHT, cases.WIDTH]
+    batch = torch.stack([image, image.flip(-1)])
+    for resize in (T.Resize((6, 9)), T.Resize(7, antialias=False)):
+        assert torch.equal(resize(batch)[1], resize(image.flip(-1)))
+        assert torch.equal(resize(image[0]), resize(image)[0])
     expected = FIXTURE["v1|center_crop|u8|0"]
     assert np.array_equal(F.center_crop(image, [8, 9]).numpy(), expected)
 

@@ -215,8 +215,9 @@ def _antialias_weights(in_size, out_size):
 
 
 def _resize_tensor(img, size, interpolation, antialias):
-    squeeze = img.ndim == 3
-    batch = img.unsqueeze(0) if squeeze else img
+    # Any (..., H, W) image: fold the leading dims into channels of one (1, N, H, W) batch.
+    leading = tuple(img.shape[:-2])
+    batch = img.reshape(1, -1, img.shape[-2], img.shape[-1])
     out_dtype = img.dtype
     if not out_dtype.is_floating_point:
         batch = batch.to(torch.float32)
@@ -226,7 +227,8 @@ def _resize_tensor(img, size, interpolation, antialias):
         cols = torch.from_numpy(_antialias_weights(batch.shape[-1], size[1]).astype(np.float32)).to(batch.dtype)
         out = torch.matmul(torch.matmul(rows, batch), cols.t())
     elif antialias and mode == "bicubic":
-        raise NotImplementedError("resize: antialiased bicubic on tensors is not supported yet (use antialias=False or a PIL image)")
+        raise NotImplementedError("resize: antialiased bicubic on tensors is not supported yet "
+                                  "(pass antialias=False, or resize a PIL image)")
     else:
         align = False if mode in ("bilinear", "bicubic") else None
         out = torch.nn.functional.interpolate(batch, size=list(size), mode=mode, align_corners=align)
@@ -234,7 +236,7 @@ def _resize_tensor(img, size, interpolation, antialias):
         out = out.clamp(0, 255)
     if not out_dtype.is_floating_point:
         out = torch.round(out).to(out_dtype)
-    return out.squeeze(0) if squeeze else out
+    return out.reshape(leading + tuple(size))
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
