@@ -26,6 +26,8 @@ from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403
 from . import optim, utils  # noqa: E402
+from ._C import _sample_dirichlet, _standard_gamma, binomial, poisson  # noqa: E402
+from . import distributions, hub  # noqa: E402
 from . import serialization
 from .serialization import save, load
 

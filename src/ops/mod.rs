@@ -11,6 +11,7 @@ pub mod linalg;
 pub mod optim;
 pub mod pool;
 pub mod rearrange;
+pub mod sampling;
 pub mod random;
 pub mod reduce;
 pub mod scan;

@@ -13,6 +13,7 @@ mod nn;
 mod optim;
 mod random;
 mod reduce;
+mod sampling;
 mod shape;
 mod tensor;
 
@@ -33,6 +34,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     linalg::register(m)?;
     nn::register(m)?;
     optim::register(m)?;
+    sampling::register(m)?;
     autograd::register(m)?;
     Ok(())
 }

@@ -72,7 +72,7 @@ impl PyGenerator {
 }
 
 /// The generator an op draws from: `generator=` or the default one.
-fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
+pub(super) fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
     match obj.filter(|o| !o.is_none()) {
         Some(o) => match o.cast::<PyGenerator>() {
             Ok(g) => Ok(g.get().inner.clone()),
@@ -86,7 +86,7 @@ fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
 const DETACH_FROM: usize = 1 << 14;
 
 /// Runs a sampler without the GIL when the output is large.
-fn sampling<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
+pub(super) fn sampling<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
     if numel >= DETACH_FROM {
         py.detach(f)
     } else {
