@@ -5,8 +5,17 @@ prints medians and ratios.
     python benches/compare.py -k matmul       # workloads whose name contains 'matmul'
     python benches/compare.py --quick         # fewer sizes and repeats
 
-PyTorch is optional: install it in a separate venv by hand (`pip install torch`), never in CI.
-Ratios are "how many times faster rustorch is" (other's median / rustorch's median).
+PyTorch is optional: install it in a separate venv by hand (`pip install torch`, and
+`pip install --no-deps torchvision pillow` for the ResNet row), never in CI, and run this with
+that venv's python and a release build of rustorch importable, e.g.
+
+    cargo build --release --lib --features pyo3/extension-module
+    cp target/release/librustorch.so python/rustorch/_C.abi3.so
+    PYTHONPATH=python /path/to/torchvenv/bin/python benches/compare.py
+
+Ratios are "how many times faster rustorch is" (other's median / rustorch's median). The
+libraries of a row are timed in alternating rounds, so that load from other processes during
+the run falls on all of them alike; the machine's load average is printed with the results.
 """
 import argparse
 import importlib
@@ -35,25 +44,32 @@ rt = load("rustorch")
 torch = load("torch")
 
 
-def median_time(fn, min_time=0.2, repeats=7):
-    """Median seconds per call over `repeats` rounds of an auto-sized inner loop."""
+def calibrate(fn, min_time):
+    """Calls per timing round so that a round takes about `min_time`."""
     fn()
-    n, elapsed = 1, 0.0
+    n = 1
     while True:
         t0 = time.perf_counter()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - t0
-        if elapsed >= min_time / repeats or n >= 1 << 20:
-            break
+        if time.perf_counter() - t0 >= min_time or n >= 1 << 20:
+            return n
         n *= 2
-    samples = []
+
+
+def median_times(fns, min_time=0.2, repeats=7):
+    """Median seconds per call of each of `fns` ({lib: fn}), over `repeats` rounds in which
+    the libraries take turns."""
+    loops = {lib: calibrate(fn, min_time / repeats) for lib, fn in fns.items()}
+    samples = {lib: [] for lib in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
+        for lib, fn in fns.items():
+            n = loops[lib]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[lib].append((time.perf_counter() - t0) / n)
+    return {lib: statistics.median(v) for lib, v in samples.items()}
 
 
 def set_threads(n):
@@ -66,13 +82,28 @@ def set_threads(n):
 
 
 class Row:
+    """One workload: `run(lib, fn)` registers a library's version, `measure()` times them all
+    (under the thread settings in force when it is called)."""
+
     def __init__(self, name, unit="s", scale=1.0):
         self.name, self.unit, self.scale = name, unit, scale
-        self.times = {}
+        self.times, self.fns = {}, {}
 
     def run(self, lib, fn):
         if fn is not None:
-            self.times[lib] = median_time(fn)
+            self.fns[lib] = fn
+
+    def measure(self):
+        if self.fns:
+            self.times.update(median_times(self.fns))
+            self.fns = {}
+        return self
+
+
+def measured(rows):
+    for r in rows:
+        r.measure()
+    return rows
 
 
 def fmt_time(t):
@@ -123,7 +154,7 @@ def matmul(quick):
             if torch is not None:
                 ta, tb = torch.from_numpy(a), torch.from_numpy(b)
                 r.run("torch", lambda: ta @ tb)
-            rows.append(r)
+            rows.append(r.measure())
     set_threads(os.cpu_count())
     return rows
 
@@ -146,7 +177,17 @@ def elementwise(quick):
                 if mod is not None:
                     x, y = mod.from_numpy(a), mod.from_numpy(b)
                     r.run(lib, lambda x=x, y=y: t_fn(x, y))
-            rows.append(r)
+            rows.append(r.measure())
+    set_threads(1)
+    a = np.random.RandomState(0).rand(10**6).astype(np.float32)
+    r = Row("exp f32 n=1.0e+06, 1 thread")
+    r.run("numpy", lambda: np.exp(a))
+    for lib, mod in (("rustorch", rt), ("torch", torch)):
+        if mod is not None:
+            x = mod.from_numpy(a)
+            r.run(lib, lambda x=x: x.exp())
+    rows.append(r.measure())
+    set_threads(os.cpu_count())
     return rows
 
 
@@ -159,13 +200,13 @@ def reductions(quick):
         ("sum dim=0", lambda: a.sum(axis=0), lambda x: x.sum(0)),
         ("sum dim=1", lambda: a.sum(axis=1), lambda x: x.sum(1)),
     ):
-        r = Row("%s f32 %dx%d" % (name, *a.shape))
+        r = Row("%s f32 %dx%d, %d threads" % (name, *a.shape, os.cpu_count()))
         r.run("numpy", np_fn)
         for lib, mod in (("rustorch", rt), ("torch", torch)):
             if mod is not None:
                 x = mod.from_numpy(a)
                 r.run(lib, lambda x=x: t_fn(x))
-        rows.append(r)
+        rows.append(r.measure())
     return rows
 
 
@@ -180,7 +221,7 @@ def overhead(quick):
             if mod is not None:
                 x = mod.from_numpy(a.copy())
                 r.run(lib, lambda x=x: x + x)
-        rows.append(r)
+        rows.append(r.measure())
     return rows
 
 
@@ -224,6 +265,7 @@ def autograd_step(quick):
         w2[...] -= np.float32(1e-6) * grad_w2
 
     r.run("numpy", numpy_step)
+    r.measure()
     set_threads(os.cpu_count())
     return [r]
 
@@ -273,52 +315,109 @@ def mlp_step(quick):
             p -= np.float32(0.01) * v
 
     r.run("numpy", numpy_step)
+    r.measure()
     set_threads(os.cpu_count())
     return [r]
 
 
 @workload
 def cnn_step(quick):
-    """Conv-ReLU-MaxPool-Conv-ReLU-AdaptiveAvgPool-Linear, batch 32 of 3x32x32, SGD, 1 thread."""
-    set_threads(1)
+    """Conv-ReLU-MaxPool-Conv-ReLU-AdaptiveAvgPool-Linear, batch 32 of 3x32x32, SGD, on 1 and on
+    2 threads."""
     rs = np.random.RandomState(0)
     xs, ys = rs.randn(32, 3, 32, 32).astype(np.float32), rs.randint(0, 10, 32)
-    r = Row("small CNN step b=32 3x32x32, 1 thread")
-    for lib, mod in (("rustorch", rt), ("torch", torch)):
-        if mod is None:
-            continue
-        nn = mod.nn
-        model = nn.Sequential(
-            nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-            nn.Flatten(), nn.Linear(32, 10),
-        )
-        opt = mod.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        r.run(lib, training_step(model, nn.CrossEntropyLoss(), opt, mod.from_numpy(xs), mod.from_numpy(ys)))
+    rows = []
+    for threads in (1, 2):
+        set_threads(threads)
+        r = Row("small CNN step b=32 3x32x32, %d thread%s" % (threads, "s" * (threads > 1)))
+        for lib, mod in (("rustorch", rt), ("torch", torch)):
+            if mod is None:
+                continue
+            nn = mod.nn
+            mod.manual_seed(0)
+            model = nn.Sequential(
+                nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(), nn.Linear(32, 10),
+            )
+            opt = mod.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+            r.run(lib, training_step(model, nn.CrossEntropyLoss(), opt, mod.from_numpy(xs), mod.from_numpy(ys)))
+        rows.append(r.measure())
     set_threads(os.cpu_count())
-    return [r]
+    return rows
+
+
+@workload
+def conv_pool_layers(quick):
+    """The small CNN's layers one by one (batch 32, 1 thread): where a step's time goes."""
+    set_threads(1)
+    rs = np.random.RandomState(0)
+    images = rs.randn(32, 3, 32, 32).astype(np.float32)
+    features = rs.randn(32, 16, 16, 16).astype(np.float32)
+    maps = rs.randn(32, 16, 32, 32).astype(np.float32)
+    rows = []
+
+    def layer(name, make):
+        r = Row(name + ", 1 thread")
+        for lib, mod in (("rustorch", rt), ("torch", torch)):
+            if mod is not None:
+                mod.manual_seed(0)
+                r.run(lib, make(mod))
+        rows.append(r.measure())
+
+    def conv(x, cin, cout, backward):
+        def make(mod):
+            m, t = mod.nn.Conv2d(cin, cout, 3, padding=1), mod.from_numpy(x)
+            if not backward:
+                return lambda: m(t)
+            t.requires_grad_()
+            return lambda: m(t).sum().backward()
+        return make
+
+    def pool(fn, backward):
+        def make(mod):
+            t = mod.from_numpy(maps)
+            f = fn(mod.nn.functional)
+            if not backward:
+                return lambda: f(t)
+            t.requires_grad_()
+            return lambda: f(t).sum().backward()
+        return make
+
+    layer("conv2d 3->16 3x3 32x32 fwd", conv(images, 3, 16, False))
+    layer("conv2d 3->16 3x3 32x32 fwd+bwd", conv(images, 3, 16, True))
+    layer("conv2d 16->32 3x3 16x16 fwd", conv(features, 16, 32, False))
+    layer("conv2d 16->32 3x3 16x16 fwd+bwd", conv(features, 16, 32, True))
+    layer("max_pool2d 2 16x32x32 fwd+bwd", pool(lambda F: lambda t: F.max_pool2d(t, 2), True))
+    layer("avg_pool2d 3 s2 p1 16x32x32 fwd", pool(lambda F: lambda t: F.avg_pool2d(t, 3, 2, 1), False))
+    layer("adaptive_avg_pool2d 1 16x32x32 fwd+bwd", pool(lambda F: lambda t: F.adaptive_avg_pool2d(t, 1), True))
+    set_threads(os.cpu_count())
+    return rows
 
 
 @workload
 def resnet18_train_step(quick):
     """torchvision's resnet18 in train mode: forward and backward of a batch of 8 3x64x64 images
-    (gradients reset to None between steps), on one thread."""
-    set_threads(1)
+    (gradients reset to None between steps), on 1 and on 2 threads."""
     images = np.random.RandomState(0).randn(8, 3, 64, 64).astype(np.float32)
-    r = Row("resnet18 fwd+bwd 8x3x64x64, 1 thread")
-    for lib, mod, vision in (("rustorch", rt, load("rustorch.vision")), ("torch", torch, load("torchvision"))):
-        if mod is None or vision is None:
-            continue
-        model = vision.models.resnet18()
-        x = mod.from_numpy(images)
+    rows = []
+    for threads in (1, 2):
+        set_threads(threads)
+        r = Row("resnet18 fwd+bwd 8x3x64x64, %d thread%s" % (threads, "s" * (threads > 1)))
+        for lib, mod, vision in (("rustorch", rt, load("rustorch.vision")), ("torch", torch, load("torchvision"))):
+            if mod is None or vision is None:
+                continue
+            model = vision.models.resnet18()
+            x = mod.from_numpy(images)
 
-        def step(model=model, x=x):
-            model.zero_grad(set_to_none=True)
-            model(x).sum().backward()
+            def step(model=model, x=x):
+                model.zero_grad(set_to_none=True)
+                model(x).sum().backward()
 
-        r.run(lib, step)
+            r.run(lib, step)
+        rows.append(r.measure())
     set_threads(os.cpu_count())
-    return [r]
+    return rows
 
 
 @workload
@@ -331,13 +430,25 @@ def import_and_size(quick):
         code = "import time; t = time.perf_counter(); import %s; print(time.perf_counter() - t)" % mod.__name__
         samples = [float(subprocess.check_output([sys.executable, "-c", code])) for _ in range(3 if quick else 7)]
         r.times[lib] = statistics.median(samples)
-    rows.append(r)
+    rows.append(r.measure())
     for lib, mod in (("rustorch", rt), ("torch", torch), ("numpy", np)):
         if mod is not None:
             root = os.path.dirname(mod.__file__)
             size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(root) for f in fs)
             print("installed size of %s: %.1f MB" % (mod.__name__, size / 1e6))
     return rows
+
+
+def cpu_name():
+    """The CPU's model and its widest vector extension (what the kernels can use)."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        return "unknown"
+    model = next((l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("model name")), "unknown")
+    flags = set(next((l.split(":", 1)[1].split() for l in info.splitlines() if l.startswith("flags")), []))
+    widest = "AVX-512" if "avx512f" in flags else "AVX2+FMA" if {"avx2", "fma"} <= flags else "no AVX2"
+    return "%s (%s)" % (model, widest)
 
 
 def main():
@@ -348,9 +459,11 @@ def main():
     print("python %s, numpy %s, rustorch %s, torch %s, %d cpus" % (
         sys.version.split()[0], np.__version__, getattr(rt, "__version__", "missing"),
         getattr(torch, "__version__", "not installed"), os.cpu_count()))
+    print("cpu: %s; load average at start: %.1f" % (cpu_name(), os.getloadavg()[0]))
     for w in WORKLOADS:
         if args.k in w.__name__:
             report(w(args.quick))
+            print("load average now: %.1f" % os.getloadavg()[0])
             print()
 
 

@@ -253,6 +253,11 @@ CASES = [
     Case("Im2ColBackward0", lambda x: torch.nn.functional.unfold(x, (2, 2), padding=1, stride=(2, 1)), [(1, 2, 4, 3)]),
     Case("Im2ColBackward0", lambda x: torch.nn.functional.unfold(x, 2, dilation=2), [(2, 1, 4, 4)], name="unfold_dilated"),
     Case("Col2ImBackward0", lambda c: torch.nn.functional.fold(c, (4, 3), (2, 2), padding=1, stride=2), [(1, 8, 6)]),
+    Case("ConvolutionBackward0", lambda x, w, b: torch.nn.functional.conv2d(x, w, b, (2, 1), 1, (1, 2), 2), [(2, 4, 5, 4), (4, 2, 3, 2), (4,)]),
+    Case("MaxPool2DWithIndicesBackward0", lambda x: torch.nn.functional.max_pool2d(x, 2, 2, 1, ceil_mode=True), [(1, 2, 5, 6)]),
+    Case("MaxPool2DWithIndicesBackwardBackward0", lambda x: torch.autograd.grad(torch.nn.functional.max_pool2d(x, 2).pow(2).sum(), x, create_graph=True)[0], [(1, 2, 4, 4)]),
+    Case("AvgPool2DBackward0", lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [(1, 2, 5, 6)]),
+    Case("AvgPool2DBackwardBackward0", lambda x: torch.autograd.grad(torch.nn.functional.avg_pool2d(x, 2).pow(2).sum(), x, create_graph=True)[0], [(1, 2, 4, 4)]),
 ]
 
 

@@ -477,3 +477,21 @@ def test_half_precision_reductions():
     b = t.to(torch.bfloat16)
     assert b.sum().dtype == torch.bfloat16
     assert abs(b.float().sum().item() - b.sum().float().item()) < 0.1
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_float32_sums_are_pairwise_accurate(threads):
+    # Rows of 2^21 float32 values: blocks summed one after another drift by ~1e-6 relative;
+    # merged pairwise they stay within ~1e-7 of the exact sum, as PyTorch's cascade sum does
+    # (6e-8 here). Both the whole-tensor sum and the sum over the contiguous dim.
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        a = np.random.RandomState(0).uniform(0.5, 1.5, (4, 1 << 21)).astype(np.float32)
+        exact = a.astype(np.float64).sum(axis=1)
+        t = torch.from_numpy(a)
+        assert abs(t.sum().item() - exact.sum()) / exact.sum() < 2e-7
+        np.testing.assert_allclose(t.sum(1).numpy(), exact, rtol=2e-7)
+        np.testing.assert_allclose(t.mean(1).numpy(), exact / a.shape[1], rtol=2e-7)
+    finally:
+        torch.set_num_threads(before)

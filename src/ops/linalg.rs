@@ -570,3 +570,39 @@ impl Product for bf16 {
         unreachable!("bf16 products run in f32 (product_into)")
     }
 }
+
+#[cfg(test)]
+mod dispatch_tests {
+    /// gemm picks its AVX-512 kernels at run time where the CPU has them (the x86-v4 feature)
+    /// and its AVX2+FMA ones elsewhere. This runs the AVX2 path by hand, as gemm's dispatcher
+    /// would on a CPU without AVX-512, and checks it against the dispatched path and an f64
+    /// reference, so both paths of one build are exercised on an AVX-512 machine.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn avx2_kernels_match_the_dispatched_path() {
+        use gemm_common::simd::V3;
+        use gemm_f32::microkernel::fma::f32::{H_M, H_N, H_UKR, MR_DIV_N, NR, UKR};
+        let Some(simd) = V3::try_new() else { return }; // no AVX2+FMA: nothing to compare
+        let (m, n, k) = (67, 53, 45);
+        let a: Vec<f32> = (0..m * k).map(|i| ((i * 7 % 23) as f32 - 11.0) / 8.0).collect();
+        let b: Vec<f32> = (0..k * n).map(|i| ((i * 5 % 19) as f32 - 9.0) / 4.0).collect();
+        let mut dispatched = vec![0f32; m * n];
+        let mut avx2 = vec![0f32; m * n];
+        // SAFETY: row-major m×k, k×n and m×n buffers of exactly those sizes.
+        unsafe {
+            gemm::gemm(m, n, k, dispatched.as_mut_ptr(), 1, n as isize, false, a.as_ptr(), 1, k as isize, b.as_ptr(), 1, n as isize, 0.0, 1.0, false, false, false, gemm::Parallelism::None);
+            gemm_common::gemm::gemm_basic_generic::<_, f32, 8, { MR_DIV_N * 8 }, NR, MR_DIV_N, H_M, H_N>(
+                simd, m, n, k, avx2.as_mut_ptr(), 1, n as isize, false, a.as_ptr(), 1, k as isize, b.as_ptr(), 1, n as isize,
+                0.0, 1.0, false, false, false, |x, y, z| x * y + z, &UKR, &H_UKR, false, gemm::Parallelism::None,
+            );
+        }
+        for i in 0..m {
+            for j in 0..n {
+                let exact: f64 = (0..k).map(|p| a[i * k + p] as f64 * b[p * n + j] as f64).sum();
+                let (d, v) = (dispatched[i * n + j] as f64, avx2[i * n + j] as f64);
+                assert!((d - exact).abs() <= 1e-4 * (1.0 + exact.abs()), "dispatched ({i},{j}): {d} vs {exact}");
+                assert!((v - exact).abs() <= 1e-4 * (1.0 + exact.abs()), "AVX2 ({i},{j}): {v} vs {exact}");
+            }
+        }
+    }
+}

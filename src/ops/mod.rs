@@ -3,11 +3,13 @@
 pub mod binary;
 pub mod box_muller;
 pub mod compare;
+pub mod conv;
 pub mod creation;
 pub mod gather;
 pub mod index;
 pub mod linalg;
 pub mod optim;
+pub mod pool;
 pub mod rearrange;
 pub mod sampling;
 pub mod random;

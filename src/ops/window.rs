@@ -69,7 +69,7 @@ impl Window {
 }
 
 /// Runs `plane(p)` for every image plane, in parallel when the whole job is large.
-fn for_each_plane(planes: usize, work: usize, plane: &(dyn Fn(usize) + Sync)) {
+pub(crate) fn for_each_plane(planes: usize, work: usize, plane: &(dyn Fn(usize) + Sync)) {
     if work < PARALLEL_GRAIN {
         (0..planes).for_each(plane);
     } else {
@@ -109,30 +109,36 @@ fn im2col<T: crate::dtype::Element>(image: &Tensor, columns: &Tensor, w: &Window
         let (x, out) = unsafe {
             (std::slice::from_raw_parts((src as *const T).add(p * area), area), std::slice::from_raw_parts_mut((dst as *mut T).add(p * per_plane), per_plane))
         };
-        for (row, out_rows) in out.chunks_mut(w.kernel[1] * l).enumerate() {
-            for (kj, out_k) in out_rows.chunks_mut(l).enumerate() {
-                let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
-                for (oh, line) in out_k.chunks_mut(blocks[1]).enumerate() {
-                    let r = w.source_row(oh, row);
-                    if r < 0 || r as usize >= size[0] {
-                        line.fill(pad);
-                        continue;
-                    }
-                    let image_row = &x[r as usize * size[1]..(r as usize + 1) * size[1]];
-                    line[..lo].fill(pad);
-                    line[hi..].fill(pad);
-                    let start = first + (lo * w.stride[1]) as isize;
-                    if w.stride[1] == 1 {
-                        line[lo..hi].copy_from_slice(&image_row[start as usize..start as usize + (hi - lo)]);
-                    } else {
-                        for (o, v) in line[lo..hi].iter_mut().enumerate() {
-                            *v = image_row[start as usize + o * w.stride[1]];
-                        }
+        unfold_plane(x, out, w, size, blocks, pad);
+    });
+}
+
+/// im2col of one `size` image plane `x` into its `kh·kw` rows of `blocks` columns.
+pub(crate) fn unfold_plane<T: Copy>(x: &[T], out: &mut [T], w: &Window, size: [usize; 2], blocks: [usize; 2], pad: T) {
+    let l = blocks[0] * blocks[1];
+    for (row, out_rows) in out.chunks_mut(w.kernel[1] * l).enumerate() {
+        for (kj, out_k) in out_rows.chunks_mut(l).enumerate() {
+            let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
+            for (oh, line) in out_k.chunks_mut(blocks[1]).enumerate() {
+                let r = w.source_row(oh, row);
+                if r < 0 || r as usize >= size[0] {
+                    line.fill(pad);
+                    continue;
+                }
+                let image_row = &x[r as usize * size[1]..(r as usize + 1) * size[1]];
+                line[..lo].fill(pad);
+                line[hi..].fill(pad);
+                let start = first + (lo * w.stride[1]) as isize;
+                if w.stride[1] == 1 {
+                    line[lo..hi].copy_from_slice(&image_row[start as usize..start as usize + (hi - lo)]);
+                } else {
+                    for (o, v) in line[lo..hi].iter_mut().enumerate() {
+                        *v = image_row[start as usize + o * w.stride[1]];
                     }
                 }
             }
         }
-    });
+    }
 }
 
 /// col2im: `[N, C·kh·kw, L]` → `[N, C, H, W]` with `size = [H, W]`, summing the columns of
@@ -176,16 +182,28 @@ fn col2im<T: Float>(columns: &Tensor, image: &Tensor, w: &Window, size: [usize; 
         let (cols, x) = unsafe {
             (std::slice::from_raw_parts((src as *const T).add(p * per_plane), per_plane), std::slice::from_raw_parts_mut((dst as *mut T).add(p * area), area))
         };
-        for (row, col_rows) in cols.chunks(w.kernel[1] * l).enumerate() {
-            for (kj, col_k) in col_rows.chunks(l).enumerate() {
-                let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
-                for (oh, line) in col_k.chunks(blocks[1]).enumerate() {
-                    let r = w.source_row(oh, row);
-                    if r < 0 || r as usize >= size[0] {
-                        continue;
+        fold_plane(cols, x, w, size, blocks);
+    });
+}
+
+/// col2im of one plane's `kh·kw` rows of columns, added into the `size` image plane `x`.
+pub(crate) fn fold_plane<T: Float>(cols: &[T], x: &mut [T], w: &Window, size: [usize; 2], blocks: [usize; 2]) {
+    let l = blocks[0] * blocks[1];
+    for (row, col_rows) in cols.chunks(w.kernel[1] * l).enumerate() {
+        for (kj, col_k) in col_rows.chunks(l).enumerate() {
+            let (first, lo, hi) = w.columns_inside(kj, size[1], blocks[1]);
+            for (oh, line) in col_k.chunks(blocks[1]).enumerate() {
+                let r = w.source_row(oh, row);
+                if r < 0 || r as usize >= size[0] {
+                    continue;
+                }
+                let image_row = &mut x[r as usize * size[1]..(r as usize + 1) * size[1]];
+                let start = (first + (lo * w.stride[1]) as isize) as usize;
+                if w.stride[1] == 1 {
+                    for (at, &v) in image_row[start..start + (hi - lo)].iter_mut().zip(&line[lo..hi]) {
+                        *at = T::narrow(at.widen() + v.widen());
                     }
-                    let image_row = &mut x[r as usize * size[1]..(r as usize + 1) * size[1]];
-                    let start = (first + (lo * w.stride[1]) as isize) as usize;
+                } else {
                     for (o, &v) in line[lo..hi].iter().enumerate() {
                         let at = &mut image_row[start + o * w.stride[1]];
                         *at = T::narrow(at.widen() + v.widen());
@@ -193,7 +211,7 @@ fn col2im<T: Float>(columns: &Tensor, image: &Tensor, w: &Window, size: [usize; 
                 }
             }
         }
-    });
+    }
 }
 
 /// Max pooling of a `[N, C, H, W]` image (the padding never wins): each window's maximum and,

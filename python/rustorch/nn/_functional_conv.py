@@ -1,8 +1,9 @@
-"""Padding, convolution and pooling (the functional forms): the core's sliding-window pair
-(im2col / col2im) with matmuls and reductions, plus padding from cat and index_select.
+"""Padding, convolution and pooling (the functional forms): argument handling here, the compute
+in the core's kernels (convolution, max and mean pools, im2col / col2im), padding from cat and
+index_select.
 
-The compute kernels are the small ``_..._core`` / ``_unfold_windows`` / ``_pad_constant``
-functions; each can be replaced by a native kernel without touching the argument handling.
+The compute is in the small ``_..._core`` / ``_pad_constant`` functions, so that a kernel can
+change without touching the argument handling.
 NumPy is imported where it is used, so that `import rustorch` does not pay for it."""
 from .. import _C
 from .modules.utils import _ntuple, _pair, _scalar_type_name, _single
@@ -53,26 +54,10 @@ def _pad_indexed(x, pad, mode):
     return x
 
 
-def _unfold_windows(x, kernel, stride, dilation, out_size):
-    """(N, C, H, W) -> (N, C, kh * kw, Ho, Wo): for each kernel offset, the input element under
-    it at every output position (the core's im2col, kernel offsets before positions)."""
-    n, c = x.shape[:2]
-    columns = _C._im2col(x, tuple(kernel), tuple(dilation), (0, 0, 0, 0), tuple(stride))
-    return columns.view(n, c, kernel[0] * kernel[1], out_size[0], out_size[1])
-
-
-def _conv2d_core(x, weight, stride, dilation, groups, pads):
+def _conv2d_core(x, weight, bias, stride, dilation, groups, pads):
     """2-d cross-correlation of (N, C, H, W), zero-padded by ``pads`` (top, bottom, left,
-    right), with (O, C / groups, kh, kw): im2col, then one batched matmul."""
-    n, c, h, w = x.shape
-    out_channels, group_channels, kh, kw = weight.shape
-    ho = (h + pads[0] + pads[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-    wo = (w + pads[2] + pads[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    cols = _C._im2col(x, (kh, kw), tuple(dilation), tuple(pads), tuple(stride))
-    cols = cols.reshape(n, groups, group_channels * kh * kw, ho * wo)
-    kernels = weight.reshape(groups, out_channels // groups, group_channels * kh * kw)
-    # (groups, O/g, K) @ (N, groups, K, L) -> (N, groups, O/g, L)
-    return kernels.matmul(cols).reshape(n, out_channels, ho, wo)
+    right), with (O, C / groups, kh, kw), plus the bias: the core's fused kernel."""
+    return _C._conv2d(x, weight, bias, tuple(dilation), tuple(pads), tuple(stride), groups)
 
 
 def _conv_transpose2d_core(x, weight, stride, padding, output_padding, dilation, groups):
@@ -110,45 +95,27 @@ def _max_pool2d_core(x, kernel, stride, padding, dilation, out_size, return_indi
 
 
 def _avg_pool2d_core(x, kernel, stride, padding, out_size, count_include_pad, divisor_override):
-    import numpy as np
-    h, w = x.shape[-2:]
-    pads, counts = [], []
-    for size, k, s, p, o in ((w, kernel[1], stride[1], padding[1], out_size[1]),
-                             (h, kernel[0], stride[0], padding[0], out_size[0])):
-        pads += [p, (o - 1) * s + k - size - p]
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, size + p)
-        inside = np.minimum(end, size) - np.maximum(start, 0)
-        counts.append(end - start if count_include_pad else inside)
-    sums = _unfold_windows(_pad_constant(x, pads, 0.0), kernel, stride, (1, 1), out_size).sum(2)
-    if divisor_override:
-        return sums / divisor_override
-    divisor = (counts[1][:, None] * counts[0][None, :]).astype(np.float64)
-    return sums / _C.from_numpy(divisor).to(x.dtype)
+    """Window means; a window is clipped to the input, and counts its padding when
+    ``count_include_pad`` (PyTorch's divide_factor)."""
+    spans = []
+    for size, k, s, p, o in zip(x.shape[-2:], kernel, stride, padding, out_size):
+        axis = []
+        for i in range(o):
+            start = i * s - p
+            end = min(start + k, size + p)
+            inside = (max(start, 0), min(end, size))
+            axis.append(inside + (end - start if count_include_pad else inside[1] - inside[0],))
+        spans.append(axis)
+    return _C._window_mean(x, spans[0], spans[1], divisor_override or None, False)
 
 
 def _adaptive_avg_pool2d_core(x, out_size):
-    """Window i of an axis spans [floor(i * n / o), ceil((i + 1) * n / o)): separable, so the
-    window sums are two matmuls with 0/1 matrices. Equal windows are a plain average pool."""
-    import numpy as np
-    h, w = x.shape[-2:]
-    if tuple(out_size) == (1, 1):
-        return x.mean((-2, -1), keepdim=True)
-    if x.dim() == 4 and h % out_size[0] == 0 and w % out_size[1] == 0:
-        kernel = (h // out_size[0], w // out_size[1])
-        return _unfold_windows(x, kernel, kernel, (1, 1), out_size).mean(2)
-    sums = x
-    counts = []
-    for axis, (n, o) in enumerate(((h, out_size[0]), (w, out_size[1]))):
-        starts = (np.arange(o) * n) // o
-        ends = -((-(np.arange(1, o + 1) * n)) // o)
-        cols = np.arange(n)
-        member = ((cols[None, :] >= starts[:, None]) & (cols[None, :] < ends[:, None]))
-        m = _C.from_numpy(member.astype(np.float64)).to(x.dtype)
-        sums = m.matmul(sums) if axis == 0 else sums.matmul(m.t())
-        counts.append(ends - starts)
-    divisor = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
-    return sums / _C.from_numpy(divisor).to(x.dtype)
+    """Window i of an axis spans [floor(i * n / o), ceil((i + 1) * n / o))."""
+    spans = []
+    for n, o in zip(x.shape[-2:], out_size):
+        spans.append([((i * n) // o, -(-((i + 1) * n) // o), -(-((i + 1) * n) // o) - (i * n) // o)
+                      for i in range(o)])
+    return _C._window_mean(x, spans[0], spans[1], None, True)
 
 
 # --------------------------------------------------------------------------- padding
@@ -273,12 +240,10 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
                            "than actual input size")
     if nd == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
-    out = _conv2d_core(_as_2d(input, nd), _as_2d(weight, nd), stride, dilation, groups,
+    out = _conv2d_core(_as_2d(input, nd), _as_2d(weight, nd), bias, stride, dilation, groups,
                        tuple(a for pair in pads for a in pair))
     if nd == 1:
         out = out.squeeze(2)
-    if bias is not None:
-        out = out + bias.reshape((1, -1) + (1,) * nd)
     return out if batched else out.squeeze(0)
 
 

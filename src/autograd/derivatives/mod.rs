@@ -2,6 +2,7 @@
 //! backward formula is written with these same differentiable ops (so gradients of gradients
 //! come for free). One file per op family, mirroring `crate::ops`; the bindings call these.
 pub mod binary;
+pub mod conv;
 pub mod gather;
 pub mod index;
 pub mod linalg;

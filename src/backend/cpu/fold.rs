@@ -21,7 +21,7 @@ pub struct Fold<A, S, M, F> {
 /// Reductions are cheaper per element than maps, so they go parallel later.
 const REDUCE_GRAIN: usize = 4 * PARALLEL_GRAIN;
 /// Contiguous runs are folded in blocks of this many elements, each over independent lanes,
-/// and block results merged: a two-level summation that keeps float error small.
+/// and block results merged pairwise: a blocked summation that keeps float error small.
 const BLOCK: usize = 2048;
 const LANES: usize = 16;
 
@@ -225,7 +225,11 @@ where
 /// `dispatch` variant.
 #[inline(always)]
 unsafe fn fold_blocks<T: Copy, A: Copy>(x: *const T, stride: isize, len: usize, init: A, step: &impl Fn(A, T) -> A, merge: &impl Fn(A, A) -> A) -> A {
-    let mut total = init;
+    // Block results are merged pairwise (a binary counter: `pending[level]` holds the merge of
+    // 2^level blocks), so a float sum's error grows with log(blocks), not with their count;
+    // merges keep the elements' order.
+    let mut pending = [init; usize::BITS as usize];
+    let mut blocks = 0usize;
     let mut start = 0usize;
     while start < len {
         let n = BLOCK.min(len - start);
@@ -252,11 +256,17 @@ unsafe fn fold_blocks<T: Copy, A: Copy>(x: *const T, stride: isize, len: usize, 
                 lanes[i - full] = step(lanes[i - full], *p.offset(i as isize * stride));
             }
         }
-        let block = lanes.iter().skip(1).fold(lanes[0], |a, &b| merge(a, b));
-        total = merge(total, block);
+        let mut carry = lanes.iter().skip(1).fold(lanes[0], |a, &b| merge(a, b));
+        let mut level = 0;
+        while blocks >> level & 1 == 1 {
+            carry = merge(pending[level], carry);
+            level += 1;
+        }
+        pending[level] = carry;
+        blocks += 1;
         start += n;
     }
-    total
+    (0..pending.len()).rev().filter(|&level| blocks >> level & 1 == 1).fold(init, |total, level| merge(total, pending[level]))
 }
 
 /// `acc[i] = step(acc[i], x[i])` along a row where the fastest dim is kept.
