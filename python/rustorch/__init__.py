@@ -22,6 +22,10 @@ from ._C import is_grad_enabled, is_inference_mode_enabled
 from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from . import linalg, return_types
+from . import special
+from ._contract import *  # noqa: F401,F403  (einsum, tensordot, kron, cdist, meshgrid, ...)
+from ._dtype_info import finfo, iinfo, promote_types
+from ._linalg_aliases import *  # noqa: F401,F403  (det, inverse, svd, cholesky_solve, ...)
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403

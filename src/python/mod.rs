@@ -3,6 +3,7 @@ mod args;
 mod autograd;
 mod convert;
 mod creation;
+mod decomp;
 mod dtype;
 mod errors;
 mod function;
@@ -34,5 +35,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn::register(m)?;
     optim::register(m)?;
     autograd::register(m)?;
+    decomp::register(m)?;
     Ok(())
 }
