@@ -267,7 +267,7 @@ def meshgrid(*tensors, indexing=None):
         view[i] = shape[i]
         grids.append(t.reshape(view).expand(shape))
     if swap:
-        grids = [g.transpose(0, 1) for g in grids]
+        # 'xy' is the 'ij' grid of the first two inputs swapped, outputs swapped back.
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
