@@ -179,9 +179,7 @@ class _SolveFn(_Function):
     """X = A⁻¹ B (LinalgSolveExBackward0): gB = A⁻ᵀ g, gA = -gB Xᵀ."""
 
     @staticmethod
-    def forward(ctx, A, B):
-        LU, pivots, info = _C._linalg_lu_factor(A)
-        ctx.info = info
+    def forward(ctx, A, B, LU, pivots):
         X = lu_solve(LU, pivots, B)
         ctx.save_for_backward(A, X)
         return X
@@ -190,7 +188,7 @@ class _SolveFn(_Function):
     def backward(ctx, g):
         A, X = ctx.saved_tensors
         gB = solve(A.mT, g)
-        return -gB.matmul(X.mT), gB
+        return -gB.matmul(X.mT), gB, None, None
 
 
 def solve_ex(A, B, *, left=True, check_errors=False):
@@ -203,9 +201,9 @@ def solve_ex(A, B, *, left=True, check_errors=False):
         raise RuntimeError(
             f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({A.shape[-2]}x{A.shape[-1]} and {B2.shape[-2]}x{B2.shape[-1]})"
         )
+    LU, pivots, info = _C._linalg_lu_factor(A.detach())
     A2, B2 = _batch_broadcast(A, B2)
-    X = _SolveFn.apply(A2, B2)
-    info = _C._linalg_lu_factor(A.detach())[2]
+    X = _SolveFn.apply(A2, B2, LU, pivots)
     if check_errors:
         _raise_for_info(info, "linalg.solve_ex", lambda k: "The solver failed because the input matrix is singular.")
     return _SolveEx(X.squeeze(-1) if vector else X, info)
@@ -220,10 +218,10 @@ def solve(A, B, *, left=True):
 
 def inv_ex(A, *, check_errors=False):
     _check_matrix(A, "linalg.inv", square=True)
-    info = _C._linalg_lu_factor(A.detach())[2]
+    LU, pivots, info = _C._linalg_lu_factor(A.detach())
     if check_errors:
         _raise_for_info(info, "torch.linalg.inv_ex", _singular_message)
-    return _InvEx(_SolveFn.apply(A, _eye_like(A)), info)
+    return _InvEx(_SolveFn.apply(A, _eye_like(A), LU, pivots), info)
 
 
 def inv(A):
@@ -377,7 +375,15 @@ class _QRFn(_Function):
 
     @staticmethod
     def forward(ctx, A, complete):
-        Q, R = _C._linalg_qr(A, complete)
+        m, n = A.shape[-2:]
+        if complete and m > n:
+            # Householder QR of [A | I] takes the same first n reflectors as A's, and the rest
+            # complete the basis: its Q is A's complete Q, and its first n columns of R are A's R.
+            eye = _C.eye(m, dtype=A.dtype).expand(*A.shape[:-2], m, m)
+            Q, R = _C._linalg_qr(_C.cat([A, eye], -1).contiguous(), False)
+            R = R[..., :, :n].contiguous()
+        else:
+            Q, R = _C._linalg_qr(A, complete)
         ctx.save_for_backward(Q, R)
         return Q, R
 
@@ -393,7 +399,8 @@ class _QRFn(_Function):
         M = R.matmul(gR.mT) - gQ.mT.matmul(Q)
         lower = M.tril(-1)
         copyltu = lower + lower.mT + M.diagonal(0, -2, -1).diag_embed()
-        return solve_triangular(R, gQ + Q.matmul(copyltu), upper=True, left=False).mT.mT, None
+        # X R⁻ᵀ is the Y with Y Rᵀ = X
+        return solve_triangular(R.mT, gQ + Q.matmul(copyltu), upper=False, left=False), None
 
 
 def qr(A, mode="reduced"):
