@@ -173,6 +173,7 @@ fn call(node: &Arc<Node>, grads: Grads, create_graph: bool) -> Result<Grads> {
             if let Some(g) = grads.into_iter().next().flatten() {
                 let g = leaf.run_hooks(g)?;
                 accumulate(leaf, g, create_graph)?;
+                leaf.run_post_accumulate_hooks()?;
             }
             Ok(Grads::new())
         }
