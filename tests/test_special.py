@@ -57,6 +57,7 @@ def test_aliases_and_methods():
     assert torch.special.psi(x).tolist() == x.digamma().tolist() == torch.digamma(x).tolist()
     assert torch.special.gammaln(x).tolist() == torch.lgamma(x).tolist()
     assert torch.special.expit(x).tolist() == x.sigmoid().tolist()
+    assert torch.special.modified_bessel_i1(x).tolist() == torch.special.i1(x).tolist()
     assert x.polygamma(2).tolist() == torch.special.polygamma(2, x).tolist()
     check(torch.special.logsumexp(x, 0).item(), math.log(sum(math.exp(v) for v in x.tolist())))
     check(torch.special.softmax(x, 0).tolist(), (x.exp() / x.exp().sum()).tolist())

@@ -10,7 +10,7 @@ from .autograd.function import Function as _Function
 
 __all__ = [
     "bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit",
-    "expm1", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit",
+    "expm1", "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "modified_bessel_i0", "modified_bessel_i1",
     "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
     "xlog1py", "xlogy", "zeta",
 ]
@@ -42,8 +42,10 @@ gammaln = _unary(Tensor.lgamma)
 digamma = psi = _unary(Tensor.digamma)
 i0 = _unary(Tensor.i0)
 sinc = _unary(Tensor.sinc)
+modified_bessel_i0 = i0
 i0e = _unary(Tensor._special_i0e)
 i1 = _unary(Tensor._special_i1)
+modified_bessel_i1 = i1
 i1e = _unary(Tensor._special_i1e)
 ndtri = _unary(Tensor._special_ndtri)
 erfcx = _unary(Tensor._special_erfcx)
