@@ -24,6 +24,12 @@ from ._C import is_grad_enabled, is_inference_mode_enabled
 from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from . import linalg, return_types
+from . import special
+from .special import polygamma, xlogy, multigammaln as mvlgamma  # noqa: F401  (torch-level names)
+from ._contract import *  # noqa: F401,F403  (einsum, tensordot, kron, cdist, meshgrid, ...)
+from ._dtype_info import finfo, iinfo, promote_types
+from ._linalg_aliases import *  # noqa: F401,F403  (det, inverse, svd, cholesky_solve, ...)
+from ._extra_math import *  # noqa: F401,F403  (lerp, logaddexp, diff, cov, bincount, ...)
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403

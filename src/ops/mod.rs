@@ -18,6 +18,8 @@ pub mod scan;
 pub mod shape;
 pub mod ternary;
 pub mod sort;
+pub mod decomp;
+pub mod special;
 pub mod unary;
 pub mod vmath;
 pub mod window;

@@ -2,6 +2,7 @@
 //! its formula on the widened float value and, for ops that keep integer dtypes, its integer
 //! formula. Ops with extra arguments (round, nan_to_num, logit) and bool-valued predicates
 //! follow the table.
+use super::special;
 use super::vmath::VMath;
 use crate::backend::cpu::map;
 use crate::dtype::{DType, Element};
@@ -85,6 +86,13 @@ fn sign<W: num_traits::Float>(x: W) -> W {
     }
 }
 
+/// A special function of `crate::ops::special` (written in f64) on the widened value.
+#[inline(always)]
+fn in_f64<W: num_traits::Float>(x: W, f: fn(f64) -> f64) -> W {
+    let v = f(x.to_f64().unwrap_or(f64::NAN));
+    W::from(v).unwrap_or_else(|| if v > 0.0 { W::infinity() } else { W::neg_infinity() })
+}
+
 /// The unary op table: variant, method name, in-place method name, dtype rule, formula on
 /// the widened float value, and the integer formula of `Same` ops. The bindings expand the
 /// same table into `Tensor` methods.
@@ -127,6 +135,19 @@ macro_rules! for_each_unary_op {
             Erf, erf, erf_, Float, |x| VMath::erf(x);
             Erfc, erfc, erfc_, Float, |x| VMath::erfc(x);
             Erfinv, erfinv, erfinv_, Float, |x| VMath::erfinv(x);
+            Lgamma, lgamma, lgamma_, Float, |x| in_f64(x, special::lgamma);
+            Digamma, digamma, digamma_, Float, |x| in_f64(x, special::digamma);
+            I0, i0, i0_, Float, |x| in_f64(x, special::i0);
+            Sinc, sinc, sinc_, Float, |x| in_f64(x, special::sinc);
+            I0e, _special_i0e, _special_i0e_, Float, |x| in_f64(x, special::i0e);
+            I1, _special_i1, _special_i1_, Float, |x| in_f64(x, special::i1);
+            I1e, _special_i1e, _special_i1e_, Float, |x| in_f64(x, special::i1e);
+            Ndtri, _special_ndtri, _special_ndtri_, Float, |x| in_f64(x, special::ndtri);
+            Erfcx, _special_erfcx, _special_erfcx_, Float, |x| in_f64(x, special::erfcx);
+            LogNdtr, _special_log_ndtr, _special_log_ndtr_, Float, |x| in_f64(x, special::log_ndtr);
+            Entr, _special_entr, _special_entr_, Float, |x| in_f64(x, special::entr);
+            BesselJ0, _special_bessel_j0, _special_bessel_j0_, Float, |x| in_f64(x, special::bessel_j0);
+            BesselJ1, _special_bessel_j1, _special_bessel_j1_, Float, |x| in_f64(x, special::bessel_j1);
         }
     };
 }
@@ -362,6 +383,21 @@ pub fn logit(a: &Tensor, eps: Option<f64>, in_place: bool) -> Result<Tensor> {
         (p / (1.0 - p)).ln()
     })?;
     Ok(finish(out, in_place))
+}
+
+/// `polygamma(n, x)`, elementwise ψ⁽ⁿ⁾ in the input's float dtype.
+pub fn polygamma(n: u32, a: &Tensor) -> Result<Tensor> {
+    let dtype = if a.dtype.is_float() { a.dtype } else { crate::default_dtype::get() };
+    let out = Tensor::empty(a.shape(), dtype)?;
+    float_map(&out, a, move |x| special::polygamma(n, x))?;
+    Ok(out)
+}
+
+/// The Hurwitz zeta ζ(x, q) of two float tensors of one shape and dtype (the caller broadcasts).
+pub fn zeta(x: &Tensor, q: &Tensor) -> Result<Tensor> {
+    let out = Tensor::empty(x.shape(), x.dtype)?;
+    crate::with_float_dtype!(x.dtype, T => map::binary_into::<T, T, T>(&out, x, q, |s: T, v: T| T::from_f64(special::zeta(s.to_f64(), v.to_f64()))));
+    Ok(out)
 }
 
 /// Bool-valued tests of each element.

@@ -5,6 +5,7 @@ mod convert;
 mod creation;
 mod dlpack;
 mod device;
+mod decomp;
 mod dtype;
 mod errors;
 mod function;
@@ -40,5 +41,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     autograd::register(m)?;
     dlpack::register(m)?;
     device::register(m)?;
+    decomp::register(m)?;
     Ok(())
 }

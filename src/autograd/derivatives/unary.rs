@@ -1,6 +1,6 @@
 //! Differentiable unary ops (same signatures as `crate::ops::unary`). The table below gives each
 //! op's node name, the value its formula reads, and the formula.
-use super::binary::{div, mul, mul_scalar, neg};
+use super::binary::{div, mul, mul_scalar, neg, sub};
 use super::{copy_keeping_history, grads};
 use crate::autograd::graph::{any_requires_grad, check_inplace, record, record_inplace, BackwardFn, Ctx, Saver};
 use crate::dtype::Scalar;
@@ -63,7 +63,44 @@ fn derivative(op: UnaryOp) -> (&'static str, Reads, Formula) {
         U::Erf => ("ErfBackward0", Input, |g, x| mul(g, &mul_scalar(&unary(U::Exp, &neg(&mul(x, x)?)?)?, FRAC_2_SQRT_PI)?)),
         U::Erfc => ("ErfcBackward0", Input, |g, x| mul(g, &mul_scalar(&unary(U::Exp, &neg(&mul(x, x)?)?)?, -FRAC_2_SQRT_PI)?)),
         U::Erfinv => ("ErfinvBackward0", Result, |g, y| mul(g, &mul_scalar(&unary(U::Exp, &mul(y, y)?)?, PI.sqrt() / 2.0)?)),
+        U::Lgamma => ("LgammaBackward0", Input, |g, x| mul(g, &unary(U::Digamma, x)?)),
+        U::Digamma => ("DigammaBackward0", Input, |g, x| mul(g, &polygamma(1, x)?)),
+        U::I0 => ("I0Backward0", Input, |g, x| mul(g, &unary(U::I1, x)?)),
+        U::Sinc => ("SincBackward0", Input, |g, x| {
+            // (cos(πx) πx - sin(πx)) / (πx²), 0 at x = 0.
+            let px = mul_scalar(x, PI)?;
+            let d = div(&sub(&mul(&unary(U::Cos, &px)?, &px)?, &unary(U::Sin, &px)?)?, &mul(&px, x)?)?;
+            mul(g, &fill_where_zero(&d, x, 0.0)?)
+        }),
+        U::I0e => ("SpecialI0EBackward0", Input, |g, x| mul(g, &sub(&unary(U::I1e, x)?, &mul(&sign(x)?, &unary(U::I0e, x)?)?)?)),
+        U::I1 => ("SpecialI1Backward0", Input, |g, x| {
+            let d = sub(&unary(U::I0, x)?, &div(&unary(U::I1, x)?, x)?)?;
+            mul(g, &fill_where_zero(&d, x, 0.5)?)
+        }),
+        U::I1e => ("SpecialI1EBackward0", Input, |g, x| {
+            let d = sub(&unary(U::I0e, x)?, &mul(&unary(U::I1e, x)?, &super::binary::add(&sign(x)?, &unary(U::Reciprocal, x)?)?)?)?;
+            mul(g, &fill_where_zero(&d, x, 0.5)?)
+        }),
+        U::Ndtri => ("SpecialNdtriBackward0", Result, |g, y| mul(g, &mul_scalar(&unary(U::Exp, &mul_scalar(&mul(y, y)?, 0.5)?)?, (2.0 * PI).sqrt())?)),
+        U::Erfcx => ("SpecialErfcxBackward0", Input, |g, x| mul(g, &plus(&mul_scalar(&mul(x, &unary(U::Erfcx, x)?)?, 2.0)?, -FRAC_2_SQRT_PI)?)),
+        U::LogNdtr => ("SpecialLogNdtrBackward0", Input, |g, x| {
+            let exponent = neg(&super::binary::add(&unary(U::LogNdtr, x)?, &mul_scalar(&mul(x, x)?, 0.5)?)?)?;
+            mul(g, &mul_scalar(&unary(U::Exp, &exponent)?, 1.0 / (2.0 * PI).sqrt())?)
+        }),
+        U::Entr => ("SpecialEntrBackward0", Input, |g, x| mul(g, &neg(&plus(&unary(U::Log, x)?, 1.0)?)?)),
+        U::BesselJ0 => ("SpecialBesselJ0Backward0", Input, |g, x| mul(g, &neg(&unary(U::BesselJ1, x)?)?)),
+        U::BesselJ1 => ("SpecialBesselJ1Backward0", Input, |g, x| {
+            let d = sub(&unary(U::BesselJ0, x)?, &div(&unary(U::BesselJ1, x)?, x)?)?;
+            mul(g, &fill_where_zero(&d, x, 0.5)?)
+        }),
     }
+}
+
+/// `d` with `value` where `x == 0` (the removable singularities of sinc', I₁' and J₁').
+fn fill_where_zero(d: &Tensor, x: &Tensor, value: f64) -> Result<Tensor> {
+    let at_zero = plain_binary::binary(BinOp::Eq, x, &Other::Scalar(Scalar::Int(0)))?;
+    let cleared = super::where_zero(d, &at_zero)?;
+    plain_binary::binary(BinOp::Add, &cleared, &Other::Tensor(mul_scalar(&at_zero.to_dtype(d.dtype)?, value)?))
 }
 
 /// A zero gradient (piecewise-constant ops).
@@ -173,4 +210,9 @@ pub fn logit(a: &Tensor, eps: Option<f64>, in_place: bool) -> Result<Tensor> {
         let above = plain_binary::binary(BinOp::Gt, x, &Other::Scalar(Scalar::Float(1.0 - e)))?;
         super::where_zero(&d, &plain_binary::binary(BinOp::BitOr, &below, &Other::Tensor(above))?)
     })
+}
+
+/// `polygamma(n, x)` (PolygammaBackward0): its derivative is ψ⁽ⁿ⁺¹⁾, so every order differentiates.
+pub fn polygamma(n: u32, a: &Tensor) -> Result<Tensor> {
+    with_args(a, false, "PolygammaBackward0", Reads::Input, move |x, _| plain::polygamma(n, x), move |g, x| mul(g, &polygamma(n + 1, x)?))
 }
