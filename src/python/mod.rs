@@ -34,5 +34,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     nn::register(m)?;
     optim::register(m)?;
     autograd::register(m)?;
+    errors::panics_raise_runtime_error(m)?;
     Ok(())
 }

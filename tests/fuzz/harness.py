@@ -78,7 +78,9 @@ def run_case(code, torch):
         raise
     except BaseException as e:  # noqa: BLE001 - a Rust panic is a BaseException, and is a finding
         mro = [c.__name__ for c in type(e).__mro__]
-        return {"exc": type(e).__name__, "mro": mro, "msg": str(e)[:240]}
+        # rustorch renames PyO3's PanicException to RuntimeError; the fuzz still counts it.
+        name = "PanicException" if type(e).__name__ == "RuntimeError" and type(e) is not RuntimeError else type(e).__name__
+        return {"exc": name, "mro": mro, "msg": str(e)[:240]}
 
 
 def save_fixture(records):

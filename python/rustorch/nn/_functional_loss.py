@@ -156,9 +156,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ndim = input.dim()
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
-    if ndim != 1 and input.size(0) != target.size(0):
+    target_batch = target.size(0) if target.dim() else 0
+    if ndim != 1 and input.size(0) != target_batch:
         raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target batch_size "
-                         f"({target.size(0)}).")
+                         f"({target_batch}).")
     if target.dtype != _C.int64:
         raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(target.dtype)}")
     class_dim = 0 if ndim == 1 else 1
