@@ -10,6 +10,12 @@ import rustorch as torch
 from rustorch import nn
 from rustorch.utils.data import DataLoader, TensorDataset
 
+try:  # a progress bar over the batches when tqdm is installed
+    from tqdm import tqdm
+except ImportError:
+    def tqdm(iterable, **kwargs):
+        return iterable
+
 
 class SmallCNN(nn.Module):
     def __init__(self, classes=4):
@@ -51,7 +57,7 @@ def main():
     for epoch in range(args.epochs):
         model.train()
         total = 0.0
-        for images, labels in train:
+        for images, labels in tqdm(train, desc="epoch %d" % (epoch + 1), leave=False):
             optimizer.zero_grad()
             loss = criterion(model(images), labels)
             loss.backward()

@@ -8,6 +8,8 @@ pub enum Error {
     Type(String),
     Value(String),
     NotImplemented(String),
+    /// A device allocation failed (`torch.cuda.OutOfMemoryError`, a RuntimeError).
+    OutOfMemory(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -19,7 +21,8 @@ impl fmt::Display for Error {
             | Error::Index(m)
             | Error::Type(m)
             | Error::Value(m)
-            | Error::NotImplemented(m) => f.write_str(m),
+            | Error::NotImplemented(m)
+            | Error::OutOfMemory(m) => f.write_str(m),
         }
     }
 }

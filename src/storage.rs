@@ -4,22 +4,39 @@
 //! it. Element access goes through raw pointers: like PyTorch, views alias freely, and kernels
 //! are written so that an output position is only written after the inputs at that position
 //! are read.
+//!
+//! A `cuda` storage is a `wgpu::Buffer` plus a host block of the same size (`backend::wgpu::
+//! GpuMemory`). GPU kernels use the buffer; an op with no GPU kernel yet runs its CPU kernel
+//! on the host block (the host-staged fallback), and the residency state records which side
+//! holds the current bytes so each side is brought up to date only when it is used.
 use crate::error::{Error, Result};
 use std::alloc::{self, Layout as AllocLayout};
 use std::collections::HashMap;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
+use crate::backend::wgpu::GpuMemory;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Device {
     Cpu,
+    /// The wgpu adapter, under PyTorch's `cuda` device name (index 0: one adapter is used).
+    Cuda,
 }
 
 impl Device {
     pub fn type_name(self) -> &'static str {
         match self {
             Device::Cpu => "cpu",
+            Device::Cuda => "cuda",
+        }
+    }
+
+    /// The name PyTorch prints and puts in errors: `cpu`, `cuda:0`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Device::Cpu => "cpu",
+            Device::Cuda => "cuda:0",
         }
     }
 }
@@ -111,6 +128,8 @@ pub struct Storage {
     owner: Owner,
     version: AtomicU64,
     pub device: Device,
+    /// The GPU side of a `cuda` storage (None on the CPU).
+    gpu: Option<GpuMemory>,
 }
 
 // SAFETY: the bytes are plain data; concurrent access discipline is the kernels' (as in PyTorch).
@@ -121,7 +140,17 @@ impl Storage {
     pub fn new_cpu(nbytes: usize, zeroed: bool) -> Result<Storage> {
         let bytes = bucket(nbytes);
         let ptr = alloc_block(bytes, zeroed)?;
-        Ok(Storage { ptr, nbytes, owner: Owner::Allocated { bytes }, version: AtomicU64::new(0), device: Device::Cpu })
+        Ok(Storage { ptr, nbytes, owner: Owner::Allocated { bytes }, version: AtomicU64::new(0), device: Device::Cpu, gpu: None })
+    }
+
+    /// A storage on `device`; a `cuda` one gets its GPU buffer when a GPU kernel first uses it.
+    pub fn new_on(nbytes: usize, zeroed: bool, device: Device) -> Result<Storage> {
+        // The device's limits are checked first: an oversized request is the GPU's OOM error.
+        let gpu = if device == Device::Cuda { Some(GpuMemory::new(nbytes)?) } else { None };
+        let mut s = Storage::new_cpu(nbytes, zeroed)?;
+        s.gpu = gpu;
+        s.device = device;
+        Ok(s)
     }
 
     /// Wraps memory owned by `owner` (which must keep `ptr..ptr+nbytes` valid while alive).
@@ -135,6 +164,7 @@ impl Storage {
             owner: Owner::Foreign { _keep_alive: owner },
             version: AtomicU64::new(0),
             device: Device::Cpu,
+            gpu: None,
         }
     }
 
@@ -142,7 +172,23 @@ impl Storage {
         self.nbytes
     }
 
+    /// The host bytes, for CPU kernels. On a `cuda` storage this is the host-staged fallback:
+    /// the bytes are brought to the host first, and the GPU copy counts as stale afterwards
+    /// (the caller may write through the pointer).
     pub fn as_ptr(&self) -> *mut u8 {
+        if let Some(gpu) = &self.gpu {
+            gpu.host_access(self.ptr.as_ptr());
+        }
+        self.ptr.as_ptr()
+    }
+
+    /// The GPU side of a `cuda` storage.
+    pub fn gpu(&self) -> Option<&GpuMemory> {
+        self.gpu.as_ref()
+    }
+
+    /// The host block without moving any bytes (for the GPU side's own transfers).
+    pub fn host_block(&self) -> *mut u8 {
         self.ptr.as_ptr()
     }
 

@@ -2,7 +2,7 @@
 //! another handle on the same tensor (sharing its autograd history); ops that make views build a
 //! new `Tensor` over the same `Arc<Storage>` with no history of its own.
 use crate::autograd::AutogradMeta;
-use crate::backend::cpu::map;
+use crate::backend;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{runtime, Error, Result};
 use crate::layout::{contiguous_strides, numel, Dims, Layout};
@@ -29,13 +29,20 @@ impl Tensor {
         Self::alloc(shape, dtype, true)
     }
 
+    /// An uninitialised contiguous tensor on `device` (`empty` allocates on the running op's
+    /// device, `backend::alloc_device`).
+    pub fn empty_on(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let _on = backend::on_device(device);
+        Self::alloc(shape, dtype, false)
+    }
+
     fn alloc(shape: &[usize], dtype: DType, zeroed: bool) -> Result<Tensor> {
         let n = shape
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
             .and_then(|n| n.checked_mul(dtype.size()))
             .ok_or_else(|| Error::Runtime(format!("Trying to create tensor with size {:?} that overflows", shape)))?;
-        let storage = Storage::new_cpu(n, zeroed)?;
+        let storage = Storage::new_on(n, zeroed, backend::alloc_device())?;
         Ok(Tensor::from_storage(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
@@ -58,7 +65,7 @@ impl Tensor {
     /// A 0-dim tensor for an operand (wrapping into `dtype` as C casts do; `fill_` is checked).
     pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
         let t = Self::empty(&[], dtype)?;
-        with_dtype!(dtype, T => map::fill::<T>(&t, T::from_scalar(value)));
+        backend::fill(&t, value)?;
         Ok(t)
     }
 
@@ -118,8 +125,13 @@ impl Tensor {
 
     /// A fresh contiguous copy (`clone`), cast to `dtype`.
     pub fn copy_to_new(&self, dtype: DType) -> Result<Tensor> {
-        let out = Tensor::empty(self.shape(), dtype)?;
-        map::copy_cast(&out, self);
+        self.copy_to(self.device(), dtype)
+    }
+
+    /// A fresh contiguous copy on `device`, cast to `dtype` (`to(device, dtype)`).
+    pub fn copy_to(&self, device: Device, dtype: DType) -> Result<Tensor> {
+        let out = Tensor::empty_on(self.shape(), dtype, device)?;
+        backend::copy_cast(&out, self)?;
         Ok(out)
     }
 
@@ -149,14 +161,14 @@ impl Tensor {
         self.assert_no_internal_overlap()?;
         let src = src.broadcast_to(self.shape())?;
         let src = if self.overlaps(&src) && src.layout != self.layout { src.copy_to_new(src.dtype)? } else { src };
-        map::copy_cast(self, &src);
+        backend::copy_cast(self, &src)?;
         self.storage.bump_version();
         Ok(())
     }
 
     pub fn fill_(&self, value: Scalar) -> Result<()> {
         value.check_fits(self.dtype, true)?;
-        with_dtype!(self.dtype, T => map::fill::<T>(self, T::from_scalar(value)));
+        backend::fill(self, value)?;
         self.storage.bump_version();
         Ok(())
     }

@@ -324,11 +324,11 @@ def test_layer_norm_and_group_norm_match_numpy():
 
 def test_norm_modules():
     ln = nn.LayerNorm(4)
-    assert repr(ln) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True)"
+    assert repr(ln) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)"
     assert ln.weight.tolist() == [1.0] * 4 and ln.bias.tolist() == [0.0] * 4
-    assert repr(nn.LayerNorm([2, 3], elementwise_affine=False)) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=False)"
+    assert repr(nn.LayerNorm([2, 3], elementwise_affine=False)) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=False, bias=False)"
     gn = nn.GroupNorm(2, 4)
-    assert repr(gn) == "GroupNorm(2, 4, eps=1e-05, affine=True)"
+    assert repr(gn) == "GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)"
     x = np.random.RandomState(4).standard_normal((3, 4, 2))
     np.testing.assert_allclose(arr(gn(t64(x).float())), np_norm(x.reshape(3, 2, -1), (2,), 1e-5).reshape(3, 4, 2),
                                rtol=1e-4, atol=1e-5)
@@ -362,7 +362,7 @@ def test_batch_norm_momentum_none_is_cumulative_average():
                                rtol=1e-12)
     np.testing.assert_allclose(arr(bn.running_var),
                                np.mean([b.var(axis=(0, 2, 3), ddof=1) for b in batches], axis=0), rtol=1e-12)
-    assert repr(bn) == "BatchNorm2d(2, eps=1e-05, momentum=None, affine=False, track_running_stats=True)"
+    assert repr(bn) == "BatchNorm2d(2, eps=1e-05, momentum=None, affine=False, bias=False, track_running_stats=True)"
     assert [n for n, _ in bn.named_parameters()] == []
 
 

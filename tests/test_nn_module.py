@@ -29,7 +29,7 @@ NET_REPR = """Net(
   (act): ReLU()
   (block): Sequential(
     (0): Linear(in_features=3, out_features=3, bias=True)
-    (1): BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    (1): BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
   )
 )"""
 

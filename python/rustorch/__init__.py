@@ -18,6 +18,8 @@ from ._shape import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._reduce import *  # noqa: F401,F403
 from . import cuda, random, version
+from . import accelerator, backends  # noqa: E402
+from ._default_device import set_default_device, get_default_device
 from ._C import is_grad_enabled, is_inference_mode_enabled
 from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
@@ -26,8 +28,16 @@ from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403
 from . import optim, utils  # noqa: E402
+from ._C import _sample_dirichlet, _standard_gamma, binomial, poisson  # noqa: E402
+from . import distributions, hub  # noqa: E402
 from . import serialization
 from .serialization import save, load
+# What scripts and libraries touch in passing: backends, compile, jit, autocast, DLPack.
+from ._compat import *  # noqa: F401,F403
+from . import amp, backends, jit  # noqa: E402
+from .amp import autocast
+from .amp.autocast_mode import (is_autocast_enabled, get_autocast_dtype,  # noqa: F401
+                                is_autocast_cpu_enabled, get_autocast_cpu_dtype)
 
 __version__ = "0.1.0"
 

@@ -27,6 +27,9 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     """Shares memory with a tensor or NumPy array when it can (unless ``copy=True``); other
     data is copied. ``copy=False`` raises when a copy would be needed."""
+    from .storage import UntypedStorage
+    if isinstance(obj, UntypedStorage):  # its bytes, as a uint8 tensor over the same memory
+        obj = obj._flat
     shared = as_tensor(obj, dtype=dtype, device=device)
     aliases = isinstance(obj, Tensor) or hasattr(obj, "__array_interface__")
     if aliases and shared.data_ptr() != _source_data_ptr(obj):
@@ -46,8 +49,8 @@ def _source_data_ptr(obj):
     return obj.__array_interface__["data"][0]
 
 
-class memory_format:
-    """``torch.memory_format``: the layout a factory or ``contiguous()`` should produce."""
+class _TorchConstant:
+    """A named singleton shown as ``torch.<name>`` that pickles by name."""
 
     __slots__ = ("_name",)
 
@@ -59,6 +62,12 @@ class memory_format:
 
     def __reduce__(self):
         return self._name
+
+
+class memory_format(_TorchConstant):
+    """``torch.memory_format``: the layout a factory or ``contiguous()`` should produce."""
+
+    __slots__ = ()
 
 
 preserve_format = memory_format("preserve_format")

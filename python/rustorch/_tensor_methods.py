@@ -1,12 +1,18 @@
 """Tensor methods that are not hot paths, written in Python over the compiled core."""
 from ._C import Tensor, from_numpy
-from ._device import CPU
+from ._device import CPU, device as _device_cls
+
+_CUDA0 = _device_cls("cuda", 0)
 
 
 def _numpy(self, *, force=False):
     """The tensor's memory as a NumPy array (zero-copy: writes show on both sides)."""
     import numpy as np  # lazily: keeps `import rustorch` fast
 
+    if self.is_cuda:
+        raise TypeError(
+            "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first."
+        )
     if self.requires_grad and not force:
         raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     # NumPy reads `__array_interface__`; the array keeps the tensor (and its storage) alive.
@@ -14,16 +20,17 @@ def _numpy(self, *, force=False):
 
 
 def _cpu(self, memory_format=None):
-    return self
+    return self.to("cpu") if self.is_cuda else self
 
 
 def _cuda(self, device=None, non_blocking=False, memory_format=None):
     from . import cuda
-    cuda._lazy_init()
+    cuda._index(device)
+    return self.to("cuda")
 
 
 def _device(self):
-    return CPU
+    return _CUDA0 if self.is_cuda else CPU
 
 
 def _array(self, dtype=None, copy=None):

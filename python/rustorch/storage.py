@@ -184,6 +184,11 @@ class UntypedStorage:
         return list(self._bytes())
 
     def __getitem__(self, index):
+        if isinstance(index, slice):  # a view sharing this memory, as in PyTorch
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise RuntimeError("Trying to slice with a step of %d, but only a step of 1 is supported" % step)
+            return UntypedStorage._wrap(self._flat[start:max(start, stop)])
         return self._bytes()[index]
 
     def __iter__(self):

@@ -168,11 +168,15 @@ pub fn run(pass: Pass) -> Result<Vec<Option<Tensor>>> {
 
 /// Runs one node on the gradients of its outputs.
 fn call(node: &Arc<Node>, grads: Grads, create_graph: bool) -> Result<Grads> {
+    // A node's backward allocates on the device its gradients live on.
+    let device = grads.iter().flatten().next().map_or(crate::storage::Device::Cpu, |g| g.device());
+    let _on = crate::backend::on_device(device);
     match &node.kind {
         Kind::AccumulateGrad { leaf } => {
             if let Some(g) = grads.into_iter().next().flatten() {
                 let g = leaf.run_hooks(g)?;
                 accumulate(leaf, g, create_graph)?;
+                leaf.run_post_accumulate_hooks()?;
             }
             Ok(Grads::new())
         }
@@ -221,7 +225,10 @@ fn add_to_buffer(buffers: &mut HashMap<Key, Grads>, node: &Arc<Node>, slot: usiz
     let buf = buffers.entry(key(node)).or_insert_with(|| (0..n).map(|_| None).collect());
     buf[slot] = Some(match buf[slot].take() {
         None => g,
-        Some(prev) => add(&prev, &g)?,
+        Some(prev) => {
+            let _on = crate::backend::on_device(prev.device());
+            add(&prev, &g)?
+        }
     });
     Ok(())
 }

@@ -19,6 +19,10 @@ pub type Grads = SmallVec<[Option<Tensor>; 2]>;
 pub type BackwardFn = Box<dyn Fn(&Ctx, &[Tensor]) -> Result<Grads> + Send + Sync>;
 /// A tensor hook: sees a gradient and may replace it.
 pub type Hook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+
+/// A hook run once a leaf's gradient has been accumulated into its `.grad` (it reads the
+/// tensor, not the gradient; `register_post_accumulate_grad_hook`).
+pub type PostAccumulateHook = Arc<dyn Fn() -> Result<()> + Send + Sync>;
 /// Re-applies a view or gathering op to another tensor shaped like the op's input.
 pub type Replay = Arc<dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync>;
 
@@ -180,6 +184,7 @@ pub struct AutogradMeta {
     accumulator: Mutex<Weak<Node>>,
     retains_grad: AtomicBool,
     pub hooks: Mutex<Vec<(u64, Hook)>>,
+    post_accumulate_hooks: Mutex<Vec<(u64, PostAccumulateHook)>>,
     pub view: OnceLock<ViewOf>,
 }
 
@@ -194,6 +199,7 @@ impl AutogradMeta {
             accumulator: Mutex::new(Weak::new()),
             retains_grad: AtomicBool::new(false),
             hooks: Mutex::new(Vec::new()),
+            post_accumulate_hooks: Mutex::new(Vec::new()),
             view: OnceLock::new(),
         })
     }
@@ -218,8 +224,21 @@ impl AutogradMeta {
         self.hooks.lock().unwrap().push((id, hook));
         id
     }
+    pub fn add_post_accumulate_hook(&self, hook: PostAccumulateHook) -> u64 {
+        let id = NEXT_HOOK_ID.fetch_add(1, Ordering::Relaxed);
+        self.post_accumulate_hooks.lock().unwrap().push((id, hook));
+        id
+    }
+    /// Removes a gradient or post-accumulate hook (ids are unique across both lists).
     pub fn remove_hook(&self, id: u64) {
         self.hooks.lock().unwrap().retain(|(h, _)| *h != id);
+        self.post_accumulate_hooks.lock().unwrap().retain(|(h, _)| *h != id);
+    }
+
+    /// Runs the post-accumulate hooks in registration order (after `.grad` was updated).
+    pub fn run_post_accumulate_hooks(&self) -> Result<()> {
+        let hooks: Vec<PostAccumulateHook> = self.post_accumulate_hooks.lock().unwrap().iter().map(|(_, h)| h.clone()).collect();
+        hooks.iter().try_for_each(|h| h())
     }
 
     /// Runs this tensor's hooks on `grad` in registration order.

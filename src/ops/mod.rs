@@ -9,6 +9,7 @@ pub mod index;
 pub mod linalg;
 pub mod optim;
 pub mod rearrange;
+pub mod sampling;
 pub mod random;
 pub mod reduce;
 pub mod scan;

@@ -3,7 +3,7 @@
 use super::tensor::{size_object, wrap, PyTensor};
 use crate::autograd::engine::{self, Pass};
 use crate::autograd::grad_mode;
-use crate::autograd::graph::{self, AutogradMeta, Hook, Node};
+use crate::autograd::graph::{self, AutogradMeta, Hook, Node, PostAccumulateHook};
 use crate::error::Error;
 use crate::tensor::Tensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning};
@@ -46,6 +46,11 @@ pub fn commit(slf: &PyTensor, t: Tensor) {
 
 /// The result of a factory honouring `requires_grad=`.
 pub fn factory_output(py: Python<'_>, mut t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    // Data that arrived in host memory (a NumPy array, a CPU tensor) moves to the factory's device.
+    let device = crate::backend::alloc_device();
+    if t.device() != device {
+        t = t.copy_to(device, t.dtype)?;
+    }
     if requires_grad {
         if !t.dtype.is_float() {
             return Err(PyRuntimeError::new_err("Only Tensors of floating point and complex dtype can require gradients"));
@@ -195,6 +200,33 @@ impl PyTensor {
         });
         let id = graph::register_hook(&t, h).expect("requires grad");
         Ok(RemovableHandle { meta: Arc::downgrade(t.autograd.as_ref().expect("requires grad")), id })
+    }
+
+    /// The hook is called with the tensor itself after its `.grad` has been accumulated. It
+    /// holds the Python tensor weakly: a strong reference would be a cycle through Rust that
+    /// Python's collector cannot see.
+    fn register_post_accumulate_grad_hook(slf: &Bound<'_, Self>, hook: Py<PyAny>) -> PyResult<RemovableHandle> {
+        let t = slf.get().tensor();
+        if !t.requires_grad() {
+            return Err(PyRuntimeError::new_err("cannot register a hook on a tensor that doesn't require gradient"));
+        }
+        if !t.is_leaf() {
+            return Err(PyRuntimeError::new_err("post accumulate grad hooks cannot be registered on non-leaf tensors"));
+        }
+        let tensor = PyWeakrefReference::new(slf)?.unbind();
+        let h: PostAccumulateHook = Arc::new(move || {
+            Python::attach(|py| -> PyResult<()> {
+                let Some(t) = tensor.bind(py).upgrade() else { return Ok(()) };
+                if !hook.call1(py, (t,))?.is_none(py) {
+                    return Err(PyRuntimeError::new_err("Tensor post accumulate grad hooks should return None."));
+                }
+                Ok(())
+            })
+            .map_err(stash)
+        });
+        let meta = t.autograd.as_ref().expect("requires grad");
+        let id = meta.add_post_accumulate_hook(h);
+        Ok(RemovableHandle { meta: Arc::downgrade(meta), id })
     }
 
     #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]

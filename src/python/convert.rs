@@ -166,6 +166,12 @@ pub fn from_numpy(arr: &Bound<'_, PyAny>, warn_read_only: bool) -> PyResult<Tens
 
 /// The `__array_interface__` dict describing a tensor's memory, for zero-copy NumPy views.
 pub fn array_interface<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyDict>> {
+    if t.device() != crate::storage::Device::Cpu {
+        return Err(PyTypeError::new_err(format!(
+            "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+            t.device().label()
+        )));
+    }
     let typestr = numpy_typestr(t.dtype).ok_or_else(|| PyTypeError::new_err("Got unsupported ScalarType BFloat16"))?;
     let d = PyDict::new(py);
     let item = t.dtype.size() as isize;

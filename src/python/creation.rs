@@ -3,7 +3,7 @@
 use super::args;
 use super::autograd::factory_output;
 use super::convert;
-use super::tensor::{check_device, wrap, PyTensor};
+use super::tensor::{wrap, PyTensor};
 use crate::dtype::{DType, Scalar};
 use crate::ops::creation as ops;
 use crate::tensor::Tensor;
@@ -79,7 +79,7 @@ fn warn_copy_construct(py: Python<'_>, call: &str) -> PyResult<()> {
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = pin_memory;
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     if data.is_instance_of::<PyTensor>() {
         warn_copy_construct(py, "torch.tensor(sourceTensor)")?;
     }
@@ -90,30 +90,33 @@ fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAn
 #[pyfunction]
 #[pyo3(signature = (data, dtype=None, device=None))]
 fn as_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    check_opt_device(device)?;
     let dtype = args::opt_dtype(dtype)?;
     if let Ok(t) = data.cast::<PyTensor>() {
         let inner = t.get().tensor();
+        let target = device.filter(|d| !d.is_none()).map(super::device::parse_device).transpose()?.unwrap_or(inner.device());
         return match dtype {
+            _ if target != inner.device() => wrap(py, crate::autograd::derivatives::to_device(&inner, target, dtype.unwrap_or(inner.dtype))?),
             Some(d) if d != inner.dtype => wrap(py, crate::autograd::derivatives::to_dtype(&inner, d)?),
             _ => Ok(t.clone().unbind()),
         };
     }
+    let _on = check_opt_device(device)?;
     if convert::is_array(data) {
         let shared = convert::from_numpy(data, true)?;
-        return wrap(py, shared.to_dtype(dtype.unwrap_or(shared.dtype))?);
+        return factory_output(py, shared.to_dtype(dtype.unwrap_or(shared.dtype))?, false);
     }
-    wrap(py, convert::tensor_from_data(data, dtype)?)
+    factory_output(py, convert::tensor_from_data(data, dtype)?, false)
 }
 
-fn check_opt_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    device.map_or(Ok(()), check_device)
+/// The allocation scope of a factory function: `device=`, else the default device.
+fn check_opt_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::backend::DeviceScope> {
+    super::device::factory_scope(device, None)
 }
 
 /// Shared by `zeros`, `ones` and `empty`: the fill value (None leaves memory as is).
 #[allow(clippy::too_many_arguments)]
 fn filled(py: Python<'_>, fname: &str, dims: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, value: Option<Scalar>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let dims = size_arg(fname, dims, size)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
     let t = match value {
@@ -159,7 +162,7 @@ fn fill_value(obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
 #[allow(clippy::too_many_arguments)]
 fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let value = self::fill_value(fill_value)?;
     let dims = args::sizes(&PyTuple::new(py, [size])?)?;
     let dtype = factory_dtype(dtype, out, value.natural_dtype(crate::default_dtype::get()))?;
@@ -172,7 +175,7 @@ fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, 
 #[allow(clippy::too_many_arguments)]
 fn arange(py: Python<'_>, start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let (s, e) = match end {
         Some(e) if !e.is_none() => (number("arange", start)?, number("arange", e)?),
         _ => (Scalar::Int(0), number("arange", start)?),
@@ -196,7 +199,7 @@ fn range(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, step:
         c"torch.range is deprecated and will be removed in a future release because its behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).",
         1,
     )?;
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let st = step.filter(|s| !s.is_none()).map_or(Ok(Scalar::Int(1)), |s| number("range", s))?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
     finish(py, ops::range(number("range", start)?, number("range", end)?, st, dtype)?, out, requires_grad)
@@ -207,7 +210,7 @@ fn range(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, step:
 #[allow(clippy::too_many_arguments)]
 fn linspace(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
     let t = ops::linspace(number("linspace", start)?.to_f64(), number("linspace", end)?.to_f64(), steps, dtype)?;
     finish(py, t, out, requires_grad)
@@ -218,7 +221,7 @@ fn linspace(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, st
 #[allow(clippy::too_many_arguments)]
 fn logspace(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, base: f64, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
     let t = ops::logspace(number("logspace", start)?.to_f64(), number("logspace", end)?.to_f64(), steps, base, dtype)?;
     finish(py, t, out, requires_grad)
@@ -229,15 +232,15 @@ fn logspace(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, st
 #[allow(clippy::too_many_arguments)]
 fn eye(py: Python<'_>, n: i64, m: Option<i64>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
     finish(py, ops::eye(n, m.unwrap_or(n), dtype)?, out, requires_grad)
 }
 
 /// Shared by the deterministic `*_like` functions.
 fn like(py: Python<'_>, input: &Bound<'_, PyTensor>, value: Option<Scalar>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    check_opt_device(device)?;
     let t = input.get().tensor();
+    let _on = super::device::factory_scope(device, Some(t.device()))?;
     let dtype = args::opt_dtype(dtype)?.unwrap_or(t.dtype);
     let preserve = preserves_format(memory_format)?;
     let out = match value {
@@ -310,7 +313,7 @@ pub fn legacy_new(dtype: DType, args: &Bound<'_, PyTuple>) -> PyResult<Tensor> {
 #[pyfunction]
 #[pyo3(signature = (dtype, *args, device=None))]
 fn _legacy_new(py: Python<'_>, dtype: &Bound<'_, PyAny>, args: &Bound<'_, PyTuple>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     wrap(py, legacy_new(args::dtype(dtype)?, args)?)
 }
 
@@ -321,7 +324,7 @@ impl PyTensor {
     #[allow(clippy::too_many_arguments)]
     fn new_tensor(&self, py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, layout: Option<&Bound<'_, PyAny>>, pin_memory: bool) -> PyResult<Py<PyTensor>> {
         let _ = (layout, pin_memory);
-        check_opt_device(device)?;
+        let _on = super::device::factory_scope(device, Some(self.tensor().device()))?;
         if data.is_instance_of::<PyTensor>() {
             warn_copy_construct(py, "tensor.new_tensor(sourceTensor)")?;
         }
@@ -361,7 +364,7 @@ impl PyTensor {
     /// The legacy `x.new(...)`: like `torch.Tensor(...)` with x's dtype.
     #[pyo3(name = "new", signature = (*args, device=None))]
     fn legacy_new_method(&self, py: Python<'_>, args: &Bound<'_, PyTuple>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        check_opt_device(device)?;
+        let _on = super::device::factory_scope(device, Some(self.tensor().device()))?;
         wrap(py, legacy_new(self.tensor().dtype, args)?)
     }
 }
@@ -369,7 +372,7 @@ impl PyTensor {
 impl PyTensor {
     #[allow(clippy::too_many_arguments)]
     fn new_filled(&self, py: Python<'_>, fname: &str, dims: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, value: Option<Scalar>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-        check_opt_device(device)?;
+        let _on = super::device::factory_scope(device, Some(self.tensor().device()))?;
         let dims = size_arg(fname, dims, size)?;
         let dtype = args::opt_dtype(dtype)?.unwrap_or(self.tensor().dtype);
         let t = match value {

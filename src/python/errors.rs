@@ -4,6 +4,9 @@ use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyRuntimeError, PyTy
 use pyo3::prelude::*;
 use pyo3::PyErr;
 
+// `torch.cuda.OutOfMemoryError`: a RuntimeError subclass, as in PyTorch.
+pyo3::create_exception!(rustorch, OutOfMemoryError, PyRuntimeError);
+
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         match e {
@@ -12,6 +15,7 @@ impl From<Error> for PyErr {
             Error::Type(m) => PyTypeError::new_err(m),
             Error::Value(m) => PyValueError::new_err(m),
             Error::NotImplemented(m) => PyNotImplementedError::new_err(m),
+            Error::OutOfMemory(m) => OutOfMemoryError::new_err(m),
         }
     }
 }

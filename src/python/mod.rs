@@ -3,6 +3,8 @@ mod args;
 mod autograd;
 mod convert;
 mod creation;
+mod dlpack;
+mod device;
 mod dtype;
 mod errors;
 mod function;
@@ -13,6 +15,7 @@ mod nn;
 mod optim;
 mod random;
 mod reduce;
+mod sampling;
 mod shape;
 mod tensor;
 
@@ -33,7 +36,10 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     linalg::register(m)?;
     nn::register(m)?;
     optim::register(m)?;
+    sampling::register(m)?;
     autograd::register(m)?;
+    dlpack::register(m)?;
+    device::register(m)?;
     errors::panics_raise_runtime_error(m)?;
     Ok(())
 }

@@ -34,7 +34,7 @@ impl PyGenerator {
     #[new]
     #[pyo3(signature = (device=None))]
     fn py_new(device: Option<&Bound<'_, PyAny>>) -> PyResult<PyGenerator> {
-        device.map_or(Ok(()), check_device)?;
+        device.map_or(Ok(crate::storage::Device::Cpu), check_device)?;
         Ok(PyGenerator { inner: Arc::new(Generator::new(DEFAULT_SEED)) })
     }
 
@@ -72,7 +72,7 @@ impl PyGenerator {
 }
 
 /// The generator an op draws from: `generator=` or the default one.
-fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
+pub(super) fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
     match obj.filter(|o| !o.is_none()) {
         Some(o) => match o.cast::<PyGenerator>() {
             Ok(g) => Ok(g.get().inner.clone()),
@@ -86,7 +86,7 @@ fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
 const DETACH_FROM: usize = 1 << 14;
 
 /// Runs a sampler without the GIL when the output is large.
-fn sampling<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
+pub(super) fn sampling<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send) -> R {
     if numel >= DETACH_FROM {
         py.detach(f)
     } else {
@@ -94,8 +94,9 @@ fn sampling<R: Send>(py: Python<'_>, numel: usize, f: impl FnOnce() -> R + Send)
     }
 }
 
-fn check_opt_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    device.map_or(Ok(()), check_device)
+/// The allocation scope of a sampling function: `device=`, else the default device.
+fn check_opt_device(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::backend::DeviceScope> {
+    super::device::factory_scope(device, None)
 }
 
 /// Shared by `rand` and `randn`.
@@ -112,7 +113,7 @@ fn sampled(
     requires_grad: bool,
     sample: fn(&[usize], DType, &Generator) -> crate::error::Result<Tensor>,
 ) -> PyResult<Py<PyTensor>> {
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let shape = size_arg(fname, dims, size)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
     let gen = generator(generator_arg)?;
@@ -146,7 +147,7 @@ fn int_arg(fname: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
 #[allow(clippy::too_many_arguments)]
 fn randint(py: Python<'_>, bounds: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, low: Option<&Bound<'_, PyAny>>, high: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let mut items: Vec<Bound<'_, PyAny>> = bounds.iter().collect();
     let size = match size {
         Some(s) => s.clone(),
@@ -171,7 +172,7 @@ fn randint(py: Python<'_>, bounds: &Bound<'_, PyTuple>, size: Option<&Bound<'_, 
 #[allow(clippy::too_many_arguments)]
 fn randperm(py: Python<'_>, n: i64, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
+    let _on = check_opt_device(device)?;
     let dtype = factory_dtype(dtype, out, DType::I64)?;
     let gen = self::generator(generator)?;
     let t = sampling(py, n.max(0) as usize, || ops::randperm(n, dtype, &gen))?;
@@ -184,10 +185,11 @@ fn randperm(py: Python<'_>, n: i64, generator: Option<&Bound<'_, PyAny>>, out: O
 #[allow(clippy::too_many_arguments)]
 fn normal(py: Python<'_>, mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    check_opt_device(device)?;
     let gen = self::generator(generator)?;
     let as_tensor = |o: &Bound<'_, PyAny>| o.cast::<PyTensor>().ok().map(|t| t.get().tensor());
     let std = std.filter(|s| !s.is_none());
+    let operand_device = as_tensor(mean).or_else(|| std.and_then(as_tensor)).map(|t| t.device());
+    let _on = super::device::factory_scope(device, operand_device)?;
     let t = match (as_tensor(mean), std.and_then(as_tensor)) {
         (Some(m), Some(s)) => ops::normal_tensors(&m, &s, &gen)?,
         (Some(m), None) => ops::normal_tensor_mean(&m, std.map_or(Ok(Scalar::Float(1.0)), |s| number("normal", s))?.to_f64(), &gen)?,
@@ -240,8 +242,8 @@ fn random_like(
     generator_arg: Option<&Bound<'_, PyAny>>,
     fill: impl FnOnce(&Tensor, &Generator) -> crate::error::Result<()> + Send,
 ) -> PyResult<Py<PyTensor>> {
-    check_opt_device(device)?;
     let t = input.get().tensor();
+    let _on = super::device::factory_scope(device, Some(t.device()))?;
     let dtype = args::opt_dtype(dtype)?.unwrap_or(t.dtype);
     let out = empty_like(&t, dtype, preserves_format(memory_format)?)?;
     let gen = generator(generator_arg)?;

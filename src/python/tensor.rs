@@ -7,7 +7,7 @@ use crate::autograd::derivatives;
 use super::dtype::{dtype_object, PyDType};
 use crate::dtype::{DType, Scalar};
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
@@ -109,11 +109,11 @@ impl PyTensor {
     }
     #[getter]
     fn is_cuda(&self) -> bool {
-        false
+        self.tensor().device() == crate::storage::Device::Cuda
     }
     #[getter]
     fn is_cpu(&self) -> bool {
-        true
+        self.tensor().device() == crate::storage::Device::Cpu
     }
 
     #[pyo3(signature = (dim=None))]
@@ -197,7 +197,8 @@ impl PyTensor {
     /// Values for printing: a NumPy array copy (bfloat16 widened to float32).
     fn _print_values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let t = self.tensor().detach();
-        let t = if t.dtype == DType::BF16 { t.copy_to_new(DType::F32)? } else { t.contiguous()? };
+        let dtype = if t.dtype == DType::BF16 { DType::F32 } else { t.dtype };
+        let t = if dtype != t.dtype || t.device() != crate::storage::Device::Cpu { t.copy_to(crate::storage::Device::Cpu, dtype)? } else { t.contiguous()? };
         let holder = Py::new(py, PyTensor::new(t))?;
         py.import("numpy")?.call_method1("array", (holder,))
     }
@@ -239,6 +240,7 @@ impl PyTensor {
     ) -> PyResult<Py<PyTensor>> {
         let _ = (non_blocking, memory_format);
         let mut target = args::opt_dtype(dtype)?;
+        let mut target_device = None;
         let mut devices = Vec::new();
         if let Some(d) = device {
             devices.push(d.clone());
@@ -246,17 +248,22 @@ impl PyTensor {
         for a in args.iter() {
             if let Ok(t) = a.cast::<PyTensor>() {
                 target = Some(t.get().tensor().dtype);
+                target_device = Some(t.get().tensor().device());
             } else if let Ok(d) = args::dtype(&a) {
                 target = Some(d);
             } else {
                 devices.push(a);
             }
         }
-        for d in &devices {
-            check_device(d)?;
+        for d in devices.iter().filter(|d| !d.is_none()) {
+            target_device = Some(check_device(d)?);
         }
         let t = slf.get().tensor();
         let dtype = target.unwrap_or(t.dtype);
+        let device = target_device.unwrap_or(t.device());
+        if device != t.device() {
+            return wrap(slf.py(), derivatives::to_device(&t, device, dtype)?);
+        }
         if dtype == t.dtype && !copy {
             return Ok(slf.clone().unbind());
         }
@@ -353,15 +360,17 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
-    #[pyo3(signature = (*shape))]
-    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    #[pyo3(signature = (*shape, dtype=None))]
+    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        if let Some(d) = dtype {
+            if !shape.is_empty() {
+                return Err(PyTypeError::new_err("view() takes either a shape or dtype=, not both"));
+            }
+            return wrap(py, view_as_dtype(&self.tensor(), args::dtype(d)?)?);
+        }
         if shape.len() == 1 {
             if let Ok(d) = args::dtype(&shape.get_item(0)?) {
-                let t = self.tensor();
-                if d.size() != t.dtype.size() {
-                    return Err(PyTypeError::new_err("view(dtype) with a different element size is not supported"));
-                }
-                return wrap(py, Tensor::from_storage(t.storage.clone(), t.layout.clone(), d));
+                return wrap(py, view_as_dtype(&self.tensor(), d)?);
             }
         }
         wrap(py, derivatives::shape::view(&self.tensor(), &args::shape_args(shape)?)?)
@@ -404,19 +413,8 @@ fn cast(slf: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<Py<PyTensor>> {
 }
 
 /// Accepts CPU devices ("cpu", `device('cpu')`); the GPU backend will extend this.
-pub fn check_device(d: &Bound<'_, PyAny>) -> PyResult<()> {
-    if d.is_none() {
-        return Ok(());
-    }
-    let s = d.str()?.to_string();
-    if s == "cpu" || s.starts_with("cpu:") {
-        return Ok(());
-    }
-    if s.starts_with("cuda") {
-        // As PyTorch's CPU-only builds (torch.cuda._lazy_init).
-        return Err(pyo3::exceptions::PyAssertionError::new_err("Torch not compiled with CUDA enabled"));
-    }
-    Err(crate::error::Error::Runtime(format!("Expected one of cpu, cuda device type at start of device string: {}", s)).into())
+pub fn check_device(d: &Bound<'_, PyAny>) -> PyResult<crate::storage::Device> {
+    super::device::parse_device(d)
 }
 
 #[pyfunction]
@@ -449,4 +447,52 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(set_default_dtype, m)?)?;
     Ok(())
+}
+
+/// `view(dtype)`: the same bytes read as another dtype. With a different element size the last
+/// dim (stride 1) shrinks or grows by the size ratio, as in PyTorch's `view_dtype`.
+fn view_as_dtype(t: &Tensor, d: DType) -> PyResult<Tensor> {
+    let (old, new) = (t.dtype.size(), d.size());
+    if old == new {
+        return Ok(Tensor::from_storage(t.storage.clone(), t.layout.clone(), d));
+    }
+    let names = format!("{} as {} (different element sizes)", dtype_name(t.dtype), dtype_name(d));
+    let err = |what: String| Err(PyRuntimeError::new_err(format!("{} to view {}", what, names)));
+    if t.ndim() == 0 {
+        return err("self.dim() cannot be 0".into());
+    }
+    let last = t.ndim() - 1;
+    if t.strides()[last] != 1 {
+        return err(format!("self.stride(-1) must be 1, but got {}", t.strides()[last]));
+    }
+    let mut layout = t.layout.clone();
+    if new > old {
+        let ratio = new / old;
+        if t.shape()[last] % ratio != 0 {
+            return err(format!("self.size(-1) must be divisible by {}, but got {}", ratio, t.shape()[last]));
+        }
+        if layout.offset % ratio != 0 {
+            return err(format!("self.storage_offset() must be divisible by {}, but got {}", ratio, layout.offset));
+        }
+        for i in 0..last {
+            if layout.strides[i] % ratio as isize != 0 {
+                return err(format!("self.stride({}) must be divisible by {}, but got {}", i, ratio, layout.strides[i]));
+            }
+            layout.strides[i] /= ratio as isize;
+        }
+        layout.shape[last] /= ratio;
+        layout.offset /= ratio;
+    } else {
+        let ratio = old / new;
+        for i in 0..last {
+            layout.strides[i] *= ratio as isize;
+        }
+        layout.shape[last] *= ratio;
+        layout.offset *= ratio;
+    }
+    Ok(Tensor::from_storage(t.storage.clone(), layout, d))
+}
+
+fn dtype_name(d: DType) -> String {
+    Python::attach(|py| dtype_object(py, d).bind(py).to_string())
 }

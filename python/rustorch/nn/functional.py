@@ -435,3 +435,38 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if bias is not None:
         out = out + _channel_view(bias, ndim)
     return out
+
+# --------------------------------------------------------------------------- resampling, norms, 3-d, grids
+from ._functional_grid import affine_grid, grid_sample  # noqa: E402,F401
+from ._functional_sparse import embedding_bag, max_unpool1d, max_unpool2d  # noqa: E402,F401
+from ._functional_conv3d import (  # noqa: E402,F401
+    adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d, conv_transpose3d, max_pool3d,
+)
+from ._functional_norm import instance_norm, local_response_norm, rms_norm  # noqa: E402,F401
+from ._functional_resample import (  # noqa: E402,F401
+    adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
+    interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear, upsample_nearest,
+)
+
+__all__ += [
+    "instance_norm", "local_response_norm", "rms_norm", "adaptive_max_pool1d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d", "adaptive_max_pool2d_with_indices", "interpolate", "pixel_shuffle", "pixel_unshuffle",
+    "upsample", "upsample_bilinear", "upsample_nearest", "adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d",
+    "conv3d", "conv_transpose3d", "max_pool3d", "affine_grid", "grid_sample", "embedding_bag", "max_unpool1d",
+    "max_unpool2d",
+]
+
+# --------------------------------------------------------------------------- attention
+from ._functional_attention import (  # noqa: E402,F401
+    _canonical_mask, _none_or_dtype, multi_head_attention_forward, scaled_dot_product_attention,
+)
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
+
+# --------------------------------------------------------------------------- smaller names
+from ._functional_extra import *  # noqa: E402,F401,F403
+from ._functional_extra import __all__ as _extra_all  # noqa: E402
+from ._functional_loss_extra import *  # noqa: E402,F401,F403
+from ._functional_loss_extra import __all__ as _loss_extra_all  # noqa: E402
+
+__all__ += _extra_all + _loss_extra_all

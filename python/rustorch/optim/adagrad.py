@@ -1,6 +1,12 @@
 """``torch.optim.Adagrad``: per-element learning rates from the accumulated squared gradients."""
 from .. import _C
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["Adagrad"]
 

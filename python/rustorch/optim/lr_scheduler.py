@@ -15,8 +15,14 @@ from .._C import Tensor
 from .optimizer import Optimizer
 
 __all__ = [
-    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-    "OneCycleLR", "ReduceLROnPlateau",
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "StepLR",
 ]
 
 EPOCH_DEPRECATION_WARNING = (
@@ -55,11 +61,17 @@ def _format_param(name, optimizer, param):
     return [p.clone() if isinstance(p, Tensor) else p for p in param]
 
 
-def _set_group_lr(group, lr):
-    if isinstance(group["lr"], Tensor):
-        group["lr"].fill_(lr.item() if isinstance(lr, Tensor) else lr)
+def _set_group_lr(group, lr, key="lr"):
+    """Sets a group option, in place when it is a tensor (so that captured tensors stay valid)."""
+    if isinstance(group[key], Tensor):
+        group[key].fill_(lr.item() if isinstance(lr, Tensor) else lr)
     else:
-        group["lr"] = lr
+        group[key] = lr
+
+
+def _group_values(optimizer, key="lr"):
+    """Every group's ``key``, tensors copied (so later in-place updates do not change them)."""
+    return [g[key].clone() if isinstance(g[key], Tensor) else g[key] for g in optimizer.param_groups]
 
 
 class _enable_get_lr_call:
@@ -74,10 +86,24 @@ class _enable_get_lr_call:
         self.scheduler._get_lr_called_within_step = False
 
 
+class _initial_mode:
+    """Marks the step the constructor takes, which chainable forms must not apply."""
+
+    def __init__(self, scheduler):
+        self.scheduler = scheduler
+
+    def __enter__(self):
+        self.scheduler._is_initial = True
+
+    def __exit__(self, *exc):
+        self.scheduler._is_initial = False
+
+
 class LRScheduler:
     """Base class: records ``initial_lr`` in each group, then takes the first step (epoch 0)."""
 
     _get_lr_called_within_step = False
+    _is_initial = False
 
     def __init__(self, optimizer, last_epoch=-1):
         _check_optimizer(optimizer)
@@ -93,9 +119,12 @@ class LRScheduler:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
                     raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming an optimizer"
+                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming scheduler with "
+                        "last_epoch >= 0.\nThis typically happens when:\n1. You're trying to resume training from a "
+                        "checkpoint but haven't properly loaded the optimizer state\n2. You're using last_epoch >= 0 "
+                        "for a fresh training run (not recommended)"
                     )
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs = _group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         self._patch_track_step_called()
         self._initial_step()
@@ -119,7 +148,8 @@ class LRScheduler:
 
     def _initial_step(self):
         self._step_count = 0
-        self.step()
+        with _initial_mode(self):
+            self.step()
 
     def state_dict(self):
         """Everything but the optimizer."""
@@ -156,22 +186,23 @@ class LRScheduler:
                     UserWarning,
                 )
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
 
+    def _update_lr(self, epoch=None):
+        """Advances one epoch (chainable form) or jumps to ``epoch`` (closed form where there is one)."""
         with _enable_get_lr_call(self):
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning)
                 self.last_epoch = epoch
-                if hasattr(self, "_get_closed_form_lr"):
-                    values = self._get_closed_form_lr()
-                else:
-                    values = self.get_lr()
+                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
 
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_group_lr(group, lr)
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = _group_values(self.optimizer)
 
 
 class _LRScheduler(LRScheduler):
@@ -224,7 +255,7 @@ class StepLR(LRScheduler):
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [group["lr"] for group in self.optimizer.param_groups]
+            return _group_values(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
@@ -242,7 +273,7 @@ class MultiStepLR(LRScheduler):
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
         if self.last_epoch not in self.milestones:
-            return [group["lr"] for group in self.optimizer.param_groups]
+            return _group_values(self.optimizer)
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
@@ -260,8 +291,8 @@ class ExponentialLR(LRScheduler):
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
-        if self.last_epoch == 0:
-            return [group["lr"] for group in self.optimizer.param_groups]
+        if self._is_initial:
+            return _group_values(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
@@ -280,8 +311,8 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
         groups = self.optimizer.param_groups
-        if self.last_epoch == 0:
-            return [group["lr"] for group in groups]
+        if self._is_initial:
+            return _group_values(self.optimizer)
         if self._step_count == 1 and self.last_epoch > 0:
             return [
                 self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(self.last_epoch * math.pi / self.T_max)) / 2
@@ -435,7 +466,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.default_min_lr = min_lr
             self.min_lrs = [min_lr] * len(optimizer.param_groups)
 
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._last_lr = _group_values(optimizer)
         self.patience = patience
         self.cooldown = cooldown
         self.cooldown_counter = 0
@@ -472,7 +503,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
 
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = _group_values(self.optimizer)
 
     def _reduce_lr(self, epoch):
         groups = self.optimizer.param_groups
@@ -517,3 +548,10 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
+
+
+# The composed and later-added schedulers live in their own module, which builds on this one.
+from ._more_schedulers import *
+from ._more_schedulers import __all__ as _more_all
+
+__all__ += _more_all

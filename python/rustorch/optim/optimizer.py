@@ -13,7 +13,7 @@ from .._C import Tensor, float32, float64, get_default_dtype
 from .._utils import _zero_grad, typename
 from ..autograd.grad_mode import enable_grad, set_grad_enabled
 
-__all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook", "required"]
+__all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook", "required"]
 
 
 class _RequiredParameter:

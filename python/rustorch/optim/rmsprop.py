@@ -1,7 +1,13 @@
 """``torch.optim.RMSprop``: gradients divided by a running root mean square (optionally centered),
 with optional momentum."""
 from .. import _C
-from .optimizer import Optimizer, _evaluate_closure, _scalar_dtype, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _scalar_dtype,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["RMSprop"]
 

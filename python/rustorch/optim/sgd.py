@@ -1,6 +1,11 @@
 """``torch.optim.SGD``: stochastic gradient descent with optional (Nesterov) momentum."""
 from .. import _C
-from .optimizer import Optimizer, _evaluate_closure, _to_float, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    _evaluate_closure,
+    _to_float,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["SGD"]
 

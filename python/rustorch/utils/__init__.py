@@ -1,4 +1,4 @@
 """``torch.utils``."""
-from . import data
+from . import data, dlpack
 
-__all__ = ["data"]
+__all__ = ["data", "dlpack"]

@@ -65,6 +65,16 @@ pub fn to_dtype(t: &Tensor, dtype: DType) -> Result<Tensor> {
     }))
 }
 
+/// `to(device)` (and dtype): a copy on `device` (ToCopyBackward0) whose gradient goes back to
+/// the source's device and dtype.
+pub fn to_device(t: &Tensor, device: crate::storage::Device, dtype: DType) -> Result<Tensor> {
+    let out = t.copy_to(device, dtype)?;
+    let (from_device, from_dtype) = (t.device(), t.dtype);
+    Ok(record("ToCopyBackward0", &[t], out, move |_s| {
+        Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || g[0].copy_to(from_device, from_dtype))?])) as BackwardFn
+    }))
+}
+
 /// `clone`: a contiguous copy whose gradient passes straight through (CloneBackward0).
 pub fn clone(t: &Tensor) -> Result<Tensor> {
     let out = t.copy_to_new(t.dtype)?;

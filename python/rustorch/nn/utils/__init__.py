@@ -6,3 +6,6 @@ __all__ = [
     "clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
     "parameters_to_vector", "vector_to_parameters",
 ]
+from . import rnn  # noqa: F401
+
+__all__ += ["rnn"]

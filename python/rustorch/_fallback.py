@@ -1,0 +1,134 @@
+"""The host-staged fallback: how an op without a GPU kernel runs on ``cuda`` tensors.
+
+One mechanism for every such op, no per-op code: the op's Rust entry point is called through
+``_C._fallback_call``, which checks that the tensor arguments share a device (PyTorch's mixed-
+device RuntimeError) and makes the op allocate its results on that device. The op's CPU kernel
+then reads and writes each ``cuda`` operand through its storage's host block; the storage copies
+the bytes from the GPU first when the GPU holds the current ones, and back to the GPU (through a
+staging buffer) when a GPU kernel next uses them. Dtype rules, shapes and autograd are the op's
+own, unchanged.
+
+The tables below list every Rust-implemented op: ``ON_DEVICE`` ones have GPU kernels or touch no
+element (views, metadata, reads that wait for the queue); the ``HOST_FALLBACK_*`` ones run their
+CPU kernel as described. ``tests/test_device.py`` fails when an op is in neither. The wrappers are
+installed the first time a ``cuda`` device is used, so CPU-only programs never pay for them.
+"""
+import sys
+
+from . import _C
+
+# Tensor methods that run on the device: GPU kernels (copy/cast, fill), layout-only views and
+# metadata, conversions built on copy/cast, and reads (which wait for the GPU queue).
+ON_DEVICE = frozenset("""
+    __new__ __repr__ __format__ __hash__ __len__ __bool__ __float__ __int__ __index__
+    _make_subclass _print_values data_ptr item tolist
+    size dim ndimension numel nelement stride storage_offset is_contiguous element_size
+    is_floating_point is_complex is_signed
+    to type float double half bfloat16 int long short char byte bool
+    copy_ fill_ zero_ clone contiguous detach detach_ requires_grad_ retain_grad register_hook
+    register_post_accumulate_grad_hook
+    view view_as as_strided expand expand_as broadcast_to t t_ transpose transpose_ permute
+    swapaxes swapdims movedim moveaxis squeeze squeeze_ unsqueeze unsqueeze_ narrow select
+    unflatten diagonal reshape reshape_as flatten ravel split split_with_sizes chunk
+    tensor_split unbind
+""".split())
+
+# Tensor methods whose CPU kernel runs on the host copies of their cuda operands.
+HOST_FALLBACK_METHODS = frozenset("""
+    __abs__ __add__ __and__ __contains__ __delitem__ __eq__ __floordiv__ __ge__ __getitem__
+    __gt__ __iadd__ __iand__ __ifloordiv__ __ilshift__ __imod__ __imul__ __invert__ __ior__
+    __ipow__ __irshift__ __isub__ __iter__ __itruediv__ __ixor__ __le__ __lshift__ __lt__
+    __matmul__ __mod__ __mul__ __ne__ __neg__ __or__ __pos__ __pow__ __radd__ __rand__
+    __rfloordiv__ __rlshift__ __rmatmul__ __rmod__ __rmul__ __ror__ __rpow__ __rrshift__
+    __rshift__ __rsub__ __rtruediv__ __rxor__ __setitem__ __sub__ __truediv__ __xor__
+    abs abs_ absolute absolute_ acos acos_ acosh acosh_ add add_ addbmm addmm addmv all
+    allclose amax amin aminmax any arccos arccos_ arccosh arccosh_ arcsin arcsin_ arcsinh
+    arcsinh_ arctan arctan2 arctan2_ arctan_ arctanh arctanh_ argmax argmin argsort argwhere
+    asin asin_ asinh asinh_ atan atan2 atan2_ atan_ atanh atanh_ backward baddbmm bernoulli
+    bernoulli_ bitwise_and bitwise_and_ bitwise_left_shift bitwise_left_shift_ bitwise_not
+    bitwise_not_ bitwise_or bitwise_or_ bitwise_right_shift bitwise_right_shift_ bitwise_xor
+    bitwise_xor_ bmm ceil ceil_ clamp clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip
+    clip_ copysign copysign_ cos cos_ cosh cosh_ count_nonzero cummax cummin cumprod cumsum
+    diag diag_embed div div_ divide divide_ dot eq eq_ equal erf erf_ erfc erfc_ erfinv
+    erfinv_ exp exp2 exp2_ exp_ expm1 expm1_ exponential_ fix fix_ flip fliplr flipud
+    float_power float_power_ floor floor_ floor_divide floor_divide_ fmax fmax_ fmin fmin_
+    fmod fmod_ frac frac_ gather ge ge_ ger greater greater_ greater_equal greater_equal_ gt
+    gt_ hypot hypot_ index_add index_add_ index_copy index_copy_ index_fill index_fill_
+    index_put index_put_ index_select inner isclose isfinite isinf isnan isneginf isposinf
+    isreal kthvalue le le_ less less_ less_equal less_equal_ log log10 log10_ log1p log1p_
+    log2 log2_ log_ log_softmax logical_and logical_and_ logical_not logical_not_ logical_or
+    logical_or_ logical_xor logical_xor_ logit logit_ logsumexp lt lt_ masked_fill
+    masked_fill_ masked_select matmul max maximum maximum_ mean median min minimum minimum_
+    mm mode mul mul_ multinomial multiply multiply_ mv nan_to_num nan_to_num_ nanmean
+    nanmedian nansum ne ne_ neg neg_ negative negative_ new new_empty new_full new_ones
+    new_tensor new_zeros nonzero norm normal_ not_equal not_equal_ outer positive pow pow_
+    prod random_ reciprocal reciprocal_ relu relu_ remainder remainder_ repeat resize_
+    resize_as_ roll round round_ rsqrt rsqrt_ scatter scatter_ scatter_add scatter_add_ sgn
+    sgn_ sigmoid sigmoid_ sign sign_ signbit sin sin_ sinh sinh_ softmax sort sqrt sqrt_
+    square square_ std sub sub_ subtract subtract_ sum take tan tan_ tanh tanh_ tile topk
+    trace tril tril_ triu triu_ true_divide true_divide_ trunc trunc_ uniform_ unique var vdot
+    where
+""".split())
+
+# `_C` functions whose CPU kernel runs on the host copies of their cuda operands.
+HOST_FALLBACK_FUNCTIONS = frozenset("""
+    _adagrad_step _adam_step _col2im _function_apply _im2col _max_pool2d _rmsprop_step
+    _run_backward _sgd_step atleast_1d atleast_2d atleast_3d bernoulli broadcast_tensors cat
+    column_stack dstack float_power hstack multinomial normal pow stack vstack where
+""".split())
+
+# `_C` functions that take no tensor to compute on (factories choose their device from
+# `device=` or their input tensor; settings and queries).
+NOT_DEVICE_OPS = frozenset("""
+    _legacy_new _register_size_class _set_grad_enabled _set_inference_mode _unary_op_names
+    arange as_tensor empty empty_like eye from_numpy full full_like get_default_dtype
+    get_num_threads is_grad_enabled is_inference_mode_enabled linspace logspace ones ones_like
+    rand rand_like randint randint_like randn randn_like randperm range set_default_dtype
+    set_num_threads tensor zeros zeros_like
+""".split())
+
+# Ops that may combine a cuda tensor with CPU tensors of any shape (indices, values), as in
+# PyTorch.
+MIXED_DEVICE_OK = frozenset("__getitem__ __setitem__ index_put index_put_".split())
+
+_installed = False
+
+
+def _wrap(op, mixed_ok):
+    call = _C._fallback_call
+
+    def host_staged(*args, **kwargs):
+        return call(op, mixed_ok, args, kwargs)
+
+    host_staged.__name__ = getattr(op, "__name__", "op")
+    host_staged.__qualname__ = getattr(op, "__qualname__", host_staged.__name__)
+    host_staged.__doc__ = getattr(op, "__doc__", None)
+    host_staged.__wrapped__ = op
+    return host_staged
+
+
+def install():
+    """Routes every HOST_FALLBACK op through `_C._fallback_call` (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    replaced = {}
+    for name in HOST_FALLBACK_METHODS:
+        op = _C.Tensor.__dict__.get(name)
+        if op is not None:
+            replaced[id(op)] = _wrap(op, name in MIXED_DEVICE_OK)
+            setattr(_C.Tensor, name, replaced[id(op)])
+    for name in HOST_FALLBACK_FUNCTIONS:
+        op = getattr(_C, name, None)
+        if op is not None:
+            replaced[id(op)] = _wrap(op, False)
+            setattr(_C, name, replaced[id(op)])
+    # The same objects bound under other names (rustorch.exp is Tensor.exp; `from ._C import`).
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is None or not (mod_name == "rustorch" or mod_name.startswith("rustorch.")):
+            continue
+        for attr, value in list(vars(mod).items()):
+            wrapper = replaced.get(id(value))
+            if wrapper is not None:
+                setattr(mod, attr, wrapper)
