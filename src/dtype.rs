@@ -172,6 +172,37 @@ impl Scalar {
             Scalar::Float(_) => Category::Floating,
         }
     }
+    /// PyTorch's `checked_convert` when a Python number is written into a tensor of `dtype`:
+    /// integers must lie in range (unsigned types also take negatives down to -max, which wrap),
+    /// NaN and infinities never fit an integer type, and with `check_float` a finite value
+    /// beyond a float type's range fails too (`full` checks it, `tensor` rounds to inf).
+    pub fn check_fits(self, dtype: DType, check_float: bool) -> crate::error::Result<()> {
+        let (lo, hi): (f64, f64) = match dtype {
+            DType::Bool => return Ok(()),
+            DType::U8 => (0.0, 255.0),
+            DType::I8 => (-128.0, 127.0),
+            DType::I16 => (-32768.0, 32767.0),
+            DType::I32 => (-2147483648.0, 2147483647.0),
+            DType::I64 => (-9.223372036854775808e18, 9.223372036854775807e18),
+            DType::F16 => (-65504.0, 65504.0),
+            DType::BF16 => (-3.3895313892515355e38, 3.3895313892515355e38),
+            DType::F32 => (f32::MIN as f64, f32::MAX as f64),
+            DType::F64 => return Ok(()),
+        };
+        let fits = match self {
+            Scalar::Bool(_) => true,
+            Scalar::Int(i) if dtype == DType::U8 => (-255..=255).contains(&i),
+            Scalar::Int(i) if !dtype.is_float() => lo <= i as f64 && (i as f64) <= hi,
+            Scalar::Int(i) => !check_float || (i as f64).abs() <= hi,
+            Scalar::Float(f) if !dtype.is_float() => f >= lo && f <= hi,
+            Scalar::Float(f) => !check_float || !f.is_finite() || (lo <= f && f <= hi),
+        };
+        if fits {
+            return Ok(());
+        }
+        crate::error::runtime(format!("value cannot be converted to type {} without overflow", dtype.name()))
+    }
+
     /// The dtype a scalar gets when it becomes a tensor on its own (`torch.tensor(1.5)`).
     pub fn natural_dtype(self, default_float: DType) -> DType {
         match self {

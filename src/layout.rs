@@ -40,6 +40,14 @@ pub fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
     Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
 }
 
+/// `wrap_dim` for ops that need a real dim: a 0-dim tensor has none (PyTorch's IndexError).
+pub fn wrap_existing_dim(dim: i64, ndim: usize) -> Result<usize> {
+    if ndim == 0 {
+        return Err(Error::Index(format!("Dimension specified as {} but tensor has no dimensions", dim)));
+    }
+    wrap_dim(dim, ndim)
+}
+
 /// The shape two shapes broadcast to, or PyTorch's error.
 pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Dims> {
     let n = a.len().max(b.len());

@@ -62,8 +62,11 @@ impl Tensor {
         Ok(t)
     }
 
+    /// A 0-dim tensor for an operand (wrapping into `dtype` as C casts do; `fill_` is checked).
     pub fn scalar(value: Scalar, dtype: DType) -> Result<Tensor> {
-        Self::full(&[], value, dtype)
+        let t = Self::empty(&[], dtype)?;
+        backend::fill(&t, value)?;
+        Ok(t)
     }
 
     pub fn shape(&self) -> &[usize] {
@@ -109,7 +112,7 @@ impl Tensor {
     }
 
     pub fn dim_size(&self, dim: i64) -> Result<usize> {
-        Ok(self.layout.shape[crate::layout::wrap_dim(dim, self.ndim())?])
+        Ok(self.layout.shape[crate::layout::wrap_existing_dim(dim, self.ndim())?])
     }
 
     /// This tensor if already contiguous, else a contiguous copy.
@@ -140,8 +143,22 @@ impl Tensor {
         self.copy_to_new(dtype)
     }
 
+    /// PyTorch's `assert_no_internal_overlap`: an in-place op may not write through a view in
+    /// which several elements share one memory location (an expanded, stride-0 dim).
+    pub fn assert_no_internal_overlap(&self) -> Result<()> {
+        let layout = &self.layout;
+        if layout.shape.iter().zip(layout.strides.iter()).any(|(&size, &stride)| size > 1 && stride == 0) {
+            return crate::error::runtime(
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory \
+                 location. Please clone() the tensor before performing the operation.",
+            );
+        }
+        Ok(())
+    }
+
     /// `copy_`: writes `src` (broadcast and cast) into this view.
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        self.assert_no_internal_overlap()?;
         let src = src.broadcast_to(self.shape())?;
         let src = if self.overlaps(&src) && src.layout != self.layout { src.copy_to_new(src.dtype)? } else { src };
         backend::copy_cast(self, &src)?;
@@ -150,6 +167,7 @@ impl Tensor {
     }
 
     pub fn fill_(&self, value: Scalar) -> Result<()> {
+        value.check_fits(self.dtype, true)?;
         backend::fill(self, value)?;
         self.storage.bump_version();
         Ok(())

@@ -101,6 +101,10 @@ CASES = [
     Case("SignBackward0", torch.sign, [(2, 3)]),
     Case("PowBackward0", torch.square, [(2, 3)], name="square"),
     Case("ReluBackward0", torch.relu, [(2, 3)]),
+    # relu's gradient as a function of (x, g): differentiable in g, zero derivative in x.
+    Case("ThresholdBackwardBackward0",
+         lambda x, g: torch.autograd.grad(torch.relu(x), x, g, create_graph=True)[0], [(2, 3), (2, 3)],
+         twice=False),
     Case("FloorBackward0", torch.floor, [(2, 3)]),
     Case("CeilBackward0", torch.ceil, [(2, 3)]),
     Case("TruncBackward0", torch.trunc, [(2, 3)]),

@@ -414,7 +414,7 @@ ERRORS = [
     (lambda: x34.__delitem__(0), TypeError, "Tensor does not support deleting items"),
     (lambda: x34.gather(1, torch.tensor([[4]])), RuntimeError, "index 4 is out of bounds for dimension 1 with size 4"),
     (lambda: x34.gather(1, torch.tensor([0])), RuntimeError, "Index tensor must have the same number of dimensions as input tensor"),
-    (lambda: x34.gather(1, torch.tensor([[0]]).int()), RuntimeError, "gather(): Expected dtype int64 for index"),
+    (lambda: x34.gather(1, torch.tensor([[0]]).short()), RuntimeError, "gather(): Expected dtype int32/int64 for index"),
     (lambda: x34.index_select(0, torch.tensor([[0]])), IndexError, "index_select(): Index is supposed to be a vector"),
     (lambda: x34.index_select(0, torch.tensor([5])), IndexError, "index out of range in self"),
     (lambda: x34.take(torch.tensor([12])), IndexError, "out of range: tried to access index 12 on a tensor of 12 elements."),

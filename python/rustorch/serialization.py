@@ -379,7 +379,10 @@ class _ZipReader:
 
     def __init__(self, file):
         self._file = file
-        self._zip = zipfile.ZipFile(file)
+        try:
+            self._zip = zipfile.ZipFile(file)
+        except zipfile.BadZipFile as e:  # PyTorch's reader raises RuntimeError for a damaged archive
+            raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {e}") from None
         names = self._zip.namelist()
         if not names:
             raise RuntimeError("PytorchStreamReader failed reading zip archive: no records")
@@ -395,7 +398,8 @@ class _ZipReader:
         return self._zip.getinfo(self._prefix + name)
 
     def get_record(self, name):
-        return self._zip.read(self._info(name))
+        # Read as PyTorch's reader does, without a CRC check (zipfile's read insists on one).
+        return self.record_array(name, self._info(name).file_size).tobytes()
 
     def record_array(self, name, nbytes, mmap_path=None):
         """The record's first ``nbytes`` as a new, writable NumPy byte array: read straight from

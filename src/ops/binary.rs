@@ -428,7 +428,22 @@ fn run_into(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> R
 }
 
 /// `op(a, b)` into a new tensor.
+/// PyTorch's `sub_check`: subtracting from or with a bool tensor (or a bool scalar) is refused.
+fn check_bool_sub(op: BinOp, a_is_bool: bool, b: &Other) -> Result<()> {
+    let b_is_bool = match b {
+        Other::Tensor(t) => t.dtype == DType::Bool,
+        Other::Scalar(s) => matches!(s, Scalar::Bool(_)),
+    };
+    if op == BinOp::Sub && (a_is_bool || b_is_bool) {
+        return Err(crate::error::Error::NotImplemented(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.".into(),
+        ));
+    }
+    Ok(())
+}
+
 pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
+    check_bool_sub(op, a.dtype == DType::Bool, b)?;
     let (compute, out_dtype) = dtypes(op, a, b)?;
     check_integer_division(op, compute, b)?;
     check_negative_power(op, compute, b)?;
@@ -445,6 +460,8 @@ pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
 
 /// `a.op_(b)`: the result is cast back into `a`, which must be able to hold it.
 pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
+    check_bool_sub(op, a.dtype == DType::Bool, b)?;
+    a.assert_no_internal_overlap()?;
     let (compute, out_dtype) = dtypes(op, a, b)?;
     if op == BinOp::FloatPower && a.dtype != DType::F64 {
         return runtime(format!(
@@ -488,6 +505,7 @@ pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
 /// `op(s, t)` with a Python number on the left (`2 ** t`, `1 - t`): the number becomes a 0-dim
 /// tensor of the result dtype, so it keeps its full value and still promotes as a scalar.
 pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
+    check_bool_sub(op, matches!(s, Scalar::Bool(_)), &Other::Tensor(t.clone()))?;
     let common = result_type(&[Operand::Scalar(s), operand(t)], default_float());
     check_supported(op, common)?;
     binary(op, &Tensor::scalar(s, common)?, &Other::Tensor(t.clone()))

@@ -109,10 +109,11 @@ struct DimIndex {
 }
 
 fn dim_index(target: &Tensor, dim: i64, index: &Tensor, op: &str) -> Result<DimIndex> {
-    if index.dtype != DType::I64 {
-        return runtime(format!("{}(): Expected dtype int64 for index", op));
-    }
     let d = wrap_dim(dim, target.ndim())?;
+    // PyTorch 2.15 takes int32 indices as well as int64.
+    if !matches!(index.dtype, DType::I64 | DType::I32) {
+        return runtime(format!("{}(): Expected dtype int32/int64 for index", op));
+    }
     if index.ndim() != target.ndim() && !(index.ndim() <= 1 && target.ndim() <= 1) {
         return runtime("Index tensor must have the same number of dimensions as input tensor");
     }
@@ -129,7 +130,7 @@ fn dim_index(target: &Tensor, dim: i64, index: &Tensor, op: &str) -> Result<DimI
             ));
         }
     }
-    let values = index.to_vec::<i64>()?;
+    let values = index.to_dtype(DType::I64)?.to_vec::<i64>()?;
     let size = target_shape[d];
     check_in_range(&values, size, |i| {
         Error::Runtime(format!("index {} is out of bounds for dimension {} with size {}", i, d, size))

@@ -135,7 +135,7 @@ pub fn roll(t: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
     }
     let mut out = t.clone();
     for (&s, &d) in shifts.iter().zip(dims) {
-        out = roll_dim(&out, s, wrap_dim(d, t.ndim())?)?;
+        out = roll_dim(&out, s, crate::layout::wrap_existing_dim(d, t.ndim())?)?;
     }
     Ok(out)
 }

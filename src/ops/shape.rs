@@ -47,6 +47,9 @@ pub fn flatten(t: &Tensor, start_dim: i64, end_dim: i64) -> Result<Tensor> {
 
 pub fn unflatten(t: &Tensor, dim: i64, sizes: &[i64]) -> Result<Tensor> {
     let d = wrap_dim(dim, t.ndim())?;
+    if t.ndim() == 0 {
+        return runtime("unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions");
+    }
     if sizes.is_empty() {
         return runtime("unflatten: sizes must be non-empty");
     }
@@ -151,6 +154,9 @@ pub fn movedim(t: &Tensor, source: &[i64], destination: &[i64]) -> Result<Tensor
         Ok(w)
     };
     let (src, dst) = (wrap_all(source, "source")?, wrap_all(destination, "destination")?);
+    if t.ndim() == 0 {
+        return Ok(t.clone());
+    }
     let mut order: Vec<Option<usize>> = vec![None; t.ndim()];
     for (&s, &d) in src.iter().zip(&dst) {
         order[d] = Some(s);

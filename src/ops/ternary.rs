@@ -30,6 +30,7 @@ pub fn clamp(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Ten
 
 /// `clamp_`: the promoted result must fit `a`'s dtype.
 pub fn clamp_(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()> {
+    a.assert_no_internal_overlap()?;
     let dtype = clamp_dtype(a, min, max)?;
     if dtype.category() > a.dtype.category() {
         return runtime(format!(

@@ -268,6 +268,7 @@ fn cast_error<T>(result: DType, out: DType) -> Result<T> {
 
 /// In-place form: the result must fit `a`'s dtype (`exp_` on an int tensor fails).
 pub fn unary_(op: UnaryOp, a: &Tensor) -> Result<()> {
+    a.assert_no_internal_overlap()?;
     let dtype = result_dtype(op, a.dtype)?;
     if dtype != a.dtype {
         return cast_error(dtype, a.dtype);
@@ -292,6 +293,7 @@ fn output_for(a: &Tensor, dtype: DType, in_place: bool) -> Result<Tensor> {
     if dtype != a.dtype {
         return cast_error(dtype, a.dtype);
     }
+    a.assert_no_internal_overlap()?;
     Ok(a.clone())
 }
 

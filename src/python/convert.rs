@@ -189,6 +189,7 @@ struct Gathered {
     shape: Vec<usize>,
     saw_float: bool,
     saw_int: bool,
+    saw_big_int: bool,
     /// dtype of nested tensors, arrays and NumPy scalars, which take part in inference with
     /// their own dtype.
     inner_dtype: Option<DType>,
@@ -264,6 +265,11 @@ impl Gathered {
     }
 
     fn gather(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+        if obj.is_exact_instance_of::<PyInt>() && obj.extract::<i64>().is_err() {
+            // Beyond int64: fine for a float result (PyTorch infers float), else ValueError.
+            self.saw_big_int = true;
+            return self.push(Scalar::Float(obj.extract::<f64>()?), depth);
+        }
         if let Some(s) = python_number(obj)? {
             return self.push(s, depth);
         }
@@ -366,9 +372,15 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
         let t = from_numpy(obj, false)?;
         return Ok(t.copy_to_new(dtype.unwrap_or(t.dtype))?);
     }
-    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, inner_dtype: None, numpy_type: None };
+    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, saw_big_int: false, inner_dtype: None, numpy_type: None };
     g.gather(obj, 0)?;
     let dtype = dtype.unwrap_or_else(|| g.inferred_dtype());
+    if g.saw_big_int && !dtype.is_float() {
+        return Err(PyValueError::new_err("Overflow when unpacking long long"));
+    }
+    if !dtype.is_float() {
+        g.values.iter().try_for_each(|s| s.check_fits(dtype, false))?;
+    }
     Ok(with_dtype!(dtype, T => Tensor::from_vec(g.values.iter().map(|&s| T::from_scalar(s)).collect::<Vec<T>>(), &g.shape)?))
 }
 

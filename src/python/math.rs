@@ -32,6 +32,25 @@ fn dunder(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinOp, reflec
     Ok(wrap(py, r)?.into_any())
 }
 
+/// The ops whose schema takes `Tensor other` only (no Scalar overload): a Python number is a
+/// TypeError in PyTorch's argument parser, as `torch.maximum(t, 0.5)` shows.
+fn check_tensor_only(op: BinOp, name: &str, other: &Bound<'_, PyAny>) -> PyResult<()> {
+    let tensor_only = matches!(
+        op,
+        BinOp::Maximum | BinOp::Minimum | BinOp::Fmax | BinOp::Fmin | BinOp::Atan2 | BinOp::Hypot
+            | BinOp::LogicalAnd | BinOp::LogicalOr | BinOp::LogicalXor
+    );
+    if tensor_only && !other.is_instance_of::<PyTensor>() {
+        let name = name.trim_end_matches('_');
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{}(): argument 'other' (position 1) must be Tensor, not {}",
+            name,
+            other.get_type().name()?
+        )));
+    }
+    Ok(())
+}
+
 fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinOp) -> PyResult<Bound<'py, PyTensor>> {
     let mut t = slf.get().tensor();
     binary_(op, &mut t, &args::other_or_err(other)?)?;
@@ -79,9 +98,11 @@ macro_rules! named_binary_methods {
         impl PyTensor {
             $(
                 fn $name(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+                    check_tensor_only($op, stringify!($name), other)?;
                     wrap(py, binary($op, &self.tensor(), &args::other_or_err(other)?)?)
                 }
                 fn $iname<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+                    check_tensor_only($op, stringify!($iname), other)?;
                     inplace(slf, other, $op)
                 }
             )*

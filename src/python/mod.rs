@@ -42,5 +42,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dlpack::register(m)?;
     device::register(m)?;
     decomp::register(m)?;
+    errors::panics_raise_runtime_error(m)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ The compute is in the small ``_..._core`` / ``_pad_constant`` functions, so that
 change without touching the argument handling.
 NumPy is imported where it is used, so that `import rustorch` does not pay for it."""
 from .. import _C
-from .modules.utils import _ntuple, _pair, _scalar_type_name, _single
+from .modules.utils import _check_floating_kernel, _ntuple, _pair, _scalar_type_name, _single
 
 __all__ = [
     "pad", "unfold", "fold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
@@ -375,6 +375,7 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    _check_floating_kernel(input, "max_pool1d_impl")
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
 
 
@@ -401,11 +402,13 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    _check_floating_kernel(input, "avg_pool2d") if input.dtype is not _C.int64 else None
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
+    _check_floating_kernel(input, "avg_pool2d") if input.dtype is not _C.int64 else None
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2)
 
 

@@ -7,7 +7,7 @@ import warnings
 from .. import _C
 from ..autograd.function import Function
 from . import _reduction
-from .modules.utils import _scalar_type_name
+from .modules.utils import _check_floating_kernel, _scalar_type_name
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
@@ -42,6 +42,7 @@ def _elementwise_loss(input, target, size_average, reduce, reduction, weight, fn
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _check_floating_kernel(input, "mse_cpu")
     return _elementwise_loss(input, target, size_average, reduce, reduction, weight, lambda d: d * d)
 
 
@@ -56,6 +57,7 @@ def _quadratic_then_linear(diff, cutoff, linear_scale):
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _check_floating_kernel(input, "smooth_l1_cpu")
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
@@ -65,6 +67,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _check_floating_kernel(input, "huber_cpu")
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     return _elementwise_loss(input, target, None, None, reduction, weight,
@@ -126,6 +129,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """BCE of sigmoid(input), computed stably as ``(1 - t) x - (1 + (pw - 1) t) logsigmoid(x)``."""
+    _check_floating_kernel(input, "log_sigmoid_cpu")
     from .functional import logsigmoid
 
     reduction = _reduction.resolve(size_average, reduce, reduction)
@@ -152,9 +156,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ndim = input.dim()
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
-    if ndim != 1 and input.size(0) != target.size(0):
+    target_batch = target.size(0) if target.dim() else 0
+    if ndim != 1 and input.size(0) != target_batch:
         raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target batch_size "
-                         f"({target.size(0)}).")
+                         f"({target_batch}).")
     if target.dtype != _C.int64:
         raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(target.dtype)}")
     class_dim = 0 if ndim == 1 else 1
@@ -230,6 +235,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Pointwise ``target * (log(target) - input)`` (input holds log-probabilities)."""
+    if not input.is_floating_point() or not target.is_floating_point():
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if size_average is not None or reduce is not None:
         reduction = _reduction.legacy_get_string(size_average, reduce)
     else:
@@ -243,7 +250,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         pointwise = target.exp() * (target - input)
     else:
         # xlogy(t, t): 0 where t == 0 (log taken of 1 there, so no inf reaches the gradient).
-        positive = target > 0
+        # A negative target gives NaN (log of a negative number), as in PyTorch.
+        positive = (target > 0) | (target < 0)
         safe = _C.where(positive, target, 1.0)
         pointwise = target * safe.log() - target * input
     if reduction == "batchmean":

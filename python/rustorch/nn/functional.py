@@ -8,6 +8,7 @@ import warnings
 
 from .. import _C
 from ..autograd.grad_mode import no_grad
+from .modules.utils import _check_floating_kernel, _check_not_bool
 from ._functional_conv import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d,
     conv_transpose1d, conv_transpose2d, max_pool1d, max_pool2d, pad, unfold, fold,
@@ -37,6 +38,7 @@ def _inplace_result(input, result, inplace):
 
 # --------------------------------------------------------------------------- activations
 def relu(input, inplace=False):
+    _check_not_bool(input, "Boolean inputs not supported for relu")
     return input.relu_() if inplace else input.relu()
 
 
@@ -45,6 +47,9 @@ def relu_(input):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    _check_not_bool(input, "Bool inputs not supported for hardtanh")
+    if not input.is_floating_point():  # integer inputs keep their dtype, as in PyTorch
+        return _inplace_result(input, input.clamp(min_val, max_val).to(input.dtype), inplace)
     if not input.requires_grad:
         return input.clamp_(min_val, max_val) if inplace else input.clamp(min_val, max_val)
     # PyTorch's gradient is zero at and beyond the bounds (clamp's passes at them): there the
@@ -62,6 +67,7 @@ def relu6(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _check_floating_kernel(input, "leaky_relu_cpu")
     return _inplace_result(input, _C.where(input > 0, input, input * negative_slope), inplace)
 
 
@@ -70,6 +76,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def elu(input, alpha=1.0, inplace=False):
+    _check_floating_kernel(input, "elu_cpu")
     # expm1 of the clamped input: the unused branch must not overflow (its gradient would be NaN).
     negative = input.clamp(max=0).expm1() * alpha
     return _inplace_result(input, _C.where(input > 0, input, negative), inplace)
@@ -80,16 +87,19 @@ def elu_(input, alpha=1.0):
 
 
 def selu(input, inplace=False):
+    _check_floating_kernel(input, "elu_cpu")
     alpha = 1.6732632423543772848170429916717
     scale = 1.0507009873554804934193349852946
     return _inplace_result(input, elu(input, alpha) * scale, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
+    _check_floating_kernel(input, "elu_cpu")
     return _inplace_result(input, elu(input / alpha) * alpha, inplace)
 
 
 def gelu(input, approximate="none"):
+    _check_floating_kernel(input, "GeluKernelImpl")
     if approximate == "none":
         return input * 0.5 * (1.0 + (input * math.sqrt(0.5)).erf())
     if approximate == "tanh":
@@ -99,10 +109,12 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
+    _check_floating_kernel(input, "silu_cpu")
     return _inplace_result(input, input * input.sigmoid(), inplace)
 
 
 def mish(input, inplace=False):
+    _check_floating_kernel(input, "mish_cpu")
     return _inplace_result(input, input * softplus(input).tanh(), inplace)
 
 
@@ -115,16 +127,19 @@ def tanh(input):
 
 
 def hardsigmoid(input, inplace=False):
+    _check_floating_kernel(input, "hardsigmoid_cpu")
     return _inplace_result(input, relu6(input + 3.0) / 6.0, inplace)
 
 
 def hardswish(input, inplace=False):
+    _check_floating_kernel(input, "hardswish_cpu")
     return _inplace_result(input, input * relu6(input + 3.0) / 6.0, inplace)
 
 
 def logsigmoid(input):
     """``log(sigmoid(x))`` without overflow: ``-log1p(exp(-x))`` for x >= 0, ``x - log1p(exp(x))``
     below (each branch fed a clamped input so that the discarded one stays finite)."""
+    _check_floating_kernel(input, "log_sigmoid_cpu")
     nonneg = input.clamp(min=0)
     neg = input.clamp(max=0)
     return _C.where(input >= 0, -(-nonneg).exp().log1p(), neg - neg.exp().log1p())
@@ -140,6 +155,9 @@ def tanhshrink(input):
 
 def threshold(input, threshold, value, inplace=False):
     """``input`` where it is greater than ``threshold``, else ``value``."""
+    _check_floating_kernel(input, "threshold_cpu") if input.dtype is _C.bool else None
+    # The replacement takes the input's dtype (checked: an int8 input cannot take 300).
+    value = _C.tensor(value, dtype=input.dtype)
     return _inplace_result(input, _C.where(input > threshold, input, value), inplace)
 
 
@@ -156,6 +174,7 @@ def prelu(input, weight):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold`` (as PyTorch)."""
+    _check_floating_kernel(input, "softplus_cpu")
     scaled = input * beta
     # Clamped so that exp cannot overflow in the branch where() discards.
     smooth = scaled.clamp(max=threshold).exp().log1p() / beta
@@ -189,6 +208,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 # --------------------------------------------------------------------------- linear layers
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``."""
+    _check_floating_kernel(input, "addmm_impl_cpu_") if input.dtype is _C.bool else None
     if bias is not None and input.dim() == 2:
         return _C.Tensor.addmm(bias, input, weight.t())
     out = input.matmul(weight.t())
@@ -332,6 +352,7 @@ def _normalize_over(input, dims, eps):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    _check_floating_kernel(input, "LayerNormKernelImpl")
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
     if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
@@ -352,6 +373,7 @@ def _channel_view(t, ndim):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    _check_floating_kernel(input, "GroupNormKernelImpl")
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]
@@ -379,6 +401,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Normalizes each channel (dim 1) with the batch's statistics (training) or the running ones.
     In training the running stats are updated in place: ``(1 - momentum) * old + momentum * new``
     with the unbiased batch variance."""
+    _check_floating_kernel(input, "batch_norm")
+    channels = input.size(1) if input.dim() > 1 else input.size(0)
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var),
+                       ("weight", weight), ("bias", bias)):
+        if stat is not None and stat.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
+        # Half-precision inputs may take float32 parameters; otherwise all share one dtype.
+        if stat is not None and stat.dtype != input.dtype and input.dtype not in (_C.float16, _C.bfloat16):
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
     if training:
         _verify_batch_size(input.size())
     ndim = input.dim()

@@ -255,7 +255,9 @@ fn formula<'a>(op: BinOp, a: &'a Tensor, b: &'a Other) -> Option<(&'static str, 
             Box::new(move |c: &Ctx, g: &[Tensor]| {
                 let (x, y) = (c.unpack(&me)?, as_tensor(other.unpack(c)?, g[0].dtype)?);
                 let denom = add(&mul(&x, &x)?, &mul(&y, &y)?)?;
-                let scale = div(&g[0], &denom)?;
+                // PyTorch's atan2 gradient is 0 where x = y = 0, not 0/0.
+                let at_origin = plain::binary(BinOp::Eq, &denom, &Other::Scalar(Scalar::Int(0)))?;
+                let scale = where_zero(&div(&g[0], &denom)?, &at_origin)?;
                 grads([c.grad(0, || sum_to(&mul(&scale, &y)?, &sa))?, c.grad(1, || sum_to(&neg(&mul(&scale, &x)?)?, &sb))?])
             }) as BackwardFn
         })),

@@ -32,7 +32,7 @@ fn derivative(op: UnaryOp) -> (&'static str, Reads, Formula) {
         U::Neg => ("NegBackward0", Nothing, |g, _| neg(g)),
         U::Sign => ("SignBackward0", Nothing, zero),
         U::Square => ("PowBackward0", Input, |g, x| mul(g, &mul_scalar(x, 2.0)?)),
-        U::Relu => ("ReluBackward0", Result, |g, y| mul(g, &positive(y)?)),
+        U::Relu => ("ReluBackward0", Result, threshold_backward),
         U::Floor => ("FloorBackward0", Nothing, zero),
         U::Ceil => ("CeilBackward0", Nothing, zero),
         U::Trunc => ("TruncBackward0", Nothing, zero),
@@ -150,6 +150,20 @@ fn one_minus(t: &Tensor) -> Result<Tensor> {
 /// `t + c`.
 fn plus(t: &Tensor, c: f64) -> Result<Tensor> {
     super::binary::binary(BinOp::Add, t, &Other::Scalar(Scalar::Float(c)))
+}
+
+/// relu's gradient: `g` where `y > 0`, else 0. Like PyTorch's threshold_backward it is a
+/// function of `y` too (with a zero derivative), so under create_graph the gradient requires
+/// grad and a second derivative exists (zero), instead of silently ending the graph.
+fn threshold_backward(g: &Tensor, y: &Tensor) -> Result<Tensor> {
+    let blocked = plain_binary::binary(BinOp::Le, &positive(y)?, &Other::Scalar(Scalar::Int(0)))?;
+    let out = super::where_zero(&g.detach(), &blocked)?;
+    let (y_shape, y_dtype) = (y.shape_dims(), y.dtype);
+    Ok(record("ThresholdBackwardBackward0", &[g, y], out, move |_s| {
+        Box::new(move |c: &Ctx, gg: &[Tensor]| {
+            grads([c.grad(0, || super::where_zero(&gg[0], &blocked))?, c.grad(1, || Tensor::zeros(&y_shape, y_dtype))?])
+        }) as BackwardFn
+    }))
 }
 
 /// 1 where `y > 0`, else 0, as a constant (relu's gradient mask; NaN passes none).

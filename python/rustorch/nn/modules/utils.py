@@ -35,3 +35,15 @@ _SCALAR_TYPE_NAMES = {_C.int64: "Long", _C.int32: "Int", _C.int16: "Short", _C.i
 def _scalar_type_name(dtype):
     """The C++ scalar type name PyTorch's kernel errors use (``Long`` for torch.int64)."""
     return _SCALAR_TYPE_NAMES.get(dtype, str(dtype))
+
+
+def _check_floating_kernel(input, kernel):
+    """PyTorch's kernels for these ops exist for floating dtypes only: others raise
+    NotImplementedError naming the kernel, as its dispatch macros do."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type_name(input.dtype)}'")
+
+
+def _check_not_bool(input, message):
+    if input.dtype is _C.bool:
+        raise NotImplementedError(message)
