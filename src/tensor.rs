@@ -147,7 +147,9 @@ impl Tensor {
     /// which several elements share one memory location (an expanded, stride-0 dim).
     pub fn assert_no_internal_overlap(&self) -> Result<()> {
         let layout = &self.layout;
-        if layout.shape.iter().zip(layout.strides.iter()).any(|(&size, &stride)| size > 1 && stride == 0) {
+        // An empty tensor has no element to alias (PyTorch's check says so too).
+        let aliased = layout.shape.iter().zip(layout.strides.iter()).any(|(&size, &stride)| size > 1 && stride == 0);
+        if aliased && self.numel() > 0 {
             return crate::error::runtime(
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory \
                  location. Please clone() the tensor before performing the operation.",

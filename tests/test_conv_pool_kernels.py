@@ -91,8 +91,9 @@ def test_conv2d_gradients_only_where_needed_and_half_types():
         assert out.dtype == dtype
         ref = np_conv2d(x, w, None, (1, 1), (1, 1), (1, 1), 2)
         np.testing.assert_allclose(out.float().numpy(), ref, rtol=0.05, atol=0.2)
-    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
-        F.conv2d(torch.ones(1, 1, 3, 3, dtype=torch.int64), torch.ones(1, 1, 2, 2, dtype=torch.int64))
+    # Integer convolution exists on PyTorch's CPU too (exact integer arithmetic, recorded 2.15 value).
+    out = F.conv2d(torch.arange(9, dtype=torch.int64).reshape(1, 1, 3, 3), torch.ones(1, 1, 2, 2, dtype=torch.int64))
+    assert out.dtype == torch.int64 and out.tolist() == [[[[8, 12], [20, 24]]]]
 
 
 def test_conv2d_gradcheck_and_double_backward():

@@ -68,6 +68,10 @@ HOST_FALLBACK_METHODS = frozenset("""
     square square_ std sub sub_ subtract subtract_ sum take tan tan_ tanh tanh_ tile topk
     trace tril tril_ triu triu_ true_divide true_divide_ trunc trunc_ uniform_ unique var vdot
     where
+    digamma digamma_ i0 i0_ lgamma lgamma_ sinc sinc_ _special_bessel_j0 _special_bessel_j0_
+    _special_bessel_j1 _special_bessel_j1_ _special_entr _special_entr_ _special_erfcx
+    _special_erfcx_ _special_i0e _special_i0e_ _special_i1 _special_i1_ _special_i1e
+    _special_i1e_ _special_log_ndtr _special_log_ndtr_ _special_ndtri _special_ndtri_
 """.split())
 
 # `_C` functions whose CPU kernel runs on the host copies of their cuda operands.
@@ -75,6 +79,9 @@ HOST_FALLBACK_FUNCTIONS = frozenset("""
     _adagrad_step _adam_step _col2im _function_apply _im2col _max_pool2d _rmsprop_step
     _run_backward _sgd_step atleast_1d atleast_2d atleast_3d bernoulli broadcast_tensors cat
     column_stack dstack float_power hstack multinomial normal pow stack vstack where
+    _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor _linalg_qr
+    _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta _sample_dirichlet
+    _standard_gamma binomial poisson
 """.split())
 
 # `_C` functions that take no tensor to compute on (factories choose their device from
@@ -84,7 +91,7 @@ NOT_DEVICE_OPS = frozenset("""
     arange as_tensor empty empty_like eye from_numpy full full_like get_default_dtype
     get_num_threads is_grad_enabled is_inference_mode_enabled linspace logspace ones ones_like
     rand rand_like randint randint_like randn randn_like randperm range set_default_dtype
-    set_num_threads tensor zeros zeros_like
+    set_num_threads tensor zeros zeros_like _from_dlpack _to_dlpack _test_panic
 """.split())
 
 # Ops that may combine a cuda tensor with CPU tensors of any shape (indices, values), as in

@@ -56,8 +56,19 @@ def _pad_indexed(x, pad, mode):
 
 def _conv2d_core(x, weight, bias, stride, dilation, groups, pads):
     """2-d cross-correlation of (N, C, H, W), zero-padded by ``pads`` (top, bottom, left,
-    right), with (O, C / groups, kh, kw), plus the bias: the core's fused kernel."""
-    return _C._conv2d(x, weight, bias, tuple(dilation), tuple(pads), tuple(stride), groups)
+    right), with (O, C / groups, kh, kw), plus the bias: the core's fused kernel for floating
+    dtypes; integer dtypes (which PyTorch's CPU conv also takes) as im2col and one batched matmul."""
+    if x.dtype.is_floating_point:
+        return _C._conv2d(x, weight, bias, tuple(dilation), tuple(pads), tuple(stride), groups)
+    n = x.shape[0]
+    out_channels, group_channels, kh, kw = weight.shape
+    cols = _C._im2col(x, (kh, kw), tuple(dilation), tuple(pads), tuple(stride))
+    ho = (x.shape[2] + pads[0] + pads[1] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (x.shape[3] + pads[2] + pads[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    cols = cols.reshape(n, groups, group_channels * kh * kw, ho * wo)
+    kernels = weight.reshape(groups, out_channels // groups, group_channels * kh * kw)
+    out = kernels.matmul(cols).reshape(n, out_channels, ho, wo)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
 
 
 def _conv_transpose2d_core(x, weight, stride, padding, output_padding, dilation, groups):
