@@ -57,8 +57,6 @@ def test_tqdm_over_a_dataloader():
     assert "batches: 100%" in err and "4/4" in err  # tqdm knew the loader's length
 
 
-@pytest.mark.xfail(strict=True, reason="skorch imports torch.optim.lr_scheduler.CyclicLR, which rustorch "
-                   "lacks yet (README lists it as not working)")
 def test_skorch_trains_a_classifier():
     needs("skorch")
     out, _ = run_libs("skorch")

@@ -43,7 +43,8 @@ elif what == "skorch":
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.layers = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
+            self.layers = torch.nn.Sequential(torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2),
+                                              torch.nn.Softmax(dim=-1))  # skorch: NLLLoss over probabilities
 
         def forward(self, X):
             return self.layers(X)
