@@ -35,7 +35,6 @@ from ._utils import typename
 from .storage import *  # noqa: F401,F403
 from . import optim, utils  # noqa: E402
 from ._C import _sample_dirichlet, _standard_gamma, binomial, poisson  # noqa: E402
-from . import distributions, hub  # noqa: E402
 from . import serialization
 from .serialization import save, load
 # What scripts and libraries touch in passing: backends, compile, jit, autocast, DLPack.
@@ -82,3 +81,12 @@ _functions_from_methods(
     "floor_divide", "maximum", "minimum", "atan2", "bitwise_and", "bitwise_or",
     "bitwise_xor", "eq", "ne", "lt", "le", "gt", "ge", "sum", "mean", "reshape",
 )
+
+
+def __getattr__(name):
+    # Imported on first use (as attributes or `import rustorch.hub`): they pull in urllib and a
+    # large class tree that most scripts never touch, and import time is a feature.
+    if name in ("distributions", "hub"):
+        import importlib
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
