@@ -39,7 +39,11 @@ def test_mypy_accepts_examples_and_typed_code(tmp_path):
     bad.write_text("import rustorch\nx: int = rustorch.zeros(2) + 1\n")
     cmd = [sys.executable, "-m", "mypy", "--config-file", os.path.join(HERE, "typing", "mypy.ini"),
            "--cache-dir", str(tmp_path / "cache"), typed, str(bad), *files]
-    env = dict(os.environ, MYPYPATH=os.path.dirname(PACKAGE))
+    env = dict(os.environ)
+    # A source checkout is found through MYPYPATH; an installed package through site-packages
+    # (which mypy refuses in MYPYPATH).
+    if os.path.basename(os.path.dirname(PACKAGE)) != "site-packages":
+        env["MYPYPATH"] = os.path.dirname(PACKAGE)
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     errors = [line for line in r.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1 and errors[0].startswith(str(bad) + ":2:") and '"Tensor"' in errors[0], r.stdout
