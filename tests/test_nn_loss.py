@@ -195,8 +195,12 @@ def test_nll_and_cross_entropy_errors():
         F.nll_loss(t64(X), torch.tensor([0, 1, 3, 0]))
     with pytest.raises(ValueError, match=r"Expected input batch_size \(4\) to match target batch_size \(2\)."):
         F.cross_entropy(t64(X), torch.tensor([0, 1]))
-    with pytest.raises(RuntimeError, match="expected scalar type Long but found Float"):
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got Float"):
         F.nll_loss(t64(X), torch.tensor([0.0, 1.0, 1.0, 0.0]))
+    # uint8 class indices are taken (PyTorch 2.15), a -1 wrapping to 255 is out of bounds
+    assert torch.equal(F.nll_loss(t64(X), torch.tensor(TARGET, dtype=torch.uint8)), F.nll_loss(t64(X), torch.tensor(TARGET)))
+    with pytest.raises(IndexError, match="Target 255 is out of bounds."):
+        F.nll_loss(t64(X), torch.tensor([0, 1, -1, 0], dtype=torch.uint8))
     with pytest.raises(RuntimeError, match="label_smoothing must be between 0.0 and 1.0. Got: 1.5"):
         F.cross_entropy(t64(X), torch.tensor(TARGET), label_smoothing=1.5)
     with pytest.raises(RuntimeError, match="weight tensor should be defined either for all 3 classes or no classes "

@@ -2,9 +2,9 @@
 import math as _math
 
 
-def _check_float(A, name):
+def _check_float(A, name, error=RuntimeError):
     if not A.is_floating_point():
-        raise RuntimeError(
+        raise error(
             f"{name}: Expected a floating point or complex tensor as input. Got {_type_label(A)}"
         )
 
@@ -73,6 +73,10 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 def vecdot(x, y, *, dim=-1):
     """Dot products of vectors along ``dim`` (broadcasting the rest)."""
+    _check_float(x, "linalg.vecdot", NotImplementedError)
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{_type_label(x)} and y of type {_type_label(y)} instead")
     return (x * y).sum(dim)
 
 

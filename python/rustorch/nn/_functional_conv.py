@@ -429,6 +429,8 @@ def _adaptive_avg_pool(input, output_size, nd):
                            f"{list(input.shape)}")
     sizes = tuple(input.shape[-nd:])
     out_size = tuple(s if o is None else o for o, s in zip(_ntuple(nd)(output_size), sizes))
+    if 0 in out_size:  # PyTorch returns the empty result before choosing a kernel (any dtype)
+        return input.new_empty(tuple(input.shape[:-nd]) + out_size)
     if nd == 1:
         out_size, x = (1,) + out_size, input.unsqueeze(-2)
     else:

@@ -41,8 +41,18 @@ def _elementwise_loss(input, target, size_average, reduce, reduction, weight, fn
     return _reduce_weighted(fn(input - target), weight, reduction)
 
 
+def _check_floating_result(input, target, kernel):
+    """The kernel runs in the promoted dtype of input and target: an integer input with a float
+    target computes in float; two integer (or bool) operands have no kernel. Returns the input,
+    a bool one cast to that dtype."""
+    promoted = _C.where(_C.tensor(True), input.detach(), target.detach())  # promotes as result_type
+    _check_floating_kernel(promoted, kernel)
+    return input.to(promoted.dtype) if input.dtype == _C.bool else input  # bool - x has no kernel
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    _check_floating_kernel(input, "mse_cpu")
+    _reduction.resolve(size_average, reduce, reduction)
+    input = _check_floating_result(input, target, "mse_cpu")
     return _elementwise_loss(input, target, size_average, reduce, reduction, weight, lambda d: d * d)
 
 
@@ -57,7 +67,8 @@ def _quadratic_then_linear(diff, cutoff, linear_scale):
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    _check_floating_kernel(input, "smooth_l1_cpu")
+    _reduction.resolve(size_average, reduce, reduction)
+    input = _check_floating_result(input, target, "smooth_l1_cpu")
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
@@ -67,10 +78,12 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _reduction.get_enum(reduction)
     _check_floating_kernel(input, "huber_cpu")
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    return _elementwise_loss(input, target, None, None, reduction, weight,
+    # PyTorch's huber kernel computes in the input's dtype (the target is cast to it).
+    return _elementwise_loss(input, target.to(input.dtype), None, None, reduction, weight,
                              lambda d: _quadratic_then_linear(d, delta, delta))
 
 
@@ -121,6 +134,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.size() != input.size():
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_scalar_type_name(target.dtype)} but expected {_scalar_type_name(input.dtype)}")
     if weight is not None:
         weight = weight.expand(_C.broadcast_tensors(target, weight)[1].shape)
     return BinaryCrossEntropy.apply(input, target, weight, reduction)
@@ -135,6 +150,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    if target.is_floating_point():  # PyTorch 2.15 computes in the target's dtype
+        input = input.to(target.dtype)
     log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
     loss = (1 - target) * input - log_weight * logsigmoid(input)
     if weight is not None:
@@ -160,13 +177,18 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if ndim != 1 and input.size(0) != target_batch:
         raise ValueError(f"Expected input batch_size ({input.size(0)}) to match target batch_size "
                          f"({target_batch}).")
-    if target.dtype != _C.int64:
-        raise RuntimeError(f"expected scalar type Long but found {_scalar_type_name(target.dtype)}")
+    if target.dtype not in (_C.int64, _C.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_type_name(target.dtype)}")
+    _check_floating_kernel(input, "nll_loss_out_frame")
+    target = target.long()
     class_dim = 0 if ndim == 1 else 1
     n_classes = input.size(class_dim)
     expected_target = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1:])
-    if ndim == 2 and target.dim() != 1:
+    if ndim == 2 and target.dim() > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if ndim == 2 and target.dim() == 0:
+        # PyTorch's 2-d kernel then reads target.size(0), the IndexError of a 0-dim tensor.
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if tuple(target.shape) != expected_target:
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)})")
     if weight is not None and weight.numel() != n_classes:
@@ -216,6 +238,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             return -terms.sum()
         return -terms.sum() / (input.numel() / n_classes)
     loss = nll_loss(log_probs, target, weight, None, ignore_index, None, reduction)
+    target = target.long()  # a uint8 target compares with a negative ignore_index as its value
     if label_smoothing <= 0:
         return loss
     ignored = (target == ignore_index).unsqueeze(class_dim) if input.dim() > 1 else target == ignore_index
@@ -235,8 +258,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Pointwise ``target * (log(target) - input)`` (input holds log-probabilities)."""
-    if not input.is_floating_point() or not target.is_floating_point():
-        raise RuntimeError("kl_div: Integral inputs not supported.")
     if size_average is not None or reduce is not None:
         reduction = _reduction.legacy_get_string(size_average, reduce)
     else:
@@ -246,6 +267,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                           "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
         if reduction != "batchmean":
             _reduction.get_enum(reduction)
+    if not input.is_floating_point() or not target.is_floating_point():
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         pointwise = target.exp() * (target - input)
     else:

@@ -158,7 +158,8 @@ def threshold(input, threshold, value, inplace=False):
     _check_floating_kernel(input, "threshold_cpu") if input.dtype is _C.bool else None
     # The replacement takes the input's dtype (checked: an int8 input cannot take 300).
     value = _C.tensor(value, dtype=input.dtype)
-    return _inplace_result(input, _C.where(input > threshold, input, value), inplace)
+    # `x <= threshold ? value : x`, so NaN passes through.
+    return _inplace_result(input, _C.where(input <= threshold, value, input), inplace)
 
 
 def prelu(input, weight):
@@ -380,7 +381,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups != 0:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
-    out = _normalize_over(input.reshape(n, num_groups, -1), (2,), eps).reshape(tuple(input.shape))
+    per_group = c // num_groups * math.prod(input.shape[2:])  # explicit: -1 is ambiguous for an empty batch
+    out = _normalize_over(input.reshape(n, num_groups, per_group), (2,), eps).reshape(tuple(input.shape))
     if weight is not None:
         out = out * _channel_view(weight, input.dim())
     if bias is not None:
@@ -401,15 +403,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Normalizes each channel (dim 1) with the batch's statistics (training) or the running ones.
     In training the running stats are updated in place: ``(1 - momentum) * old + momentum * new``
     with the unbiased batch variance."""
-    _check_floating_kernel(input, "batch_norm")
-    channels = input.size(1) if input.dim() > 1 else input.size(0)
+    # PyTorch takes dim 1 as the channels; a 1-d input has none, so any stats are the wrong size.
+    channels = input.size(1) if input.dim() > 1 else 0
     for name, stat in (("running_mean", running_mean), ("running_var", running_var),
                        ("weight", weight), ("bias", bias)):
         if stat is not None and stat.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
+    if input.numel() == 0:  # no kernel runs, whatever the dtypes
+        return input.clone()
+    for stat in (running_mean, running_var, weight, bias):
         # Half-precision inputs may take float32 parameters; otherwise all share one dtype.
         if stat is not None and stat.dtype != input.dtype and input.dtype not in (_C.float16, _C.bfloat16):
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    _check_floating_kernel(input, "batch_norm")
     if training:
         _verify_batch_size(input.size())
     ndim = input.dim()
@@ -434,7 +440,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = out * _channel_view(weight, ndim)
     if bias is not None:
         out = out + _channel_view(bias, ndim)
-    return out
+    return out.to(input.dtype)  # half inputs with float32 stats stay half
 
 # --------------------------------------------------------------------------- resampling, norms, 3-d, grids
 from ._functional_grid import affine_grid, grid_sample  # noqa: E402,F401
