@@ -240,3 +240,15 @@ def test_expand_broadcasts_the_batch_and_keeps_the_distribution(expr):
     assert tuple(value.shape) == (4,) + tuple(dist.batch_shape[1:]) + tuple(dist.event_shape)
     np.testing.assert_allclose(expanded.log_prob(value).numpy(), dist.log_prob(value).numpy(), rtol=1e-6)
     np.testing.assert_allclose(expanded.mean.numpy(), np.broadcast_to(dist.mean.numpy(), value.shape), rtol=1e-6)
+
+
+def test_transform_cache_returns_the_cached_half_by_identity():
+    cached, uncached = D.transforms.ExpTransform(cache_size=1), D.transforms.ExpTransform()
+    x = torch.tensor([0.5, -1.0])
+    y = cached(x)
+    assert cached.inv(y) is x and cached(x) is y
+    x2 = cached.inv(torch.tensor([2.0]))  # a new y replaces the pair
+    assert cached(x2).item() == 2.0 and cached(x) is not y
+    y0 = uncached(x)
+    assert uncached.inv(y0) is not x
+    np.testing.assert_allclose(uncached.inv(y0).numpy(), x.numpy(), rtol=1e-6)
