@@ -69,6 +69,14 @@ impl Tensor {
         Ok(t)
     }
 
+    /// A Python number written into `dtype` by an op that checks it as PyTorch's
+    /// `checked_convert` does (`where`, fills, index writes): out of range is an error, where
+    /// arithmetic (`int8_tensor + 300`) wraps. `check_float`: a float type's range too.
+    pub fn scalar_checked(value: Scalar, dtype: DType, check_float: bool) -> Result<Tensor> {
+        value.check_fits(dtype, check_float)?;
+        Self::scalar(value, dtype)
+    }
+
     pub fn shape(&self) -> &[usize] {
         &self.layout.shape
     }

@@ -386,7 +386,9 @@ def test_where_promotes_and_broadcasts():
     assert r.dtype is torch.float64 and r.shape == (2, 3)
     assert r.tolist() == [[1, 2, 3], [0.5, 0.5, 0.5]]
     assert torch.where(cond, 1.0, 0).dtype is torch.float32
-    assert torch.where(cond, torch.tensor([1], dtype=torch.int8), 1000).dtype is torch.int8
+    assert torch.where(cond, torch.tensor([1], dtype=torch.int8), 100).dtype is torch.int8
+    with pytest.raises(RuntimeError, match="without overflow"):  # the number must fit the int8 result
+        torch.where(cond, torch.tensor([1], dtype=torch.int8), 1000)
 
 
 # --------------------------------------------------------------------------- errors

@@ -349,7 +349,9 @@ def test_bool_rules():
         -t
     with pytest.raises(RuntimeError, match="The `\\+` operator, on a bool tensor"):
         +t
-    assert torch.abs(t).tolist() == [True, False] and torch.sign(t).dtype == B
+    assert torch.sign(t).dtype == B
+    with pytest.raises(NotImplementedError, match="\"abs_cpu\" not implemented for 'Bool'"):  # PyTorch 2.15
+        torch.abs(t)
     assert torch.square(t).dtype == I64
     assert torch.exp(t).dtype == F32
 

@@ -51,14 +51,14 @@ HOST_FALLBACK_METHODS = frozenset("""
     clip_ copysign copysign_ cos cos_ cosh cosh_ count_nonzero cummax cummin cumprod cumsum
     diag diag_embed div div_ divide divide_ dot eq eq_ equal erf erf_ erfc erfc_ erfinv
     erfinv_ exp exp2 exp2_ exp_ expm1 expm1_ exponential_ fix fix_ flip fliplr flipud
-    float_power float_power_ floor floor_ floor_divide floor_divide_ fmax fmax_ fmin fmin_
+    float_power float_power_ floor floor_ floor_divide floor_divide_ fmax fmin
     fmod fmod_ frac frac_ gather ge ge_ ger greater greater_ greater_equal greater_equal_ gt
     gt_ hypot hypot_ index_add index_add_ index_copy index_copy_ index_fill index_fill_
     index_put index_put_ index_select inner isclose isfinite isinf isnan isneginf isposinf
     isreal kthvalue le le_ less less_ less_equal less_equal_ log log10 log10_ log1p log1p_
     log2 log2_ log_ log_softmax logical_and logical_and_ logical_not logical_not_ logical_or
     logical_or_ logical_xor logical_xor_ logit logit_ logsumexp lt lt_ masked_fill
-    masked_fill_ masked_select matmul max maximum maximum_ mean median min minimum minimum_
+    masked_fill_ masked_select matmul max maximum mean median min minimum
     mm mode mul mul_ multinomial multiply multiply_ mv nan_to_num nan_to_num_ nanmean
     nanmedian nansum ne ne_ neg neg_ negative negative_ new new_empty new_full new_ones
     new_tensor new_zeros nonzero norm normal_ not_equal not_equal_ outer positive pow pow_

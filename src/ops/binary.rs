@@ -316,16 +316,21 @@ fn default_float() -> DType {
     crate::default_dtype::get()
 }
 
-/// The dtype the op computes in, and the dtype of its result.
-fn dtypes(op: BinOp, a: &Tensor, b: &Other) -> Result<(DType, DType)> {
-    let common = result_type(&[operand(a), b.operand()], default_float());
-    let compute = if op == BinOp::FloatPower {
+/// The dtype `op` computes in for operands promoting to `common`.
+fn compute_dtype(op: BinOp, common: DType) -> DType {
+    if op == BinOp::FloatPower {
         DType::F64
     } else if op.promotes_to_float() && !common.is_float() {
         default_float()
     } else {
         common
-    };
+    }
+}
+
+/// The dtype the op computes in, and the dtype of its result.
+fn dtypes(op: BinOp, a: &Tensor, b: &Other) -> Result<(DType, DType)> {
+    let common = result_type(&[operand(a), b.operand()], default_float());
+    let compute = compute_dtype(op, common);
     check_supported(op, common)?;
     let out = if op.writes_bool() { DType::Bool } else { compute };
     Ok((compute, out))
@@ -508,7 +513,8 @@ pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
     check_bool_sub(op, matches!(s, Scalar::Bool(_)), &Other::Tensor(t.clone()))?;
     let common = result_type(&[Operand::Scalar(s), operand(t)], default_float());
     check_supported(op, common)?;
-    binary(op, &Tensor::scalar(s, common)?, &Other::Tensor(t.clone()))
+    // In the dtype the op computes in: `-3 / uint8_tensor` divides -3, not its uint8 wrap.
+    binary(op, &Tensor::scalar(s, compute_dtype(op, common))?, &Other::Tensor(t.clone()))
 }
 
 /// `add(a, b, alpha)` / `sub`: alpha scales `b` first, as in PyTorch.

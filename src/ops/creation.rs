@@ -51,7 +51,7 @@ fn check_range(start: f64, end: f64, step: f64) -> Result<()> {
 }
 
 /// `arange(start, end, step)`: `ceil((end - start) / step)` values `start + i * step`.
-/// As in PyTorch, integer dtypes truncate the bounds and step to integers first.
+/// As in PyTorch, integer dtypes truncate the start and step to integers for the values.
 pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: DType) -> Result<Tensor> {
     let (fs, fe, fst) = (start.to_f64(), end.to_f64(), step.to_f64());
     if dtype == DType::Bool {
@@ -64,8 +64,10 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: DType) -> Result<
     }
     check_range(fs, fe, fst)?;
     let (is, ie, ist) = (start.to_i64(), end.to_i64(), step.to_i64());
-    check_range(is as f64, ie as f64, ist as f64)?;
-    let n = if dtype == DType::I64 {
+    // The size comes from the numbers as given (a 0.5 step on an integer dtype makes values
+    // that repeat the truncated start), exact in integers when all are integers.
+    let integral = |s: Scalar| !matches!(s, Scalar::Float(_));
+    let n = if dtype == DType::I64 && integral(start) && integral(end) && integral(step) {
         // Exact ceiling division in integers, as PyTorch computes int64 sizes.
         ((ie as i128 - is as i128 + ist as i128 - ist.signum() as i128) / ist as i128) as f64
     } else {

@@ -20,6 +20,7 @@ fn check_bool_mask(mask: &Tensor, op: &str) -> Result<()> {
 /// `masked_fill_(mask, value)`: `value` where the (broadcast) mask is true.
 pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     check_bool_mask(mask, "masked_fill_")?;
+    value.check_fits(t.dtype, true)?;
     let mask = mask.broadcast_to(t.shape())?;
     with_dtype!(t.dtype, T => {
         let v = T::from_scalar(value);
@@ -202,7 +203,7 @@ pub fn scatter_(t: &Tensor, dim: i64, index_t: &Tensor, src: ScatterSource, redu
             // The part of src that lines up with index.
             s.with_layout(Layout { shape: index_t.layout.shape.clone(), strides: s.layout.strides.clone(), offset: s.layout.offset })
         }
-        ScatterSource::Value(v) => Tensor::scalar(v, t.dtype)?.broadcast_to(index_t.shape())?,
+        ScatterSource::Value(v) => Tensor::scalar_checked(v, t.dtype, true)?.broadcast_to(index_t.shape())?,
     };
     let stride = geometry.stride(t);
     with_dtype!(t.dtype, T => {
@@ -272,5 +273,5 @@ pub fn index_copy_(t: &Tensor, dim: i64, index_t: &Tensor, source: &Tensor) -> R
 
 pub fn index_fill_(t: &Tensor, dim: i64, index_t: &Tensor, value: Scalar) -> Result<()> {
     let (target, indices) = index_along(t, dim, index_t, None, "index_fill_")?;
-    index_put_(&target, &indices, &Tensor::scalar(value, t.dtype)?, false)
+    index_put_(&target, &indices, &Tensor::scalar_checked(value, t.dtype, true)?, false)
 }

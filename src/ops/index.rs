@@ -231,7 +231,7 @@ pub fn set_item(t: &Tensor, indices: &[TensorIndex], value: SetValue) -> Result<
         };
     }
     let value = match value {
-        SetValue::Scalar(s) => Tensor::scalar(s, t.dtype)?,
+        SetValue::Scalar(s) => Tensor::scalar_checked(s, t.dtype, true)?,
         SetValue::Tensor(v) => strip_leading_ones(&v)?,
     };
     sliced.put(&value)
@@ -276,9 +276,6 @@ fn strip_leading_ones(v: &Tensor) -> Result<Tensor> {
 fn copy_to(dst: &Tensor, src: &Tensor) -> Result<()> {
     if dst.shape() == src.shape() {
         return dst.copy_(src);
-    }
-    if src.ndim() == 0 {
-        return dst.fill_(src.item()?);
     }
     let target: Vec<i64> = dst.shape().iter().map(|&d| d as i64).collect();
     dst.copy_(&expand(&strip_leading_ones(src)?, &target)?)

@@ -217,7 +217,7 @@ pub fn check_nonempty(op: &str, t: &Tensor, dims: &[usize], dim_given: bool) -> 
     if t.numel() != 0 {
         return Ok(());
     }
-    if !dim_given && (op == "max" || op == "min") {
+    if !dim_given && matches!(op, "max" | "min" | "amax" | "amin") {
         return runtime(format!(
             "{}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
             op

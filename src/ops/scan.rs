@@ -5,7 +5,7 @@ use crate::backend::cpu::map;
 use crate::backend::cpu::simd::dispatch;
 use crate::backend::cpu::vmath::{lane_fold, FastExp};
 use crate::dtype::{DType, Element};
-use crate::error::{runtime, Result};
+use crate::error::{runtime, Error, Result};
 use crate::layout::wrap_dim;
 use crate::ops::binary::{binary, type_label, BinOp, Other};
 use crate::ops::reduce::{self, widen_halves, with_float, Extreme};
@@ -25,6 +25,9 @@ fn map_lanes<T: Element, O: Element>(t: &Tensor, dim: usize, f: impl Fn(&[T], &m
 pub fn cumulative(t: &Tensor, dim: i64, dtype: Option<DType>, product: bool) -> Result<Tensor> {
     let d = wrap_dim(dim, t.ndim())?;
     let out_dtype = dtype.unwrap_or(if t.dtype.is_float() { t.dtype } else { DType::I64 });
+    if product && out_dtype == DType::Bool {
+        return Err(Error::NotImplemented("\"cumprod_out_cpu\" not implemented for 'Bool'".into()));
+    }
     if out_dtype.is_float() {
         let src = widen_halves(&t.to_dtype(out_dtype)?)?;
         return with_float!(src.dtype, F => map_lanes::<F, F>(&src, d, |x, y| {

@@ -109,8 +109,12 @@ pub fn matrix_t(t: &Tensor) -> Result<Tensor> {
     transpose(t, 0, if t.ndim() == 2 { 1 } else { 0 })
 }
 
-/// `mT`: transposes the last two dims (batches of matrices).
+/// `mT`: transposes the last two dims (batches of matrices); PyTorch keeps a 0-dim tensor as
+/// it is (deprecated there), and refuses vectors.
 pub fn matrix_transpose(t: &Tensor) -> Result<Tensor> {
+    if t.ndim() == 0 {
+        return Ok(t.clone());
+    }
     if t.ndim() < 2 {
         return runtime(format!("tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.", t.ndim()));
     }

@@ -92,6 +92,9 @@ pub fn extreme_dim(t: &Tensor, dim: i64, keepdim: bool, which: Extreme) -> Resul
 /// `argmax` / `argmin`; without a dim, the index into the flattened tensor.
 pub fn arg_extreme(t: &Tensor, dim: Option<i64>, keepdim: bool, which: Extreme) -> Result<Tensor> {
     let name = if which == Extreme::Max { "argmax" } else { "argmin" };
+    if t.dtype == DType::Bool {
+        return Err(Error::NotImplemented(format!("{}(): does not support bool input", name)));
+    }
     match dim {
         Some(dim) => {
             let d = wrap_dim(dim, t.ndim())?;
@@ -140,7 +143,14 @@ fn shape_i64(shape: &[usize]) -> Vec<i64> {
 
 /// `topk`: the `k` largest (or smallest) along `dim`, in order; ties keep the lower index first.
 pub fn topk(t: &Tensor, k: i64, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+    if t.dtype == DType::Bool {
+        return Err(Error::NotImplemented("topk does not support bool dtypes on CPU".into()));
+    }
     let d = wrap_dim(dim, t.ndim())?;
+    if t.ndim() == 0 && k == 0 {
+        // PyTorch gives a 0-dim input back whole for k = 0 too.
+        return Ok((t.copy_to_new(t.dtype)?, Tensor::zeros(&[], DType::I64)?));
+    }
     let x = as_vector_if_scalar(t)?;
     let n = x.shape()[d];
     if k < 0 || k as usize > n {
@@ -200,6 +210,7 @@ fn lane_median<T: Element>(lane: &[T], ignore_nan: bool) -> (T, usize) {
 
 /// `median` / `nanmedian` with a dim: values and indices.
 pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Result<(Tensor, Tensor)> {
+    check_median_dtype(t, "median_out")?;
     let d = wrap_dim(dim, t.ndim())?;
     check_lane_nonempty(if ignore_nan { "nanmedian" } else { "median" }, t, d)?;
     crate::with_dtype!(t.dtype, T => select_along::<T>(t, d, keepdim, |lane| lane_median(lane, ignore_nan)))
@@ -207,13 +218,20 @@ pub fn median_dim(t: &Tensor, dim: i64, keepdim: bool, ignore_nan: bool) -> Resu
 
 /// `median()` / `nanmedian()` of all elements: a 0-dim value (NaN for an empty float input).
 pub fn median_all(t: &Tensor, ignore_nan: bool) -> Result<Tensor> {
+    check_median_dtype(t, "median_cpu")?;
     if t.numel() == 0 {
-        if !t.dtype.is_float() {
-            return runtime("median() input tensor cannot be empty");
-        }
-        return Tensor::full(&[], crate::dtype::Scalar::Float(f64::NAN), t.dtype);
+        // PyTorch: NaN for a float input, 0 for an integer one.
+        let empty_value = if t.dtype.is_float() { f64::NAN } else { 0.0 };
+        return Tensor::full(&[], crate::dtype::Scalar::Float(empty_value), t.dtype);
     }
     Ok(median_dim(&t.reshape(&[-1])?, 0, false, ignore_nan)?.0)
+}
+
+fn check_median_dtype(t: &Tensor, kernel: &str) -> Result<()> {
+    if t.dtype == DType::Bool {
+        return Err(Error::NotImplemented(format!("\"{}\" not implemented for 'Bool'", kernel)));
+    }
+    Ok(())
 }
 
 /// `mode`: the most frequent value (the smallest among equally frequent ones) and the last

@@ -1,7 +1,7 @@
 //! Elementwise ops with three operands: `clamp` (input and two bounds) and `where`.
 use super::binary::{binary, operand, type_label, BinOp, Other};
 use crate::backend::cpu::strided::{for_each_row, Row};
-use crate::dtype::{result_type, DType, Element, Operand};
+use crate::dtype::{result_type, DType, Element, Operand, Scalar};
 use crate::error::{runtime, Result};
 use crate::layout::broadcast_shapes;
 use crate::tensor::Tensor;
@@ -22,7 +22,7 @@ pub fn clamp(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Ten
         (Some(Other::Tensor(_)), _) | (_, Some(Other::Tensor(_))) => clamp_tensors(&a, min, max),
         _ => {
             let out = Tensor::empty(a.shape(), dtype)?;
-            clamp_scalars_into(&out, &a, min, max);
+            clamp_scalars_into(&out, &a, min, max)?;
             Ok(out)
         }
     }
@@ -42,7 +42,7 @@ pub fn clamp_(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()
     match (min, max) {
         (Some(Other::Tensor(_)), _) | (_, Some(Other::Tensor(_))) => a.copy_(&clamp(a, min, max)?),
         _ if dtype == a.dtype => {
-            clamp_scalars_into(a, a, min, max);
+            clamp_scalars_into(a, a, min, max)?;
             a.storage.bump_version();
             Ok(())
         }
@@ -77,13 +77,62 @@ fn clamp_tensors(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result
     }
 }
 
+/// PyTorch's Python signature takes a 0-dim tensor bound beside a number bound as a number
+/// (the `Scalar?` overload), so such a pair promotes and range-checks as two numbers.
+pub fn number_bounds(min: Option<&Other>, max: Option<&Other>) -> Result<(Option<Other>, Option<Other>)> {
+    let as_number = |o: Option<&Other>| -> Result<Option<Other>> {
+        Ok(match o {
+            Some(Other::Tensor(t)) if t.ndim() == 0 => Some(Other::Scalar(t.item()?)),
+            other => other.cloned(),
+        })
+    };
+    match (min, max) {
+        (Some(Other::Scalar(_)), Some(Other::Tensor(_))) | (Some(Other::Tensor(_)), Some(Other::Scalar(_))) => {
+            Ok((as_number(min)?, as_number(max)?))
+        }
+        _ => Ok((min.cloned(), max.cloned())),
+    }
+}
+
+/// Number bounds as PyTorch's clamp takes them: on an integer result a bound beyond the type's
+/// range leaves that side unbounded, unless it would cut off every value (a min above the top,
+/// a max below the bottom), which is an error; on a float result a bound must convert without
+/// overflow.
+fn checked_number_bounds(dtype: DType, lo: Option<Scalar>, hi: Option<Scalar>) -> Result<(Option<Scalar>, Option<Scalar>)> {
+    if dtype.is_float() {
+        lo.iter().chain(hi.iter()).try_for_each(|s| s.check_fits(dtype, true))?;
+        return Ok((lo, hi));
+    }
+    let (bottom, top): (i128, i128) = match dtype {
+        DType::U8 => (0, 255),
+        DType::I8 => (-128, 127),
+        DType::I16 => (-32768, 32767),
+        DType::I32 => (-2147483648, 2147483647),
+        _ => (i64::MIN as i128, i64::MAX as i128),
+    };
+    let outside = |which: &str, s: Scalar| {
+        runtime(format!("Clamp {} value {} is outside the representable range of {}", which, s.to_i64(), type_label(dtype)))
+    };
+    let lo = match lo {
+        Some(s) if (s.to_i64() as i128) > top => return outside("min", s),
+        Some(s) if (s.to_i64() as i128) < bottom => None,
+        other => other,
+    };
+    let hi = match hi {
+        Some(s) if (s.to_i64() as i128) < bottom => return outside("max", s),
+        Some(s) if (s.to_i64() as i128) > top => None,
+        other => other,
+    };
+    Ok((lo, hi))
+}
+
 /// `std::min(std::max(x, lo), hi)`: a NaN input stays NaN.
-fn clamp_scalars_into(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option<&Other>) {
+fn clamp_scalars_into(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()> {
     let bound = |o: Option<&Other>| match o {
         Some(Other::Scalar(s)) => Some(*s),
         _ => None,
     };
-    let (lo, hi) = (bound(min), bound(max));
+    let (lo, hi) = checked_number_bounds(out.dtype, bound(min), bound(max))?;
     crate::with_dtype!(out.dtype, T => {
         let (lo, hi) = (lo.map(T::from_scalar), hi.map(T::from_scalar));
         match (lo, hi) {
@@ -95,14 +144,15 @@ fn clamp_scalars_into(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option
             (None, Some(hi)) => crate::backend::cpu::map::unary_into::<T, T>(out, a, move |x: T| if hi < x { hi } else { x }),
             (None, None) => crate::backend::cpu::map::copy_cast(out, a),
         }
-    })
+    });
+    Ok(())
 }
 
 /// An operand of `where` as a tensor of `dtype` (numbers become 0-dim tensors).
 fn as_tensor(o: &Other, dtype: DType) -> Result<Tensor> {
     match o {
         Other::Tensor(t) => t.to_dtype(dtype),
-        Other::Scalar(s) => Tensor::scalar(*s, dtype),
+        Other::Scalar(s) => Tensor::scalar_checked(*s, dtype, false),
     }
 }
 

@@ -204,7 +204,7 @@ fn not_implemented<T>(op: UnaryOp, dtype: DType) -> Result<T> {
 /// What a `Same` op does with a bool tensor.
 fn bool_input(op: UnaryOp) -> Result<DType> {
     match op {
-        UnaryOp::Abs | UnaryOp::Sign => Ok(DType::Bool),
+        UnaryOp::Sign => Ok(DType::Bool),
         UnaryOp::Square => Ok(DType::I64),
         UnaryOp::Neg => runtime(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",

@@ -10,6 +10,8 @@ pyo3::create_exception!(rustorch, OutOfMemoryError, PyRuntimeError);
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         match e {
+            // A kernel missing for a dtype (AT_DISPATCH's message) is PyTorch's NotImplementedError.
+            Error::Runtime(m) if m.contains("\" not implemented for '") => PyNotImplementedError::new_err(m),
             Error::Runtime(m) => PyRuntimeError::new_err(m),
             Error::Index(m) => PyIndexError::new_err(m),
             Error::Type(m) => PyTypeError::new_err(m),

@@ -91,9 +91,10 @@ binary_methods! {
     __rshift__, __rrshift__, __irshift__ => BinOp::Shr;
 }
 
-/// Methods `x.op(other)` and in-place `x.op_(other)` that share a kernel with an operator.
+/// Methods `x.op(other)` and in-place `x.op_(other)` that share a kernel with an operator
+/// (maximum/minimum/fmax/fmin have no in-place method in PyTorch).
 macro_rules! named_binary_methods {
-    ($($name:ident, $iname:ident => $op:expr;)*) => {
+    ($($name:ident $(, $iname:ident)? => $op:expr;)*) => {
         #[pymethods]
         impl PyTensor {
             $(
@@ -101,10 +102,10 @@ macro_rules! named_binary_methods {
                     check_tensor_only($op, stringify!($name), other)?;
                     wrap(py, binary($op, &self.tensor(), &args::other_or_err(other)?)?)
                 }
-                fn $iname<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+                $(fn $iname<'py>(slf: &Bound<'py, Self>, other: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                     check_tensor_only($op, stringify!($iname), other)?;
                     inplace(slf, other, $op)
-                }
+                })?
             )*
         }
     };
@@ -117,10 +118,10 @@ named_binary_methods! {
     floor_divide, floor_divide_ => BinOp::FloorDiv;
     pow, pow_ => BinOp::Pow;
     float_power, float_power_ => BinOp::FloatPower;
-    maximum, maximum_ => BinOp::Maximum;
-    minimum, minimum_ => BinOp::Minimum;
-    fmax, fmax_ => BinOp::Fmax;
-    fmin, fmin_ => BinOp::Fmin;
+    maximum => BinOp::Maximum;
+    minimum => BinOp::Minimum;
+    fmax => BinOp::Fmax;
+    fmin => BinOp::Fmin;
     fmod, fmod_ => BinOp::Fmod;
     atan2, atan2_ => BinOp::Atan2;
     hypot, hypot_ => BinOp::Hypot;

@@ -125,6 +125,9 @@ impl PyTensor {
     #[getter(H)]
     fn adjoint_2d(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let t = self.tensor();
+        if t.ndim() == 0 {
+            return wrap(py, t);
+        }
         if t.ndim() != 2 {
             return Err(crate::error::Error::Runtime(format!("tensor.H is only supported on matrices (2-D tensors). Got {}-D tensor.", t.ndim())).into());
         }
@@ -133,6 +136,9 @@ impl PyTensor {
     #[getter(mH)]
     fn adjoint(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let t = self.tensor();
+        if t.ndim() == 0 {
+            return wrap(py, t);
+        }
         if t.ndim() < 2 {
             return Err(crate::error::Error::Runtime(format!("tensor.mH is only supported on matrices or batches of matrices. Got {}-D tensor.", t.ndim())).into());
         }

@@ -119,6 +119,9 @@ pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
     let name = if dims.is_some() { "ProdBackward1" } else { "ProdBackward0" };
     Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (true, true), |at, g, x, r| {
         let (x, r) = (x.unwrap(), r.unwrap());
+        if x.ndim() == 0 {
+            return Ok(g.clone()); // PyTorch's prod_backward passes the gradient of a 0-dim input on as is
+        }
         let zero = plain_binary::binary(BinOp::Eq, &x, &Other::Scalar(Scalar::Int(0)))?;
         let zeros_in_slice = at.restore(&plain::sum(&zero, Some(&at.dims_i64()), true, None)?)?;
         // No zero in the slice: result / x.
@@ -151,23 +154,29 @@ fn extreme_name(which: Extreme, op: &str) -> &'static str {
 /// equal to the extreme.
 pub fn extreme(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, which: Extreme, op: &str) -> Result<Tensor> {
     let out = plain::extreme(t, dims, keepdim, which, op)?;
-    Ok(reduction(extreme_name(which, op), t, out, Reduced::new(t, dims, keepdim)?, (true, true), |at, g, x, r| {
-        evenly(at, g, &x.unwrap(), &r.unwrap())
+    let name = extreme_name(which, op);
+    // amax/amin share by `x == result` only, so a NaN result gives NaN (0/0) everywhere, as
+    // PyTorch's AmaxBackward0; max()/min() pass it to the NaNs.
+    let nan_aware = !matches!(name, "AmaxBackward0" | "AminBackward0");
+    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (true, true), move |at, g, x, r| {
+        evenly(at, g, &x.unwrap(), &r.unwrap(), nan_aware)
     }))
 }
 
 /// A full reduction `out` (a median, …) whose gradient is shared evenly by the elements equal
 /// to it.
 pub fn evenly_shared(name: &'static str, t: &Tensor, out: Tensor) -> Result<Tensor> {
-    Ok(reduction(name, t, out, Reduced::new(t, None, false)?, (true, true), |at, g, x, r| evenly(at, g, &x.unwrap(), &r.unwrap())))
+    Ok(reduction(name, t, out, Reduced::new(t, None, false)?, (true, true), |at, g, x, r| evenly(at, g, &x.unwrap(), &r.unwrap(), true)))
 }
 
 /// `g` shared evenly among the elements equal to the (restored) result `r` in each slice.
-fn evenly(at: &Reduced, g: &Tensor, x: &Tensor, r: &Tensor) -> Result<Tensor> {
-    let hit = plain_binary::binary(BinOp::Eq, &x.detach(), &Other::Tensor(r.detach()))?;
-    // A NaN result comes from the NaNs.
-    let nan_result = plain_binary::binary(BinOp::Ne, &r.detach(), &Other::Tensor(r.detach()))?;
-    let hit = plain_binary::binary(BinOp::BitOr, &hit, &Other::Tensor(plain_binary::binary(BinOp::BitAnd, &nan_result, &Other::Tensor(is_nan(x)?))?))?;
+fn evenly(at: &Reduced, g: &Tensor, x: &Tensor, r: &Tensor, nan_aware: bool) -> Result<Tensor> {
+    let mut hit = plain_binary::binary(BinOp::Eq, &x.detach(), &Other::Tensor(r.detach()))?;
+    if nan_aware {
+        // A NaN result comes from the NaNs.
+        let nan_result = plain_binary::binary(BinOp::Ne, &r.detach(), &Other::Tensor(r.detach()))?;
+        hit = plain_binary::binary(BinOp::BitOr, &hit, &Other::Tensor(plain_binary::binary(BinOp::BitAnd, &nan_result, &Other::Tensor(is_nan(x)?))?))?;
+    }
     let weight = hit.to_dtype(g.dtype)?;
     let count = at.restore(&plain::sum(&weight, Some(&at.dims_i64()), true, None)?)?;
     mul(g, &plain_binary::binary(BinOp::Div, &weight, &Other::Tensor(count))?)
@@ -188,7 +197,7 @@ pub fn vector_norm(t: &Tensor, ord: f64, dims: Option<&[i64]>, keepdim: bool, dt
         }
         if ord.is_infinite() {
             let abs = unary(UnaryOp::Abs, &x)?;
-            return mul(&evenly(at, g, &abs, &r)?, &sign);
+            return mul(&evenly(at, g, &abs, &r, true)?, &sign);
         }
         let zero_norm = plain_binary::binary(BinOp::Eq, &r.detach(), &Other::Scalar(Scalar::Int(0)))?;
         let scale = if ord == 2.0 {

@@ -25,11 +25,13 @@ fn both(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     binary(BinOp::BitAnd, a, &Other::Tensor(b.clone()))
 }
 
-/// Where the input stayed itself: `min <= x <= max` (the bounds pass their gradient on, as in
-/// PyTorch; NaN inputs pass none).
+/// Where the input stayed itself: `min <= x <= max` for tensor bounds (which pass their
+/// gradient on), `min < x < max` for number bounds (PyTorch 2.15 gives a value on a number
+/// bound no gradient); NaN inputs pass none.
 fn kept(x: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Tensor> {
-    let above = min.map(|m| binary(BinOp::Ge, x, m)).transpose()?;
-    let below = max.map(|m| binary(BinOp::Le, x, m)).transpose()?;
+    let is_number = |o: &Other| matches!(o, Other::Scalar(_));
+    let above = min.map(|m| binary(if is_number(m) { BinOp::Gt } else { BinOp::Ge }, x, m)).transpose()?;
+    let below = max.map(|m| binary(if is_number(m) { BinOp::Lt } else { BinOp::Le }, x, m)).transpose()?;
     match (above, below) {
         (Some(a), Some(b)) => both(&a, &b),
         (Some(m), None) | (None, Some(m)) => Ok(m),
@@ -91,6 +93,8 @@ fn requires(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> bool {
 }
 
 fn clamp_named(a: &Tensor, min: Option<&Other>, max: Option<&Other>, names: (&'static str, &'static str)) -> Result<Tensor> {
+    let (min, max) = plain::number_bounds(min, max)?;
+    let (min, max) = (min.as_ref(), max.as_ref());
     let out = plain::clamp(a, min, max)?;
     if !requires(a, min, max) {
         return Ok(out);
@@ -116,6 +120,8 @@ pub fn clamp_max(a: &Tensor, max: &Other) -> Result<Tensor> {
 
 /// `clamp_` and friends: `a` as it was feeds the formula.
 pub fn clamp_(a: &mut Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()> {
+    let (min, max) = plain::number_bounds(min, max)?;
+    let (min, max) = (min.as_ref(), max.as_ref());
     if !requires(a, min, max) {
         return plain::clamp_(a, min, max);
     }

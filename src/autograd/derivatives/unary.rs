@@ -28,7 +28,8 @@ fn derivative(op: UnaryOp) -> (&'static str, Reads, Formula) {
     use Reads::*;
     use UnaryOp as U;
     match op {
-        U::Abs => ("AbsBackward0", Input, |g, x| mul(g, &sign(x)?)),
+        // Through the differentiable sign (zero derivative), so create_graph keeps a graph.
+        U::Abs => ("AbsBackward0", Input, |g, x| mul(g, &unary(U::Sign, x)?)),
         U::Neg => ("NegBackward0", Nothing, |g, _| neg(g)),
         U::Sign => ("SignBackward0", Nothing, zero),
         U::Square => ("PowBackward0", Input, |g, x| mul(g, &mul_scalar(x, 2.0)?)),
