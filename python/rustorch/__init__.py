@@ -30,6 +30,7 @@ from ._contract import *  # noqa: F401,F403  (einsum, tensordot, kron, cdist, me
 from ._dtype_info import finfo, iinfo, promote_types
 from ._linalg_aliases import *  # noqa: F401,F403  (det, inverse, svd, cholesky_solve, ...)
 from ._extra_math import *  # noqa: F401,F403  (lerp, logaddexp, diff, cov, bincount, ...)
+from ._variants import *  # noqa: F401,F403  (in-place variants, can_cast, result_type, ...)
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403
