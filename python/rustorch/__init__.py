@@ -31,6 +31,8 @@ from ._dtype_info import finfo, iinfo, promote_types
 from ._linalg_aliases import *  # noqa: F401,F403  (det, inverse, svd, cholesky_solve, ...)
 from ._extra_math import *  # noqa: F401,F403  (lerp, logaddexp, diff, cov, bincount, ...)
 from ._variants import *  # noqa: F401,F403  (in-place variants, can_cast, result_type, ...)
+from ._scatter import *  # noqa: F401,F403  (scatter_reduce, index_reduce, *_scatter, put, ...)
+from ._factories import *  # noqa: F401,F403  (empty_strided, window functions)
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403

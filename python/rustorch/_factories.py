@@ -1,0 +1,110 @@
+"""Factories beyond the compiled ones: strided / permuted empty tensors and the signal-processing
+windows (``hann_window`` ...), computed in the requested dtype with ATen's operation order so
+float32 windows equal PyTorch's."""
+import math as _math
+
+from . import _C
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor with the given strides (over a storage just large enough)."""
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides ({len(stride)})")
+    extent = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    out = _C.empty(extent, dtype=dtype, device=device).as_strided(size, stride)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """An uninitialised tensor of ``size`` whose memory is laid out in ``physical_layout``'s
+    dim order (outermost first)."""
+    size, order = tuple(size), tuple(physical_layout)
+    if sorted(order) != list(range(len(size))):
+        raise RuntimeError("Dimensions of size and physical_layout must match and physical_layout must be a permutation")
+    physical = _C.empty([size[d] for d in order], dtype=dtype, device=device)
+    inverse = [order.index(d) for d in range(len(size))]
+    out = physical.permute(inverse)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def _window_start(name, window_length, dtype, device):
+    dtype = dtype or _C.get_default_dtype()
+    if not _C.empty(0, dtype=dtype).is_floating_point():
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    if window_length <= 1:
+        return None, _C.ones(window_length, dtype=dtype, device=device)
+    return dtype, None
+
+
+def _finish(window, periodic, requires_grad):
+    if periodic:
+        window = window.narrow(0, 0, window.shape[0] - 1).clone()
+    return window.requires_grad_(True) if requires_grad else window
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None,
+                   device=None, pin_memory=False, requires_grad=False):
+    """``alpha - beta cos(2πn / (N - 1))`` (N one larger when periodic, the last point dropped)."""
+    dtype, trivial = _window_start("hamming_window", window_length, dtype, device)
+    if trivial is not None:
+        return trivial.requires_grad_(requires_grad)
+    n = window_length + 1 if periodic else window_length
+    window = _C.arange(n, dtype=dtype, device=device).mul(_math.pi * 2.0 / (n - 1)).cos().mul(-beta).add(alpha)
+    return _finish(window, periodic, requires_grad)
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    dtype, trivial = _window_start("hann_window", window_length, dtype, device)
+    if trivial is not None:
+        return trivial.requires_grad_(requires_grad)
+    return hamming_window(window_length, periodic, 0.5, 0.5, dtype=dtype, device=device,
+                          requires_grad=requires_grad)
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """The triangle ``1 - |2n / (N - 1) - 1|``."""
+    dtype, trivial = _window_start("bartlett_window", window_length, dtype, device)
+    if trivial is not None:
+        return trivial.requires_grad_(requires_grad)
+    n = window_length + 1 if periodic else window_length
+    window = _C.arange(n, dtype=dtype, device=device).mul(2.0 / (n - 1))
+    first_half = ((n - 1) >> 1) + 1
+    rising = window.narrow(0, 0, first_half)
+    falling = window.narrow(0, first_half, n - first_half).mul(-1).add(2)
+    return _finish(_C.cat([rising, falling]), periodic, requires_grad)
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    """``0.42 - 0.5 cos(2πn / (N - 1)) + 0.08 cos(4πn / (N - 1))``."""
+    dtype, trivial = _window_start("blackman_window", window_length, dtype, device)
+    if trivial is not None:
+        return trivial.requires_grad_(requires_grad)
+    n = window_length + 1 if periodic else window_length
+    window = _C.arange(n, dtype=dtype, device=device).mul(_math.pi / (n - 1))
+    window = window.mul(4).cos().mul(0.08) - window.mul(2).cos().mul(0.5) + 0.42
+    return _finish(window, periodic, requires_grad)
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
+                  device=None, requires_grad=False):
+    """``I0(β sqrt(1 - ((n - α) / α)²)) / I0(β)`` with α = (N - 1) / 2."""
+    dtype, trivial = _window_start("kaiser_window", window_length, dtype, device)
+    if trivial is not None:
+        return trivial.requires_grad_(requires_grad)
+    n = window_length + 1 if periodic else window_length
+    alpha = (n - 1) / 2.0
+    ratio = (_C.arange(n, dtype=dtype, device=device) - alpha) / alpha
+    window = ((1 - ratio.pow(2)).abs().sqrt() * beta).i0() / _C.tensor(beta, dtype=dtype).i0()
+    return _finish(window, periodic, requires_grad)
+
+
+__all__ = ["empty_strided", "empty_permuted", "hamming_window", "hann_window", "bartlett_window",
+           "blackman_window", "kaiser_window"]
