@@ -73,7 +73,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 def _check_histogram_dtype(input, name="histogram_cpu"):
     if not input.is_floating_point():
-        raise RuntimeError(f'"{name}" not implemented for \'{_dtype_title(input.dtype)}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_dtype_title(input.dtype)}\'')
 
 
 def histc(input, bins=100, min=0, max=0):
