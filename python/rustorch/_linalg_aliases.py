@@ -3,12 +3,14 @@
 from collections import namedtuple as _namedtuple
 
 from . import linalg as _linalg
+from . import _C
 from ._C import Tensor
 
 __all__ = [
     "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse",
     "qr", "svd", "pinverse", "matrix_exp", "matrix_power", "triangular_solve", "lu_solve",
-    "cross", "vander", "adjoint", "chain_matmul",
+    "cross", "vander", "adjoint", "chain_matmul", "lu", "lu_unpack", "geqrf", "orgqr", "ormqr",
+    "eig", "lstsq", "solve", "symeig", "matrix_rank",
 ]
 
 _SVDResult = _namedtuple("svd", ["U", "S", "V"])
@@ -98,8 +100,110 @@ def chain_matmul(*matrices, out=None):
     return _linalg.multi_dot(matrices)
 
 
+_lu_warned = False
+
+
+def lu(A, pivot=True, get_infos=False):
+    """The older LU: (LU, pivots) or (LU, pivots, infos) as ``linalg.lu_factor_ex`` computes."""
+    global _lu_warned
+    if not _lu_warned:
+        _lu_warned = True
+        import warnings
+        warnings.warn(
+            "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
+            "be removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    from .return_types import _lu_with_info
+    LU, pivots, infos = _linalg.lu_factor_ex(A, pivot=pivot)
+    return _lu_with_info((LU, pivots, infos)) if get_infos else (LU, pivots)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """P, L, U (A = P L U) from ``lu``'s packed result."""
+    from .return_types import lu_unpack as _result
+    if LU_pivots.dtype != _C.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 dtype.\n"
+                           "Note: this function is intended to be used with the output produced by torch.linalg.lu_factor")
+    return _result(_linalg._lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots))
+
+
+def geqrf(input):
+    """LAPACK's geqrf: R on and above the diagonal, the Householder vectors below it, and their
+    scales tau (LAPACK through NumPy; not differentiable, as in PyTorch)."""
+    import numpy as np
+    from .return_types import geqrf as _result
+    if input.dim() < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    host = input.detach().cpu().numpy()
+    batch = host.reshape(-1, *host.shape[-2:])
+    parts = [np.linalg.qr(m, mode="raw") for m in batch]
+    a = np.stack([h.T for h, _ in parts]).reshape(host.shape).astype(host.dtype)
+    tau = np.stack([t for _, t in parts]).reshape(*host.shape[:-2], -1).astype(host.dtype)
+    as_tensor = lambda x: _C.from_numpy(np.ascontiguousarray(x)).to(input.device)
+    return _result((as_tensor(a), as_tensor(tau)))
+
+
+def orgqr(input, tau):
+    return _linalg.householder_product(input, tau)
+
+
+def ormqr(input, tau, other, left=True, transpose=False):
+    """``other`` multiplied by the full m×m Q of geqrf's reflectors (Qᵀ when transpose)."""
+    m, n = input.shape[-2:]
+    if n < m:  # reflectors beyond tau's are identities: pad the columns to build the full Q
+        input = _C.cat([input, _C.zeros(*input.shape[:-1], m - n, dtype=input.dtype, device=input.device)], -1)
+    Q = _linalg.householder_product(input[..., :, :m], tau)
+    Q = Q.mT if transpose else Q
+    return Q.matmul(other) if left else other.matmul(Q)
+
+
+def _removed(message):
+    def removed(*args, **kwargs):
+        raise RuntimeError("This function was deprecated since version 1.9 and is now removed" + message)
+    return removed
+
+
+eig = _removed(
+    ". `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
+    "mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = "
+    "torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced with:\n"
+    "L_complex, V_complex = torch.linalg.eig(A)")
+lstsq = _removed(
+    ". `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
+    "arguments and does not return the QR decomposition in the returned tuple (although it returns other "
+    "information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\n"
+    "The returned solution in `torch.lstsq` stored the residuals of the solution in the last m - n columns "
+    "of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field 'residuals' "
+    "of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = torch.lstsq(B, A)."
+    "solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution")
+solve = _removed(
+    ". `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
+    "reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
+    "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should "
+    "be replaced with:\nX = torch.linalg.solve(A, B)")
+symeig = _removed(
+    ". The default behavior has changed from using the upper triangular portion of the matrix by default "
+    "to using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced "
+    "with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, "
+    "eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')")
+matrix_rank = _removed(
+    ".\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed "
+    "in `torch.linalg.matrix_rank()` to 'hermitian'.")
+
+
+def _reinforce(self, reward):
+    raise RuntimeError(
+        "reinforce() was removed.\nUse torch.distributions instead.\nSee "
+        "https://pytorch.org/docs/main/distributions.html\n\nInstead of:\n\nprobs = policy_network(state)\n"
+        "action = probs.multinomial()\nnext_state, reward = env.step(action)\naction.reinforce(reward)\n"
+        "action.backward()\n\nUse:\n\nprobs = policy_network(state)\n# NOTE: categorical is equivalent to "
+        "what used to be called multinomial\nm = torch.distributions.Categorical(probs)\naction = m.sample()\n"
+        "next_state, reward = env.step(action)\nloss = -m.log_prob(action) * reward\nloss.backward()\n")
+
+
+Tensor.reinforce = _reinforce
+
 for _name in ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse",
               "qr", "svd", "pinverse", "matrix_exp", "matrix_power", "triangular_solve", "lu_solve",
-              "cross", "adjoint"]:
+              "cross", "adjoint", "lu", "geqrf", "orgqr", "ormqr", "eig", "lstsq", "solve", "symeig"]:
     setattr(Tensor, _name, globals()[_name])
 del _name

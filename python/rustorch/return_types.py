@@ -48,6 +48,7 @@ del _name
 _NAMED_FIELDS = {
     "histogram": ("hist", "bin_edges"), "histogramdd": ("hist", "bin_edges"),
     "frexp": ("mantissa", "exponent"), "geqrf": ("a", "tau"), "lu_unpack": ("P", "L", "U"),
+    "_lu_with_info": ("LU", "pivots", "info"),
 }
 for _name, _fields in _NAMED_FIELDS.items():
     globals()[_name] = _make(_name, _fields)
