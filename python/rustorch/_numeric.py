@@ -167,8 +167,18 @@ for _name, _fn in {
     setattr(Tensor, _name, _fn)
 del _name, _fn
 
+def igamma(input, other):
+    from .special import gammainc
+    return gammainc(input, other)
+
+
+def igammac(input, other):
+    from .special import gammaincc
+    return gammaincc(input, other)
+
+
 gcd_ = Tensor.gcd_
 lcm_ = Tensor.lcm_
 
 __all__ = ["gcd", "gcd_", "lcm", "lcm_", "frexp", "nextafter", "angle", "renorm",
-           "cumulative_trapezoid", "gradient"]
+           "cumulative_trapezoid", "gradient", "igamma", "igammac"]

@@ -50,7 +50,7 @@ class _ScatterReduce:
 def _scatter_reduce_autograd():
     from .autograd import Function
 
-    class ScatterReduceBackward0(Function):
+    class ScatterReduce(Function):
         @staticmethod
         def forward(ctx, self, dim, index, src, reduce, include_self):
             result = _ScatterReduce.forward(self.detach(), dim, index, src.detach(), reduce, include_self)
@@ -84,7 +84,8 @@ def _scatter_reduce_autograd():
                 grad_self = grad_self.scatter(dim, index, 0.0)
             return grad_self, None, None, grad_src, None, None
 
-    return ScatterReduceBackward0
+    ScatterReduce._backward_cls.__name__ = "ScatterReduceBackward0"  # PyTorch's node name
+    return ScatterReduce
 
 
 _autograd_fn = None
