@@ -142,12 +142,15 @@ def geqrf(input):
     return _result((as_tensor(a), as_tensor(tau)))
 
 
-def orgqr(input, tau):
-    return _linalg.householder_product(input, tau)
+def orgqr(input, input2):
+    """Q from geqrf's reflectors ``input`` and scales ``input2`` (PyTorch's parameter names)."""
+    return _linalg.householder_product(input, input2)
 
 
-def ormqr(input, tau, other, left=True, transpose=False):
-    """``other`` multiplied by the full m×m Q of geqrf's reflectors (Qᵀ when transpose)."""
+def ormqr(input, input2, input3, left=True, transpose=False):
+    """``input3`` multiplied by the full m×m Q of geqrf's reflectors ``input`` with scales
+    ``input2`` (Qᵀ when transpose)."""
+    tau, other = input2, input3
     m, n = input.shape[-2:]
     if n < m:  # reflectors beyond tau's are identities: pad the columns to build the full Q
         input = _C.cat([input, _C.zeros(*input.shape[:-1], m - n, dtype=input.dtype, device=input.device)], -1)
@@ -157,17 +160,15 @@ def ormqr(input, tau, other, left=True, transpose=False):
 
 
 def _removed(message):
-    def removed(*args, **kwargs):
-        raise RuntimeError("This function was deprecated since version 1.9 and is now removed" + message)
-    return removed
+    raise RuntimeError("This function was deprecated since version 1.9 and is now removed" + message)
 
 
-eig = _removed(
+_EIG_REMOVED = (
     ". `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real tensors "
     "mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\nL_complex = "
     "torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) should be replaced with:\n"
     "L_complex, V_complex = torch.linalg.eig(A)")
-lstsq = _removed(
+_LSTSQ_REMOVED = (
     ". `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has reversed "
     "arguments and does not return the QR decomposition in the returned tuple (although it returns other "
     "information about the problem).\n\nTo get the QR decomposition consider using `torch.linalg.qr`.\n\n"
@@ -175,19 +176,51 @@ lstsq = _removed(
     "of the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field 'residuals' "
     "of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = torch.lstsq(B, A)."
     "solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution")
-solve = _removed(
+_SOLVE_REMOVED = (
     ". `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments "
     "reversed and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
     "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, A).solution should "
     "be replaced with:\nX = torch.linalg.solve(A, B)")
-symeig = _removed(
+_SYMEIG_REMOVED = (
     ". The default behavior has changed from using the upper triangular portion of the matrix by default "
     "to using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) should be replaced "
     "with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, "
     "eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')")
-matrix_rank = _removed(
+_MATRIX_RANK_REMOVED = (
     ".\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed "
     "in `torch.linalg.matrix_rank()` to 'hermitian'.")
+
+
+def eig(self, eigenvectors=False, *, e=None, v=None):
+    _removed(_EIG_REMOVED)
+
+
+def lstsq(input, A, *, out=None):
+    _removed(_LSTSQ_REMOVED)
+
+
+def solve(input, A, *, out=None):
+    _removed(_SOLVE_REMOVED)
+
+
+def symeig(input, eigenvectors=False, upper=True, *, out=None):
+    _removed(_SYMEIG_REMOVED)
+
+
+def matrix_rank(input, tol=None, symmetric=False, *, out=None):
+    _removed(_MATRIX_RANK_REMOVED)
+
+
+def _tensor_lstsq(self, other):
+    _removed(_LSTSQ_REMOVED)
+
+
+def _tensor_solve(self, other):
+    _removed(_SOLVE_REMOVED)
+
+
+def _tensor_symeig(self, eigenvectors=False):
+    _removed(_SYMEIG_REMOVED)
 
 
 def _reinforce(self, reward):
@@ -201,9 +234,21 @@ def _reinforce(self, reward):
 
 
 Tensor.reinforce = _reinforce
+Tensor.lstsq, Tensor.solve, Tensor.symeig = _tensor_lstsq, _tensor_solve, _tensor_symeig
 
 for _name in ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse",
               "qr", "svd", "pinverse", "matrix_exp", "matrix_power", "triangular_solve", "lu_solve",
-              "cross", "adjoint", "lu", "geqrf", "orgqr", "ormqr", "eig", "lstsq", "solve", "symeig"]:
+              "cross", "adjoint", "lu", "geqrf", "eig"]:
     setattr(Tensor, _name, globals()[_name])
 del _name
+
+
+def _tensor_orgqr(self, input2):
+    return orgqr(self, input2)
+
+
+def _tensor_ormqr(self, input2, input3, left=True, transpose=False):
+    return ormqr(self, input2, input3, left, transpose)
+
+
+Tensor.orgqr, Tensor.ormqr = _tensor_orgqr, _tensor_ormqr

@@ -5,7 +5,7 @@ import math as _math
 
 from . import _C
 from ._C import Tensor
-from ._inplace import _dtype_title, in_place
+from ._inplace import _dtype_title, function_of, in_place
 from . import return_types as _return_types
 
 
@@ -177,8 +177,8 @@ def igammac(input, other):
     return gammaincc(input, other)
 
 
-gcd_ = Tensor.gcd_
-lcm_ = Tensor.lcm_
+gcd_ = function_of(Tensor.gcd_)
+lcm_ = function_of(Tensor.lcm_)
 
 __all__ = ["gcd", "gcd_", "lcm", "lcm_", "frexp", "nextafter", "angle", "renorm",
            "cumulative_trapezoid", "gradient", "igamma", "igammac"]

@@ -2,7 +2,7 @@
 methods of torch functions), and the dtype / tensor predicates of the torch namespace."""
 from . import _C
 from ._C import Tensor
-from ._inplace import can_cast, in_place
+from ._inplace import can_cast, function_of, in_place
 
 
 def result_type(tensor1, tensor2):
@@ -54,6 +54,14 @@ _TORCH_IN_PLACE = (
 )
 
 
+def _swapaxes_(self, axis0, axis1):
+    return self.transpose_(axis0, axis1)
+
+
+def _swapdims_(self, dim0, dim1):
+    return self.transpose_(dim0, dim1)
+
+
 def _install():
     methods = {
         "addmm_": in_place(Tensor.addmm, "addmm_"),
@@ -63,14 +71,14 @@ def _install():
         "cumsum_": in_place(Tensor.cumsum, "cumsum_"),
         "cumprod_": in_place(Tensor.cumprod, "cumprod_"),
         "mvlgamma_": in_place(Tensor.mvlgamma, "mvlgamma_"),
-        "swapaxes_": Tensor.transpose_,
-        "swapdims_": Tensor.transpose_,
+        "swapaxes_": _swapaxes_,
+        "swapdims_": _swapdims_,
     }
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
     module = globals()
     for name in _TORCH_IN_PLACE + ("addmv_",):
-        module[name] = getattr(Tensor, name)
+        module[name] = function_of(getattr(Tensor, name))
 
 
 _install()
