@@ -52,12 +52,11 @@ def frexp(input):
 def nextafter(input, other):
     """The next floating-point value after ``input`` towards ``other`` (in input's dtype)."""
     import numpy as np
-    if input.dtype != getattr(other, "dtype", input.dtype):
-        raise RuntimeError(
-            f"expected scalar type {_dtype_title(input.dtype)} but found {_dtype_title(other.dtype)}")
-    if not input.is_floating_point() or input.dtype == _C.bfloat16:
-        raise NotImplementedError(f'"nextafter_cpu" not implemented for \'{_dtype_title(input.dtype)}\'')
-    a, b = _C.broadcast_tensors(input, other)
+    from ._variants import result_type
+    dtype = result_type(input, other)
+    if not _C.zeros((), dtype=dtype).is_floating_point() or dtype == _C.bfloat16:
+        raise NotImplementedError(f'"nextafter_cpu" not implemented for \'{_dtype_title(dtype)}\'')
+    a, b = _C.broadcast_tensors(input.to(dtype), other.to(dtype))
     out = np.nextafter(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     return _C.from_numpy(np.ascontiguousarray(out)).reshape(a.shape).to(input.device)
 

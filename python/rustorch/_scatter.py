@@ -263,5 +263,6 @@ del _name, _fn
 
 __all__ = [
     "scatter_reduce", "index_reduce", "select_scatter", "slice_scatter", "diagonal_scatter",
-    "as_strided_scatter", "narrow_copy", "unsafe_chunk", "unsafe_split", "nonzero_static",
+    "as_strided_scatter", "narrow_copy", "unsafe_chunk", "unsafe_split", "nonzero_static", "put",
+    "masked_scatter",
 ]

@@ -144,7 +144,7 @@ def sym_float(a):
 
 
 def sym_not(a):
-    return a.logical_not() if isinstance(a, Tensor) else not a
+    return not a
 
 
 def sym_max(a, b):
