@@ -44,7 +44,7 @@ OUT_OF_SCOPE = {
         Tensor.ipu Tensor.mtia Tensor.xpu Tensor.record_stream
         profiler_allow_cudagraph_cupti_lazy_reinit_cuda12
         nn.functional.scaled_mm nn.functional.scaled_addmm nn.functional.scaled_addmm_
-        nn.functional.scaled_grouped_mm
+        nn.functional.scaled_grouped_mm nn.functional.grouped_mm
     """,
 }
 

@@ -16,7 +16,7 @@ from rustorch.autograd import gradcheck
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "data", "surface"))
 sys.path.insert(0, HERE)
-from cases import inputs  # noqa: E402
+from surface_cases import inputs  # noqa: E402
 
 with open(os.path.join(HERE, "data", "surface", "expected.json")) as _f:
     RECORDED = json.load(_f)
@@ -210,6 +210,36 @@ def test_from_file(tmp_path):
     np.arange(6, dtype=np.float32).tofile(path)
     t = torch.from_file(str(path), shared=False, size=6, dtype=torch.float32)
     assert t.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_lowrank_factorizations_recover_a_low_rank_matrix():
+    torch.manual_seed(0)
+    A = torch.randn(20, 3, dtype=torch.float64) @ torch.randn(3, 8, dtype=torch.float64)
+    for X in (A, A.T):
+        U, S, V = torch.svd_lowrank(X, q=4)
+        assert U.shape == (X.shape[0], 4) and V.shape == (X.shape[1], 4)
+        np.testing.assert_allclose((U @ torch.diag(S) @ V.T).numpy(), X.numpy(), atol=1e-10)
+        np.testing.assert_allclose(S[:3].numpy(), np.linalg.svd(X.numpy())[1][:3], rtol=1e-10)
+    _, S, V = torch.pca_lowrank(A, q=3)
+    centered = A.numpy() - A.numpy().mean(0)
+    np.testing.assert_allclose(S.numpy(), np.linalg.svd(centered)[1][:3], rtol=1e-10)
+    with pytest.raises(ValueError, match="not greater than"):
+        torch.pca_lowrank(A, q=9)
+
+
+def test_resize_fork_and_generators():
+    x = torch.arange(6.0).reshape(2, 3).t()
+    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+        assert x.resize(3, 2).tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+    with pytest.raises(RuntimeError, match="preserving the number of elements"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x.resize(4)
+    assert torch.wait(torch.fork(lambda t, k: t * k, torch.ones(2), k=3)).tolist() == [3.0, 3.0]
+    failing = torch.fork(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.wait()
+    assert torch.thread_safe_generator() is None
 
 
 def test_surface_coverage():

@@ -10,7 +10,7 @@ __all__ = [
     "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "cholesky_inverse",
     "qr", "svd", "pinverse", "matrix_exp", "matrix_power", "triangular_solve", "lu_solve",
     "cross", "vander", "adjoint", "chain_matmul", "lu", "lu_unpack", "geqrf", "orgqr", "ormqr",
-    "eig", "lstsq", "solve", "symeig", "matrix_rank",
+    "eig", "lstsq", "solve", "symeig", "matrix_rank", "svd_lowrank", "pca_lowrank",
 ]
 
 _SVDResult = _namedtuple("svd", ["U", "S", "V"])
@@ -157,6 +157,41 @@ def ormqr(input, input2, input3, left=True, transpose=False):
     Q = _linalg.householder_product(input[..., :, :m], tau)
     Q = Q.mT if transpose else Q
     return Q.matmul(other) if left else other.matmul(Q)
+
+
+def _range_basis(A, q, niter):
+    """An orthonormal basis (m × q) of A's dominant column space: A times a Gaussian n × q
+    matrix, refined by ``niter`` rounds of subspace iteration (Halko, Martinsson, Tropp)."""
+    Q = _linalg.qr(A.matmul(_C.randn(A.shape[-1], q, dtype=A.dtype, device=A.device))).Q
+    for _ in range(niter):
+        Q = _linalg.qr(A.mT.matmul(Q)).Q
+        Q = _linalg.qr(A.matmul(Q)).Q
+    return Q
+
+
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """A rank-q approximate SVD (U, S, V with A - M ≈ U diag(S) Vᵀ) by randomized range finding."""
+    q = 6 if q is None else q
+    niter = 2 if niter is None else niter
+    X = A if M is None else A - M
+    if X.shape[-2] < X.shape[-1]:  # work on the transpose: the basis then has the smaller size
+        V, S, U = svd_lowrank(X.mT, q, niter)
+        return U, S, V
+    Q = _range_basis(X, q, niter)
+    U, S, Vh = _linalg.svd(Q.mT.matmul(X), full_matrices=False)
+    return Q.matmul(U), S, Vh.mT
+
+
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """Principal components of A's rows: (U, S, V) of the (column-centred) data's rank-q SVD."""
+    m, n = A.shape[-2:]
+    q = min(6, m, n) if q is None else q
+    if not (isinstance(q, int) and 0 <= q <= min(m, n)):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    if niter < 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    X = A - A.mean(-2, keepdim=True) if center else A
+    return svd_lowrank(X, q, niter)
 
 
 def _removed(message):

@@ -131,6 +131,43 @@ def to_dlpack(tensor):
     return _to_dlpack(tensor)
 
 
+def thread_safe_generator():
+    """The generator of the current DataLoader thread worker; None elsewhere. rustorch's
+    DataLoader workers are processes, so it is always None (the global generator)."""
+    return None
+
+
+class _Future:
+    """The result of ``fork``: computed when forked (rustorch runs eagerly), read with ``wait``."""
+
+    def __init__(self, func, args, kwargs):
+        self._value = self._error = None
+        try:
+            self._value = func(*args, **kwargs)
+        except Exception as e:  # re-raised by wait(), as a failed asynchronous task would
+            self._error = e
+
+    def done(self):
+        return True
+
+    def wait(self):
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    value = wait
+
+
+def fork(func, *args, **kwargs):
+    """``torch.jit.fork``: runs ``func(*args, **kwargs)`` (synchronously here) and returns a
+    future of its result."""
+    return _Future(func, args, kwargs)
+
+
+def wait(future):
+    return future.wait()
+
+
 # --------------------------------------------------------------------------- symbolic helpers
 # PyTorch's sym_* functions work on SymInt/SymFloat while tracing; on plain numbers (always,
 # in eager rustorch) they are the builtin operations.
@@ -372,6 +409,26 @@ def _module_load(self, other, assign=False):
     return other.detach() if assign else self.copy_(other).detach()
 
 
+def _resize(self, *sizes):
+    """The deprecated out-of-place resize: a view with the same number of elements."""
+    _warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    count = _math.prod(shape)
+    if count != self.numel():
+        raise RuntimeError(
+            f"Requested resize to {'x'.join(map(str, shape))} ({count} elements in total), but the given tensor "
+            f"has a size of {'x'.join(map(str, self.shape))} ({self.numel()} elements). autograd's resize can only "
+            "change the shape of a given tensor, while preserving the number of elements. ")
+    return self.contiguous().view(shape)
+
+
+def _resize_as(self, tensor):
+    _warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        return _resize(self, tuple(tensor.shape))
+
+
 def _storage_type(self):
     from .storage import _LEGACY_BY_DTYPE
     return _LEGACY_BY_DTYPE[self.dtype]
@@ -380,7 +437,7 @@ def _storage_type(self):
 for _name, _fn in {
     "apply_": _apply_, "map_": _map_, "as_subclass": _as_subclass, "get_device": _get_device,
     "const_data_ptr": _const_data_ptr, "dim_order": _dim_order, "module_load": _module_load,
-    "storage_type": _storage_type,
+    "storage_type": _storage_type, "resize": _resize, "resize_as": _resize_as,
 }.items():
     setattr(Tensor, _name, _fn)
 del _name, _fn
@@ -391,4 +448,5 @@ __all__ = [
     "get_deterministic_debug_mode", "compiled_with_cxx11_abi", "get_file_path", "classproperty",
     "from_file", "to_dlpack", "sym_int", "sym_float", "sym_not", "sym_max", "sym_min", "sym_sqrt",
     "sym_ite", "sym_sum", "sym_fresh_size", "cond", "while_loop", "vmap", "segment_reduce",
+    "thread_safe_generator", "fork", "wait",
 ]

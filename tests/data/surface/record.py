@@ -9,7 +9,7 @@ import warnings
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cases import CASES, inputs  # noqa: E402
+from surface_cases import CASES, inputs  # noqa: E402
 
 
 def encode(value):
