@@ -70,6 +70,38 @@ def test_matches_pytorch(record):
     _compare(got, want, record["case"])
 
 
+def replay_on_cuda():
+    """Every recorded call whose CPU result is a value, again with cuda inputs (and cuda as the
+    default device): the results must be the CPU ones. Returns the cases that differ."""
+    differing = []
+    for record in RECORDED:
+        want = record["expected"]
+        if isinstance(want, dict) and "error" in want or any(k in record["case"] for k in ("get_device", "apply_", "map_")):
+            continue
+        torch.manual_seed(0)
+        scope = {k: v.cuda() if isinstance(v, torch.Tensor) else v for k, v in inputs(torch).items()}
+        scope.update(torch=torch, F=torch.nn.functional)
+        torch.set_default_device("cuda")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = eval(record["case"], scope)
+            _compare(_to_cpu(got), want, record["case"])
+        except Exception as e:  # collected: the assertion lists them all
+            differing.append(f"{record['case']}: {e!r}"[:300])
+        finally:
+            torch.set_default_device("cpu")
+    return differing
+
+
+def _to_cpu(value):
+    if isinstance(value, torch.Tensor):
+        return value.cpu()
+    if isinstance(value, (tuple, list)):
+        return [_to_cpu(v) for v in value]
+    return value
+
+
 # --------------------------------------------------------------------------- gradients
 
 def _leaf(*shape, seed=0, positive=False):

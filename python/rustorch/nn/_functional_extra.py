@@ -89,8 +89,8 @@ def pdist(input, p=2):
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     rows, cols = np.triu_indices(input.size(0), 1)
-    first = input.index_select(0, _C.from_numpy(rows.astype(np.int64)))
-    second = input.index_select(0, _C.from_numpy(cols.astype(np.int64)))
+    first = input.index_select(0, _C.from_numpy(rows.astype(np.int64)).to(input.device))
+    second = input.index_select(0, _C.from_numpy(cols.astype(np.int64)).to(input.device))
     return (first - second).norm(p, 1)
 
 
