@@ -108,3 +108,52 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
 
 __all__ = ["empty_strided", "empty_permuted", "hamming_window", "hann_window", "bartlett_window",
            "blackman_window", "kaiser_window"]
+
+
+# --------------------------------------------------------------------------- in-place samplers
+# ATen draws these one element at a time, in double: a 53-bit uniform per element from the
+# generator's 64-bit stream (what float64 ``uniform_`` draws), or the scalar Box-Muller normal
+# with its cached second sample (what ``normal_`` draws on a non-contiguous float64 tensor).
+
+def _check_continuous(self, name):
+    if not self.is_floating_point():
+        c_name = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                  "uint8": "unsigned char", "bool": "bool"}[str(self.dtype).replace("torch.", "")]
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {c_name}")
+
+
+def _uniform_doubles(self, generator):
+    return _C.empty(self.shape, dtype=_C.float64, device=self.device).uniform_(generator=generator)
+
+
+def _cauchy_(self, median=0, sigma=1, *, generator=None):
+    """Fills with draws from the Cauchy distribution: median + sigma · tan(π (u - ½))."""
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    _check_continuous(self, "Cauchy")
+    u = _uniform_doubles(self, generator)
+    return self.copy_(((u - 0.5) * _math.pi).tan() * sigma + median)
+
+
+def _log_normal_(self, mean=1, std=2, *, generator=None):
+    """Fills with exp(N(mean, std²)) draws."""
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    _check_continuous(self, "Log Normal")
+    scalar_normals = _C.empty((self.numel(), 2), dtype=_C.float64, device=self.device)[:, 0]
+    z = scalar_normals.normal_(mean, std, generator=generator)
+    return self.copy_(z.exp().reshape(self.shape))
+
+
+def _geometric_(self, p, *, generator=None):
+    """Fills with the number of Bernoulli(p) trials up to the first success: ⌈ln u / ln(1 - p)⌉."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    u = _uniform_doubles(self, generator)
+    return self.copy_((u.log() / _math.log1p(-p)).ceil())
+
+
+_C.Tensor.cauchy_ = _cauchy_
+_C.Tensor.log_normal_ = _log_normal_
+_C.Tensor.geometric_ = _geometric_

@@ -429,6 +429,13 @@ def _resize_as(self, tensor):
         return _resize(self, tuple(tensor.shape))
 
 
+def _is_set_to(self, tensor):
+    """Whether both tensors view the same memory the same way (storage, offset, sizes, strides)."""
+    return (self.untyped_storage().data_ptr() == tensor.untyped_storage().data_ptr()
+            and self.device == tensor.device and self.storage_offset() == tensor.storage_offset()
+            and tuple(self.shape) == tuple(tensor.shape) and self.stride() == tensor.stride())
+
+
 def _storage_type(self):
     from .storage import _LEGACY_BY_DTYPE
     return _LEGACY_BY_DTYPE[self.dtype]
@@ -438,6 +445,7 @@ for _name, _fn in {
     "apply_": _apply_, "map_": _map_, "as_subclass": _as_subclass, "get_device": _get_device,
     "const_data_ptr": _const_data_ptr, "dim_order": _dim_order, "module_load": _module_load,
     "storage_type": _storage_type, "resize": _resize, "resize_as": _resize_as,
+    "is_set_to": _is_set_to,
 }.items():
     setattr(Tensor, _name, _fn)
 del _name, _fn

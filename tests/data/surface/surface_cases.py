@@ -140,6 +140,11 @@ CASES = [
     "torch.special.scaled_modified_bessel_k1(torch.tensor([1e-3, 0.5, 1, 5, 50, 200, 700], dtype=torch.float64))",
     "torch.special.modified_bessel_k1(a.abs())", "torch.special.spherical_bessel_j0(torch.cat([d.flatten() * 10, torch.tensor([0.0, 1e-9, 0.3], dtype=torch.float64)]))",
     "torch.special.spherical_bessel_j0(a)",
+    # in-place samplers (PyTorch's draws after manual_seed(0))
+    "torch.empty(20).cauchy_()", "torch.empty(3, 7, dtype=torch.float64).cauchy_(1.5, 0.3)", "torch.empty(20).log_normal_()",
+    "torch.empty(5).log_normal_(0.1, 0.5)", "(torch.empty(33).log_normal_(), torch.randn(3))", "torch.empty(20).geometric_(0.3)",
+    "torch.empty(6, dtype=torch.int64).geometric_(0.7)", "torch.empty(4).cauchy_(generator=torch.Generator().manual_seed(5))",
+    "torch.empty(4, dtype=torch.int64).cauchy_()", "torch.empty(4).geometric_(1.5)", "torch.empty(4).log_normal_(std=-1)",
     # misc
     "torch.segment_reduce(torch.tensor([1., 2, 3, 4, 5]), 'max', lengths=torch.tensor([2, 0, 3]))",
     "torch.segment_reduce(torch.tensor([1., 2, 3, 4, 5]), 'mean', lengths=torch.tensor([2, 0, 3]))",
@@ -154,6 +159,7 @@ CASES = [
     "torch.sym_ite(True, 1, 2)", "torch.sym_sum([1, 2, 3])", "torch.sym_not(torch.tensor([True, False]))",
     "a.t().dim_order()", "bat.permute(2, 0, 1).dim_order()", "a.get_device()", "a.clone().apply_(lambda v: v * 2 + 1)",
     "a.clone().map_(v4, lambda p, q: p - q)", "a.clone().module_load(b[:3, :4])",
+    "a.is_set_to(a)", "a.is_set_to(a.view(3, 4))", "a.is_set_to(a.t())", "a.is_set_to(a.clone())", "a[1:].is_set_to(a[1:])",
     # nn.functional
     "F.max_pool3d(vol, 2, return_indices=True)", "F.max_pool3d_with_indices(vol, (2, 3, 2), (1, 2, 2), (1, 1, 0), (1, 1, 2), True)",
     "F.max_pool3d_with_indices(vol[0], 3, 2, 1)", "F.adaptive_max_pool3d(vol, (2, 3, 4), return_indices=True)",
