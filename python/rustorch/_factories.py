@@ -30,80 +30,68 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
-def _window_start(name, window_length, dtype, device):
+def _window(name, window_length, periodic, dtype, device, requires_grad, values):
+    """A window of ``window_length`` points: ``values(n, arange(n), dtype)`` for N = n points, computed
+    for one more point and cut when periodic (lengths 0 and 1 give empty and [1.])."""
     dtype = dtype or _C.get_default_dtype()
     if not _C.empty(0, dtype=dtype).is_floating_point():
         raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
     if window_length <= 1:
-        return None, _C.ones(window_length, dtype=dtype, device=device)
-    return dtype, None
-
-
-def _finish(window, periodic, requires_grad):
-    if periodic:
-        window = window.narrow(0, 0, window.shape[0] - 1).clone()
+        window = _C.ones(window_length, dtype=dtype, device=device)
+    else:
+        n = window_length + 1 if periodic else window_length
+        window = values(n, _C.arange(n, dtype=dtype, device=device), dtype)
+        if periodic:
+            window = window.narrow(0, 0, n - 1).clone()
     return window.requires_grad_(True) if requires_grad else window
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None,
                    device=None, pin_memory=False, requires_grad=False):
-    """``alpha - beta cos(2πn / (N - 1))`` (N one larger when periodic, the last point dropped)."""
-    dtype, trivial = _window_start("hamming_window", window_length, dtype, device)
-    if trivial is not None:
-        return trivial.requires_grad_(requires_grad)
-    n = window_length + 1 if periodic else window_length
-    window = _C.arange(n, dtype=dtype, device=device).mul(_math.pi * 2.0 / (n - 1)).cos().mul(-beta).add(alpha)
-    return _finish(window, periodic, requires_grad)
+    """``alpha - beta cos(2πn / (N - 1))``."""
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, points, _: points.mul(_math.pi * 2.0 / (n - 1)).cos().mul(-beta).add(alpha))
 
 
 def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                 requires_grad=False):
-    dtype, trivial = _window_start("hann_window", window_length, dtype, device)
-    if trivial is not None:
-        return trivial.requires_grad_(requires_grad)
-    return hamming_window(window_length, periodic, 0.5, 0.5, dtype=dtype, device=device,
-                          requires_grad=requires_grad)
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, points, _: points.mul(_math.pi * 2.0 / (n - 1)).cos().mul(-0.5).add(0.5))
+
+
+def _triangle(n, points, _):
+    window = points.mul(2.0 / (n - 1))
+    first_half = ((n - 1) >> 1) + 1
+    return _C.cat([window.narrow(0, 0, first_half), window.narrow(0, first_half, n - first_half).mul(-1).add(2)])
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                     requires_grad=False):
     """The triangle ``1 - |2n / (N - 1) - 1|``."""
-    dtype, trivial = _window_start("bartlett_window", window_length, dtype, device)
-    if trivial is not None:
-        return trivial.requires_grad_(requires_grad)
-    n = window_length + 1 if periodic else window_length
-    window = _C.arange(n, dtype=dtype, device=device).mul(2.0 / (n - 1))
-    first_half = ((n - 1) >> 1) + 1
-    rising = window.narrow(0, 0, first_half)
-    falling = window.narrow(0, first_half, n - first_half).mul(-1).add(2)
-    return _finish(_C.cat([rising, falling]), periodic, requires_grad)
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad, _triangle)
+
+
+def _blackman(n, points, _):
+    window = points.mul(_math.pi / (n - 1))
+    return window.mul(4).cos().mul(0.08) - window.mul(2).cos().mul(0.5) + 0.42
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
                     requires_grad=False):
     """``0.42 - 0.5 cos(2πn / (N - 1)) + 0.08 cos(4πn / (N - 1))``."""
-    dtype, trivial = _window_start("blackman_window", window_length, dtype, device)
-    if trivial is not None:
-        return trivial.requires_grad_(requires_grad)
-    n = window_length + 1 if periodic else window_length
-    window = _C.arange(n, dtype=dtype, device=device).mul(_math.pi / (n - 1))
-    window = window.mul(4).cos().mul(0.08) - window.mul(2).cos().mul(0.5) + 0.42
-    return _finish(window, periodic, requires_grad)
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad, _blackman)
 
 
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
                   device=None, requires_grad=False):
     """``I0(β sqrt(1 - ((n - α) / α)²)) / I0(β)`` with α = (N - 1) / 2."""
-    dtype, trivial = _window_start("kaiser_window", window_length, dtype, device)
-    if trivial is not None:
-        return trivial.requires_grad_(requires_grad)
-    n = window_length + 1 if periodic else window_length
-    alpha = (n - 1) / 2.0
-    ratio = (_C.arange(n, dtype=dtype, device=device) - alpha) / alpha
-    window = ((1 - ratio.pow(2)).abs().sqrt() * beta).i0() / _C.tensor(beta, dtype=dtype).i0()
-    return _finish(window, periodic, requires_grad)
+    def kaiser(n, points, dtype):
+        alpha = (n - 1) / 2.0
+        ratio = (points - alpha) / alpha
+        return ((1 - ratio.pow(2)).abs().sqrt() * beta).i0() / _C.tensor(beta, dtype=dtype).i0()
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad, kaiser)
 
 
 __all__ = ["empty_strided", "empty_permuted", "hamming_window", "hann_window", "bartlett_window",
