@@ -42,19 +42,6 @@ def _dtype_title(dtype):
             "bool": "Bool"}[str(dtype).replace("torch.", "")]
 
 
-def _renamed_first(fn, first):
-    """fn's signature with its first parameter called ``first`` (None when it has none)."""
-    import inspect
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return None
-    params = list(sig.parameters.values())
-    if not params:
-        return sig
-    return sig.replace(parameters=[params[0].replace(name=first)] + params[1:])
-
-
 def in_place(fn, name=None):
     """``self.<name>_(...)``: ``fn(self, ...)`` written into self (fn's parameters)."""
     def method(self, *args, **kwargs):
@@ -64,17 +51,30 @@ def in_place(fn, name=None):
 
     method.__name__ = name or fn.__name__ + "_"
     method.__doc__ = f"In-place version of :meth:`Tensor.{fn.__name__}`."
-    method.__signature__ = _renamed_first(fn, "self")
+    method.__wrapped__ = fn  # inspect.signature reports fn's parameters
     return method
 
 
-def function_of(method):
-    """``torch.<name>(input, ...)``: the Tensor method as a plain function whose first
-    parameter is ``input`` (callable by keyword, as PyTorch's)."""
+def function_of(method, params="input"):
+    """``torch.<name>(input, ...)``: the Tensor method as a plain function with PyTorch's
+    parameters ``params`` (e.g. ``"input, other"``, ``"input, eps=None"``; ``*`` before the
+    keyword-only ones), so that calls by keyword and ``inspect.signature`` work."""
+    import ast
+    import inspect
+    parameters, kind = [], inspect.Parameter.POSITIONAL_OR_KEYWORD
+    for spec in params.split(","):
+        spec = spec.strip()
+        if spec == "*":
+            kind = inspect.Parameter.KEYWORD_ONLY
+            continue
+        name, _, default = spec.partition("=")
+        parameters.append(inspect.Parameter(
+            name, kind, default=ast.literal_eval(default) if default else inspect.Parameter.empty))
+
     def function(input, *args, **kwargs):
         return method(input, *args, **kwargs)
 
     function.__name__ = method.__name__
     function.__doc__ = method.__doc__
-    function.__signature__ = _renamed_first(method, "input")
+    function.__signature__ = inspect.Signature(parameters)
     return function

@@ -176,8 +176,8 @@ def igammac(input, other):
     return gammaincc(input, other)
 
 
-gcd_ = function_of(Tensor.gcd_)
-lcm_ = function_of(Tensor.lcm_)
+gcd_ = function_of(Tensor.gcd_, "input, other")
+lcm_ = function_of(Tensor.lcm_, "input, other")
 
 __all__ = ["gcd", "gcd_", "lcm", "lcm_", "frexp", "nextafter", "angle", "renorm",
            "cumulative_trapezoid", "gradient", "igamma", "igammac"]

@@ -54,6 +54,11 @@ _TORCH_IN_PLACE = (
 )
 
 
+_TORCH_IN_PLACE_PARAMS = {
+    "xlogy_": "input, other", "ldexp_": "input, other", "fill_": "input, value", "logit_": "input, eps=None",
+}
+
+
 def _swapaxes_(self, axis0, axis1):
     return self.transpose_(axis0, axis1)
 
@@ -77,8 +82,9 @@ def _install():
     for name, fn in methods.items():
         setattr(Tensor, name, fn)
     module = globals()
-    for name in _TORCH_IN_PLACE + ("addmv_",):
-        module[name] = function_of(getattr(Tensor, name))
+    for name in _TORCH_IN_PLACE:
+        module[name] = function_of(getattr(Tensor, name), _TORCH_IN_PLACE_PARAMS.get(name, "input"))
+    module["addmv_"] = function_of(Tensor.addmv_, "input, mat, vec, *, beta=1, alpha=1")
 
 
 _install()
