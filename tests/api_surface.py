@@ -33,6 +33,7 @@ OUT_OF_SCOPE = {
         quantized_batch_norm quantized_max_pool1d quantized_max_pool2d
     """,
     "nested tensors": "Tensor.to_padded_tensor",
+    "named tensors and first-class dims (functorch.dim)": "Tensor.index",
     "complex-only functions (complex dtypes are another branch's work)": """
         Tensor.cdouble Tensor.cfloat Tensor.chalf Tensor.conj Tensor.conj_physical
         Tensor.conj_physical_ Tensor.is_conj Tensor.is_neg Tensor.resolve_conj Tensor.resolve_neg
