@@ -17,7 +17,7 @@ __all__ = [
     "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
     "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "gammainc",
     "gammaincc", "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0",
-    "scaled_modified_bessel_k1", "spherical_bessel_j0",
+    "scaled_modified_bessel_k1", "spherical_bessel_j0", "bessel_y0", "bessel_y1",
 ]
 
 
@@ -276,6 +276,119 @@ modified_bessel_k0 = _bessel_k(0, False, "modified_bessel_k0")
 modified_bessel_k1 = _bessel_k(1, False, "modified_bessel_k1")
 scaled_modified_bessel_k0 = _bessel_k(0, True, "scaled_modified_bessel_k0")
 scaled_modified_bessel_k1 = _bessel_k(1, True, "scaled_modified_bessel_k1")
+
+
+# --------------------------------------------------------------------------- Bessel Y
+
+def _y_small(x):
+    """(Y0, Y1) for 0 < x < 25 in float64: J_n by Miller's backward recurrence (normalised by
+    J0 + 2 Σ J_2k = 1, rescaled before it overflows), then the Neumann series
+    Y0 = (2/π)(ln(x/2) + γ) J0 - (4/π) Σ (-1)^k J_2k / k and its derivative Y1 = -Y0'
+    (J_2k' = (J_2k-1 - J_2k+1) / 2). Accurate to ~1e-15 against mpmath."""
+    top = 2 * int((float(x.max()) + 20 + _math.sqrt(40 * float(x.max()))) / 2) + 2
+    nxt = _C.zeros_like(x)            # J_{k+1}
+    cur = _C.full_like(x, 1e-300)     # J_k (unnormalised), k = top
+    norm = _C.zeros_like(x)           # J0 + 2 Σ J_2k
+    neumann = _C.zeros_like(x)        # Σ (-1)^k J_2k / k
+    derivative = _C.zeros_like(x)     # Σ (-1)^k (J_{2k-1} - J_{2k+1}) / k
+    j1 = None
+    for k in range(top, 0, -1):
+        prev = (2 * k / x) * cur - nxt  # J_{k-1}
+        # k-1 even and >= 2: contributes to the sums
+        m = k - 1
+        if m >= 2 and m % 2 == 0:
+            sign = -1.0 if (m // 2) % 2 else 1.0
+            norm = norm + 2 * prev
+            neumann = neumann + sign * prev / (m // 2)
+        if m >= 1 and m % 2 == 1:
+            # J_m with m odd: enters (J_{2k-1} - J_{2k+1})/k for 2k-1 = m (k=(m+1)/2) and 2k+1 = m (k=(m-1)/2)
+            kk = (m + 1) // 2
+            derivative = derivative + (-1.0 if kk % 2 else 1.0) * prev / kk
+            if m >= 3:
+                kk = (m - 1) // 2
+                derivative = derivative - (-1.0 if kk % 2 else 1.0) * prev / kk
+        if m == 1:
+            j1 = prev
+        nxt, cur = cur, prev
+        big = cur.abs() > 1e250
+        if bool(big.any()):
+            scale = _C.where(big, _C.full_like(x, 1e-250), _C.ones_like(x))
+            nxt, cur, norm, neumann, derivative = nxt * scale, cur * scale, norm * scale, neumann * scale, derivative * scale
+            j1 = j1 * scale if j1 is not None else None
+    j0 = cur
+    norm = norm + j0
+    j0, j1, neumann, derivative = j0 / norm, j1 / norm, neumann / norm, derivative / norm
+    log_term = (x / 2).log() + 0.5772156649015329  # Euler–Mascheroni γ
+    y0 = (2 / _math.pi) * log_term * j0 - (4 / _math.pi) * neumann
+    y1 = -((2 / _math.pi) * (j0 / x - log_term * j1) - (2 / _math.pi) * derivative)
+    return y0, y1
+
+
+def _y_large(x, order):
+    """Y_order(x) for x >= 25 from Hankel's asymptotic expansion:
+    sqrt(2/(πx)) (P sin χ + Q cos χ), χ = x - (order/2 + 1/4)π, with the terms
+    a_k = Π_j (4ν² - (2j-1)²) / (k! 8^k x^k) alternating between P (even k) and Q (odd k)."""
+    mu = 4.0 * order * order
+    p, q = _C.ones_like(x), _C.zeros_like(x)
+    term = _C.ones_like(x)
+    for k in range(1, 40):
+        term = term * (mu - (2 * k - 1) ** 2) / (k * 8.0 * x)
+        sign = -1.0 if (k // 2) % 2 else 1.0  # (-1)^(k//2): + for k = 1, 4, 5, ...; - for 2, 3, 6, ...
+        if k % 2 == 0:
+            p = p + sign * term
+        else:
+            q = q + sign * term
+    chi = x - (order / 2 + 0.25) * _math.pi
+    return (2 / (_math.pi * x)).sqrt() * (p * chi.sin() + q * chi.cos())
+
+
+def _bessel_y_values(x64):
+    """(Y0, Y1) elementwise in float64, with PyTorch's edges: -inf at 0, NaN below 0 and at inf."""
+    positive = (x64 > 0) & x64.isfinite()
+    small = positive & (x64 < 25)
+    large = positive & (x64 >= 25)
+    y0, y1 = _C.zeros_like(x64), _C.zeros_like(x64)
+    if bool(small.any()):
+        s0, s1 = _y_small(x64.masked_fill(~small, 1.0))
+        y0, y1 = _C.where(small, s0, y0), _C.where(small, s1, y1)
+    if bool(large.any()):
+        xl = x64.masked_fill(~large, 25.0)
+        y0, y1 = _C.where(large, _y_large(xl, 0), y0), _C.where(large, _y_large(xl, 1), y1)
+    for y in (y0, y1):
+        y.masked_fill_(x64 == 0, float("-inf"))
+        y.masked_fill_((x64 < 0) | x64.isnan() | x64.isinf(), float("nan"))
+    return y0, y1
+
+
+class _BesselY(_Function):
+    @staticmethod
+    def forward(ctx, input, order):
+        dtype = input.dtype if input.is_floating_point() else _C.get_default_dtype()
+        x64 = input.detach().to(_C.float64)
+        y0, y1 = _bessel_y_values(x64)
+        ctx.save_for_backward(x64, y0, y1)
+        ctx.order = order
+        return (y0 if order == 0 else y1).to(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y0, y1 = ctx.saved_tensors
+        # Y0' = -Y1, Y1' = Y0 - Y1 / x.
+        derivative = -y1 if ctx.order == 0 else y0 - y1 / x
+        return grad * derivative.to(grad.dtype), None
+
+
+_BesselY._backward_cls.__name__ = "SpecialBesselY0Backward0"
+
+
+def bessel_y0(input, *, out=None):
+    """The Bessel function of the second kind of order 0."""
+    return _out(_BesselY.apply(input, 0), out)
+
+
+def bessel_y1(input, *, out=None):
+    """The Bessel function of the second kind of order 1."""
+    return _out(_BesselY.apply(input, 1), out)
 
 
 def spherical_bessel_j0(input, *, out=None):

@@ -140,6 +140,9 @@ CASES = [
     "torch.special.scaled_modified_bessel_k1(torch.tensor([1e-3, 0.5, 1, 5, 50, 200, 700], dtype=torch.float64))",
     "torch.special.modified_bessel_k1(a.abs())", "torch.special.spherical_bessel_j0(torch.cat([d.flatten() * 10, torch.tensor([0.0, 1e-9, 0.3], dtype=torch.float64)]))",
     "torch.special.spherical_bessel_j0(a)",
+    "torch.special.bessel_y0(torch.tensor([-1, 0, 1e-8, 0.3, 3.3, 7.9, 24, 24.99, 25, 25.01, 30, 47.5, 100, 1e3, 1e5, float('inf'), float('nan')], dtype=torch.float64))",
+    "torch.special.bessel_y1(torch.tensor([-1, 0, 1e-8, 0.3, 3.3, 7.9, 24, 24.99, 25, 25.01, 30, 47.5, 100, 1e3, 1e5, float('inf'), float('nan')], dtype=torch.float64))",
+    "torch.special.bessel_y0(a.abs() * 4)", "torch.special.bessel_y1(i.abs())",
     # in-place samplers (PyTorch's draws after manual_seed(0))
     "torch.empty(20).cauchy_()", "torch.empty(3, 7, dtype=torch.float64).cauchy_(1.5, 0.3)", "torch.empty(20).log_normal_()",
     "torch.empty(5).log_normal_(0.1, 0.5)", "(torch.empty(33).log_normal_(), torch.randn(3))", "torch.empty(20).geometric_(0.3)",
