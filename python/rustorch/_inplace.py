@@ -51,7 +51,10 @@ def in_place(fn, name=None):
 
     method.__name__ = name or fn.__name__ + "_"
     method.__doc__ = f"In-place version of :meth:`Tensor.{fn.__name__}`."
-    method.__wrapped__ = fn  # inspect.signature reports fn's parameters
+    # fn's parameters, for inspect.signature (not __wrapped__: that marks the fallback's wrappers
+    # of Rust ops, which tests/test_device.py classifies).
+    import inspect
+    method.__signature__ = inspect.signature(fn)
     return method
 
 
