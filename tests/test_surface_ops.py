@@ -200,7 +200,7 @@ def test_ormqr_gradient():
 
 # --------------------------------------------------------------------------- odds and ends
 
-def test_bessel_y_against_mpmath():
+def test_bessel_y_and_airy_against_mpmath():
     # mpmath.bessely(0 / 1, x) at 50 digits, rounded to float64.
     x = torch.tensor([2.0, 5.0, 7.9, 24.99, 25.01, 100.0], dtype=torch.float64)
     y0 = [0.5103756726497451, -0.30851762524903376, 0.20652094814437577, -0.12823154988645105,
@@ -209,6 +209,10 @@ def test_bessel_y_against_mpmath():
           -0.10005772718567968, -0.020372312002759792]
     np.testing.assert_allclose(torch.special.bessel_y0(x).numpy(), y0, rtol=1e-13)
     np.testing.assert_allclose(torch.special.bessel_y1(x).numpy(), y1, rtol=1e-13)
+    # mpmath.airyai at the ends of each method's range.
+    x = torch.tensor([-7.5, -7.0, 0.99, 1.01, 10.0], dtype=torch.float64)
+    ai = [0.3217757163806479, 0.18428083525050565, 0.13689065924593272, 0.13370770246895858, 1.1047532552898686e-10]
+    np.testing.assert_allclose(torch.special.airy_ai(x).numpy(), ai, rtol=1e-10)
 
 
 def test_sampling_functions_match_pytorch_draws():

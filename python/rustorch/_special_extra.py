@@ -17,7 +17,7 @@ __all__ = [
     "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
     "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "gammainc",
     "gammaincc", "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0",
-    "scaled_modified_bessel_k1", "spherical_bessel_j0", "bessel_y0", "bessel_y1",
+    "scaled_modified_bessel_k1", "spherical_bessel_j0", "bessel_y0", "bessel_y1", "airy_ai",
 ]
 
 
@@ -389,6 +389,61 @@ def bessel_y0(input, *, out=None):
 def bessel_y1(input, *, out=None):
     """The Bessel function of the second kind of order 1."""
     return _out(_BesselY.apply(input, 1), out)
+
+
+# --------------------------------------------------------------------------- Airy
+
+_AI_0, _MINUS_AI_PRIME_0 = 0.3550280538878172, 0.2588194037928068  # Ai(0), -Ai'(0)
+
+
+def _airy_series(x):
+    """The Maclaurin series Ai = Ai(0) f - |Ai'(0)| g, f = Σ x^3k / ((2·3)(5·6)…), g likewise
+    from x (its cancellation costs ~e^ζ: used for -7.25 < x < 1)."""
+    x3 = x * x * x
+    f, g = _C.ones_like(x), x.clone()
+    f_term, g_term = f, g
+    for k in range(1, 80):
+        f_term = f_term * x3 / ((3 * k - 1) * (3 * k))
+        g_term = g_term * x3 / ((3 * k) * (3 * k + 1))
+        f, g = f + f_term, g + g_term
+    return _AI_0 * f - _MINUS_AI_PRIME_0 * g
+
+
+def _airy_negative(z):
+    """Ai(-z) for z >= 7.25 from its asymptotic expansion in ζ = (2/3) z^{3/2}, with
+    u_k = u_{k-1} (6k-5)(6k-3)(6k-1) / (216 k (2k-1))."""
+    zeta = 2.0 / 3.0 * z * z.sqrt()
+    p, q, term, u = _C.ones_like(z), _C.zeros_like(z), _C.ones_like(z), 1.0
+    for k in range(1, 40):
+        u = u * (6 * k - 5) * (6 * k - 3) * (6 * k - 1) / (216 * k * (2 * k - 1))
+        term = term / zeta
+        sign = -1.0 if (k // 2) % 2 else 1.0
+        if k % 2 == 0:
+            p = p + sign * u * term
+        else:
+            q = q + sign * u * term
+    chi = zeta + _math.pi / 4
+    return (chi.sin() * p - chi.cos() * q) / (_math.sqrt(_math.pi) * z.sqrt().sqrt())
+
+
+def airy_ai(input, *, out=None):
+    """The Airy function Ai (not differentiable, as in PyTorch): the Maclaurin series near 0,
+    (1/π) sqrt(x/3) K_{1/3}(ζ) for x >= 1, the asymptotic expansion for x <= -7.25."""
+    x = input if input.is_floating_point() else input.to(_C.get_default_dtype())
+    x64 = x.detach().to(_C.float64)
+    finite = x64.isfinite()
+    near, right, left = finite & (x64 > -7.25) & (x64 < 1), finite & (x64 >= 1), finite & (x64 <= -7.25)
+    result = _C.full_like(x64, float("nan"))
+    if bool(near.any()):
+        result = _C.where(near, _airy_series(x64.masked_fill(~near, 0.0)), result)
+    if bool(right.any()):
+        xr = x64.masked_fill(~right, 1.0)
+        zeta = 2.0 / 3.0 * xr * xr.sqrt()
+        k_third = _bessel_k_scaled(zeta, 1.0 / 3.0) * (-zeta).exp()
+        result = _C.where(right, (xr / 3).sqrt() / _math.pi * k_third, result)
+    if bool(left.any()):
+        result = _C.where(left, _airy_negative(-x64.masked_fill(~left, -8.0)), result)
+    return _out(result.to(x.dtype), out)
 
 
 def spherical_bessel_j0(input, *, out=None):

@@ -143,6 +143,8 @@ CASES = [
     "torch.special.bessel_y0(torch.tensor([-1, 0, 1e-8, 0.3, 3.3, 7.9, 24, 24.99, 25, 25.01, 30, 47.5, 100, 1e3, 1e5, float('inf'), float('nan')], dtype=torch.float64))",
     "torch.special.bessel_y1(torch.tensor([-1, 0, 1e-8, 0.3, 3.3, 7.9, 24, 24.99, 25, 25.01, 30, 47.5, 100, 1e3, 1e5, float('inf'), float('nan')], dtype=torch.float64))",
     "torch.special.bessel_y0(a.abs() * 4)", "torch.special.bessel_y1(i.abs())",
+    "torch.special.airy_ai(torch.tensor([float('inf'), float('-inf'), float('nan'), -30, -10, -7.5, -7.25, -7, -2, -0.5, 0, 0.5, 0.99, 1, 1.01, 2, 5, 10, 50, 100, 120], dtype=torch.float64))",
+    "torch.special.airy_ai(a * 3)", "torch.special.airy_ai(torch.tensor([1, 2]))",
     # in-place samplers (PyTorch's draws after manual_seed(0))
     "torch.empty(20).cauchy_()", "torch.empty(3, 7, dtype=torch.float64).cauchy_(1.5, 0.3)", "torch.empty(20).log_normal_()",
     "torch.empty(5).log_normal_(0.1, 0.5)", "(torch.empty(33).log_normal_(), torch.randn(3))", "torch.empty(20).geometric_(0.3)",
