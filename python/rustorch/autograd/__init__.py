@@ -6,7 +6,6 @@ from .function import Function
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .variable import Variable
-from typing import cast, overload  # noqa: F401  (PyTorch's torch.autograd has these names too)
 
 __all__ = [
     "Variable", "Function", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
@@ -91,3 +90,11 @@ def is_tensor_like(inp):
 def kineto_available():
     """Whether the Kineto profiler backend is built in (it is not in rustorch)."""
     return False
+
+
+def __getattr__(name):
+    # PyTorch's torch.autograd has typing's cast and overload; typing loads only if asked for.
+    if name in ("cast", "overload"):
+        import typing
+        return getattr(typing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
