@@ -83,6 +83,11 @@ _functions_from_methods(
 )
 
 
+# PyTorch's signatures (keywords, overloads, out=) for the names above: generated from one
+# declaration per function (tools/signatures), imported last so that it wraps the final objects.
+from . import _bound  # noqa: E402,F401
+
+
 def __getattr__(name):
     # Imported on first use (as attributes or `import rustorch.hub`): they pull in urllib and a
     # large class tree that most scripts never touch, and import time is a feature.
