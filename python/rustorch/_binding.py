@@ -32,9 +32,13 @@ def _can_cast(source, target):
     return str(source) == "torch.bool" or str(target) != "torch.bool"
 
 
-def write_out(name, out, result):
+def write_out(name, out, result, overloads=None, args=(), kwargs=None):
     """``result`` written into ``out`` (a tensor, or a tuple of them for tuple results), resized
-    the way PyTorch resizes outputs; returns ``out`` (PyTorch's named tuple for tuple results)."""
+    the way PyTorch resizes outputs; returns ``out`` (PyTorch's named tuple for tuple results).
+    With ``overloads``, first checks that the call (``args``, ``kwargs``) fits one that has
+    ``out`` (``sum(x, out=o)`` does not: only ``sum(x, dim, out=o)`` has it)."""
+    if overloads is not None:
+        check(name, overloads, args, dict(kwargs, out=out))
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)) or len(out) != len(result):
             raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors, "
@@ -79,6 +83,11 @@ def _parts(text):
     return parts + [current]
 
 
+def is_named(line):
+    """Whether an overload takes dimension names (named tensors, which rustorch leaves out)."""
+    return "Dimname" in line or "of names" in line or "name dim" in line
+
+
 def parse(line):
     """``[(type, name, keyword_only, default_text)]`` of one declared overload."""
     params, keyword_only = [], False
@@ -121,6 +130,8 @@ def _fits(kind, value, default):
         return isinstance(value, (tuple, list)) and all(isinstance(v, Tensor) for v in value)
     if kind == "torch.dtype":
         return type(value).__name__ == "dtype"
+    if "name" in kind:  # Dimname: named tensors are not supported
+        return False
     return True
 
 
@@ -179,8 +190,11 @@ def check(name, overloads, args, kwargs, error=None):
         if error is not None:
             raise error
         return
-    if len(parsed) == 1:
-        params = parsed[0]
+    # PyTorch names the offending argument when just one overload takes this many arguments
+    count = len(args) + len(kwargs)
+    plausible = [ps for ps in parsed if sum(p[3] is None for p in ps) <= count <= len(ps)]
+    if len(plausible) == 1:
+        params = plausible[0]
         for i, (kind, pname, keyword_only, default) in enumerate(params):
             given = i < len(args) and not keyword_only
             value = args[i] if given else kwargs.get(pname, None)

@@ -33,6 +33,8 @@ _impl_torch_acos = _torch.acos
 _impl_torch_acosh = _torch.acosh
 _impl_torch_add = _torch.add
 _impl_torch_addbmm = _torch.addbmm
+_impl_torch_addcdiv = _torch.addcdiv
+_impl_torch_addcmul = _torch.addcmul
 _impl_torch_addmm = _torch.addmm
 _impl_torch_addmv = _torch.addmv
 _impl_torch_addr = _torch.addr
@@ -60,6 +62,7 @@ _impl_torch_atan = _torch.atan
 _impl_torch_atan2 = _torch.atan2
 _impl_torch_atanh = _torch.atanh
 _impl_torch_baddbmm = _torch.baddbmm
+_impl_torch_bernoulli = _torch.bernoulli
 _impl_torch_bitwise_and = _torch.bitwise_and
 _impl_torch_bitwise_left_shift = _torch.bitwise_left_shift
 _impl_torch_bitwise_not = _torch.bitwise_not
@@ -68,8 +71,10 @@ _impl_torch_bitwise_right_shift = _torch.bitwise_right_shift
 _impl_torch_bitwise_xor = _torch.bitwise_xor
 _impl_torch_bmm = _torch.bmm
 _impl_torch_broadcast_to = _torch.broadcast_to
+_impl_torch_cat = _torch.cat
 _impl_torch_ceil = _torch.ceil
 _impl_torch_ceil_ = _torch.ceil_
+_impl_torch_cholesky = _torch.cholesky
 _impl_torch_cholesky_inverse = _torch.cholesky_inverse
 _impl_torch_cholesky_solve = _torch.cholesky_solve
 _impl_torch_chunk = _torch.chunk
@@ -77,6 +82,10 @@ _impl_torch_clamp = _torch.clamp
 _impl_torch_clamp_ = _torch.clamp_
 _impl_torch_clip = _torch.clip
 _impl_torch_clip_ = _torch.clip_
+_impl_torch_column_stack = _torch.column_stack
+_impl_torch_compile = _torch.compile
+_impl_torch_concat = _torch.concat
+_impl_torch_concatenate = _torch.concatenate
 _impl_torch_copysign = _torch.copysign
 _impl_torch_cos = _torch.cos
 _impl_torch_cosh = _torch.cosh
@@ -97,6 +106,7 @@ _impl_torch_div = _torch.div
 _impl_torch_divide = _torch.divide
 _impl_torch_dot = _torch.dot
 _impl_torch_dsplit = _torch.dsplit
+_impl_torch_dstack = _torch.dstack
 _impl_torch_eq = _torch.eq
 _impl_torch_equal = _torch.equal
 _impl_torch_erf = _torch.erf
@@ -119,6 +129,8 @@ _impl_torch_fmax = _torch.fmax
 _impl_torch_fmin = _torch.fmin
 _impl_torch_fmod = _torch.fmod
 _impl_torch_frac = _torch.frac
+_impl_torch_from_dlpack = _torch.from_dlpack
+_impl_torch_full = _torch.full
 _impl_torch_gather = _torch.gather
 _impl_torch_ge = _torch.ge
 _impl_torch_ger = _torch.ger
@@ -127,6 +139,7 @@ _impl_torch_greater_equal = _torch.greater_equal
 _impl_torch_gt = _torch.gt
 _impl_torch_heaviside = _torch.heaviside
 _impl_torch_hsplit = _torch.hsplit
+_impl_torch_hstack = _torch.hstack
 _impl_torch_hypot = _torch.hypot
 _impl_torch_i0 = _torch.i0
 _impl_torch_index_add = _torch.index_add
@@ -149,6 +162,11 @@ _impl_torch_lerp = _torch.lerp
 _impl_torch_less = _torch.less
 _impl_torch_less_equal = _torch.less_equal
 _impl_torch_lgamma = _torch.lgamma
+_impl_torch_linalg_householder_product = _linalg.householder_product
+_impl_torch_linalg_lu = _linalg.lu
+_impl_torch_linalg_matrix_power = _linalg.matrix_power
+_impl_torch_linalg_qr = _linalg.qr
+_impl_torch_linalg_vander = _linalg.vander
 _impl_torch_log = _torch.log
 _impl_torch_log10 = _torch.log10
 _impl_torch_log1p = _torch.log1p
@@ -180,8 +198,10 @@ _impl_torch_moveaxis = _torch.moveaxis
 _impl_torch_movedim = _torch.movedim
 _impl_torch_msort = _torch.msort
 _impl_torch_mul = _torch.mul
+_impl_torch_multinomial = _torch.multinomial
 _impl_torch_multiply = _torch.multiply
 _impl_torch_mv = _torch.mv
+_impl_torch_mvlgamma = _torch.mvlgamma
 _impl_torch_nan_to_num = _torch.nan_to_num
 _impl_torch_nan_to_num_ = _torch.nan_to_num_
 _impl_torch_nanmean = _torch.nanmean
@@ -192,13 +212,17 @@ _impl_torch_ne = _torch.ne
 _impl_torch_neg = _torch.neg
 _impl_torch_neg_ = _torch.neg_
 _impl_torch_negative = _torch.negative
+_impl_torch_nn_functional_normalize = _F.normalize
 _impl_torch_nonzero = _torch.nonzero
+_impl_torch_norm = _torch.norm
 _impl_torch_not_equal = _torch.not_equal
 _impl_torch_outer = _torch.outer
 _impl_torch_permute = _torch.permute
+_impl_torch_polygamma = _torch.polygamma
 _impl_torch_positive = _torch.positive
 _impl_torch_pow = _torch.pow
 _impl_torch_prod = _torch.prod
+_impl_torch_qr = _torch.qr
 _impl_torch_rad2deg = _torch.rad2deg
 _impl_torch_ravel = _torch.ravel
 _impl_torch_reciprocal = _torch.reciprocal
@@ -208,6 +232,7 @@ _impl_torch_reshape = _torch.reshape
 _impl_torch_roll = _torch.roll
 _impl_torch_round = _torch.round
 _impl_torch_round_ = _torch.round_
+_impl_torch_row_stack = _torch.row_stack
 _impl_torch_rsqrt = _torch.rsqrt
 _impl_torch_scatter = _torch.scatter
 _impl_torch_scatter_add = _torch.scatter_add
@@ -223,13 +248,44 @@ _impl_torch_sinh = _torch.sinh
 _impl_torch_slogdet = _torch.slogdet
 _impl_torch_softmax = _torch.softmax
 _impl_torch_sort = _torch.sort
+_impl_torch_special_bessel_j0 = _special.bessel_j0
+_impl_torch_special_bessel_j1 = _special.bessel_j1
+_impl_torch_special_digamma = _special.digamma
+_impl_torch_special_entr = _special.entr
+_impl_torch_special_erf = _special.erf
+_impl_torch_special_erfc = _special.erfc
+_impl_torch_special_erfcx = _special.erfcx
+_impl_torch_special_erfinv = _special.erfinv
+_impl_torch_special_exp2 = _special.exp2
+_impl_torch_special_expit = _special.expit
+_impl_torch_special_expm1 = _special.expm1
+_impl_torch_special_gammaln = _special.gammaln
+_impl_torch_special_i0 = _special.i0
+_impl_torch_special_i0e = _special.i0e
+_impl_torch_special_i1 = _special.i1
+_impl_torch_special_i1e = _special.i1e
+_impl_torch_special_log1p = _special.log1p
+_impl_torch_special_log_ndtr = _special.log_ndtr
+_impl_torch_special_logit = _special.logit
+_impl_torch_special_logsumexp = _special.logsumexp
+_impl_torch_special_modified_bessel_i0 = _special.modified_bessel_i0
+_impl_torch_special_modified_bessel_i1 = _special.modified_bessel_i1
+_impl_torch_special_multigammaln = _special.multigammaln
+_impl_torch_special_ndtr = _special.ndtr
+_impl_torch_special_ndtri = _special.ndtri
+_impl_torch_special_polygamma = _special.polygamma
+_impl_torch_special_psi = _special.psi
+_impl_torch_special_round = _special.round
+_impl_torch_special_sinc = _special.sinc
 _impl_torch_special_xlog1py = _special.xlog1py
 _impl_torch_special_xlogy = _special.xlogy
 _impl_torch_special_zeta = _special.zeta
+_impl_torch_split = _torch.split
 _impl_torch_sqrt = _torch.sqrt
 _impl_torch_sqrt_ = _torch.sqrt_
 _impl_torch_square = _torch.square
 _impl_torch_squeeze = _torch.squeeze
+_impl_torch_stack = _torch.stack
 _impl_torch_std = _torch.std
 _impl_torch_sub = _torch.sub
 _impl_torch_subtract = _torch.subtract
@@ -243,6 +299,7 @@ _impl_torch_take_along_dim = _torch.take_along_dim
 _impl_torch_tan = _torch.tan
 _impl_torch_tanh = _torch.tanh
 _impl_torch_tensor_split = _torch.tensor_split
+_impl_torch_tensordot = _torch.tensordot
 _impl_torch_tile = _torch.tile
 _impl_torch_topk = _torch.topk
 _impl_torch_trace = _torch.trace
@@ -261,6 +318,7 @@ _impl_torch_unsqueeze = _torch.unsqueeze
 _impl_torch_var = _torch.var
 _impl_torch_vdot = _torch.vdot
 _impl_torch_vsplit = _torch.vsplit
+_impl_torch_vstack = _torch.vstack
 _impl_torch_where = _torch.where
 _impl_torch_xlogy = _torch.xlogy
 
@@ -270,6 +328,8 @@ _d_torch_Tensor_tensor_split_dim = 0
 _d_torch_add_alpha = 1
 _d_torch_addbmm_beta = 1
 _d_torch_addbmm_alpha = 1
+_d_torch_addcdiv_value = 1
+_d_torch_addcmul_value = 1
 _d_torch_addmm_beta = 1
 _d_torch_addmm_alpha = 1
 _d_torch_addmv_beta = 1
@@ -283,7 +343,10 @@ _d_torch_amin_dim = ()
 _d_torch_argsort_dim = -1
 _d_torch_baddbmm_beta = 1
 _d_torch_baddbmm_alpha = 1
+_d_torch_cat_dim = 0
 _d_torch_chunk_dim = 0
+_d_torch_concat_dim = 0
+_d_torch_concatenate_dim = 0
 _d_torch_diag_diagonal = 0
 _d_torch_diag_embed_offset = 0
 _d_torch_diag_embed_dim1 = -2
@@ -295,18 +358,28 @@ _d_torch_diff_n = 1
 _d_torch_diff_dim = -1
 _d_torch_flatten_start_dim = 0
 _d_torch_flatten_end_dim = -1
+_d_torch_full_layout = _torch.strided
 _d_torch_index_add_alpha = 1
 _d_torch_isclose_rtol = 1e-05
 _d_torch_isclose_atol = 1e-08
 _d_torch_kthvalue_dim = -1
+_d_torch_linalg_qr_mode = 'reduced'
 _d_torch_mode_dim = -1
+_d_torch_nn_functional_normalize_p = 2.0
+_d_torch_nn_functional_normalize_dim = 1
+_d_torch_nn_functional_normalize_eps = 1e-12
+_d_torch_norm_p = 'fro'
 _d_torch_roll_dims = ()
 _d_torch_round_decimals = 0
 _d_torch_round__decimals = 0
 _d_torch_sort_dim = -1
+_d_torch_special_round_decimals = 0
+_d_torch_split_dim = 0
+_d_torch_stack_dim = 0
 _d_torch_sub_alpha = 1
 _d_torch_subtract_alpha = 1
 _d_torch_tensor_split_dim = 0
+_d_torch_tensordot_dims = 2
 _d_torch_topk_dim = -1
 _d_torch_tril_diagonal = 0
 _d_torch_tril_indices_offset = 0
@@ -340,6 +413,8 @@ _o_torch_acos = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_acosh = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_add = ('(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)',)
 _o_torch_addbmm = ('(Tensor input, Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1, Tensor out = None)',)
+_o_torch_addcdiv = ('(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor out = None)',)
+_o_torch_addcmul = ('(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor out = None)',)
 _o_torch_addmm = ('(Tensor input, Tensor mat1, Tensor mat2, *, Number beta = 1, Number alpha = 1, Tensor out = None)', '(Tensor input, Tensor mat1, Tensor mat2, torch.dtype out_dtype, *, Number beta = 1, Number alpha = 1, Tensor out = None)')
 _o_torch_addmv = ('(Tensor input, Tensor mat, Tensor vec, *, Number beta = 1, Number alpha = 1, Tensor out = None)',)
 _o_torch_addr = ('(Tensor input, Tensor vec1, Tensor vec2, *, Number beta = 1, Number alpha = 1, Tensor out = None)',)
@@ -367,6 +442,7 @@ _o_torch_atan = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_atan2 = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_atanh = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_baddbmm = ('(Tensor input, Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1, Tensor out = None)', '(Tensor input, Tensor batch1, Tensor batch2, torch.dtype out_dtype, *, Number beta = 1, Number alpha = 1, Tensor out = None)')
+_o_torch_bernoulli = ('(Tensor input, *, torch.Generator generator = None, Tensor out = None)', '(Tensor input, float p, *, torch.Generator generator = None)')
 _o_torch_bitwise_and = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_bitwise_left_shift = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_bitwise_not = ('(Tensor input, *, Tensor out = None)',)
@@ -375,8 +451,10 @@ _o_torch_bitwise_right_shift = ('(Tensor input, Tensor other, *, Tensor out = No
 _o_torch_bitwise_xor = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_bmm = ('(Tensor input, Tensor mat2, *, Tensor out = None)', '(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)')
 _o_torch_broadcast_to = ('(Tensor input, tuple of ints size)',)
+_o_torch_cat = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
 _o_torch_ceil = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_ceil_ = ('(Tensor input)',)
+_o_torch_cholesky = ('(object input, object upper = False, *, object out = None)',)
 _o_torch_cholesky_inverse = ('(Tensor input, bool upper = False, *, Tensor out = None)',)
 _o_torch_cholesky_solve = ('(Tensor input, Tensor input2, bool upper = False, *, Tensor out = None)',)
 _o_torch_chunk = ('(Tensor input, int chunks, int dim = 0)',)
@@ -384,6 +462,10 @@ _o_torch_clamp = ('(Tensor input, Tensor min = None, Tensor max = None, *, Tenso
 _o_torch_clamp_ = ('(Tensor input, Tensor min = None, Tensor max = None)', '(Tensor input, Number min = None, Number max = None)')
 _o_torch_clip = ('(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)', '(Tensor input, Number min = None, Number max = None, *, Tensor out = None)')
 _o_torch_clip_ = ('(Tensor input, Tensor min = None, Tensor max = None)', '(Tensor input, Number min = None, Number max = None)')
+_o_torch_column_stack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
+_o_torch_compile = ('(object model = None, *, object fullgraph = False, object dynamic = None, object backend = None, object mode = None, object options = None, object name = None, object disable = False, object recompile_limit = None, object isolate_recompiles = False, object dynamic_shapes = None)',)
+_o_torch_concat = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
+_o_torch_concatenate = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
 _o_torch_copysign = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_cos = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_cosh = ('(Tensor input, *, Tensor out = None)',)
@@ -404,6 +486,7 @@ _o_torch_div = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor i
 _o_torch_divide = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Tensor other, *, str rounding_mode, Tensor out = None)', '(Tensor input, Number other)', '(Tensor input, Number other, *, str rounding_mode)')
 _o_torch_dot = ('(Tensor input, Tensor tensor, *, Tensor out = None)',)
 _o_torch_dsplit = ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)')
+_o_torch_dstack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
 _o_torch_eq = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_equal = ('(Tensor input, Tensor other)',)
 _o_torch_erf = ('(Tensor input, *, Tensor out = None)',)
@@ -426,6 +509,8 @@ _o_torch_fmax = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_fmin = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_fmod = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_frac = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_from_dlpack = ('(object ext_tensor, *, object device = None, object copy = None)',)
+_o_torch_full = ('(tuple of ints size, Number fill_value, *, Tensor out = None, torch.layout layout = strided, torch.dtype dtype = None, torch.device device = None, bool requires_grad = False, bool pin_memory = False)', '(tuple of ints size, Number fill_value, *, list[str | None] names, torch.layout layout = strided, torch.dtype dtype = None, torch.device device = None, bool requires_grad = False, bool pin_memory = False)', '(tuple of ints size, Number fill_value, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)')
 _o_torch_gather = ('(Tensor input, int dim, Tensor index, *, bool sparse_grad = False, Tensor out = None)',)
 _o_torch_ge = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_ger = ('(Tensor input, Tensor vec2, *, Tensor out = None)',)
@@ -434,6 +519,7 @@ _o_torch_greater_equal = ('(Tensor input, Tensor other, *, Tensor out = None)', 
 _o_torch_gt = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_heaviside = ('(Tensor input, Tensor values, *, Tensor out = None)',)
 _o_torch_hsplit = ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)')
+_o_torch_hstack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
 _o_torch_hypot = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_i0 = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_index_add = ('(Tensor input, int dim, Tensor index, Tensor source, *, Number alpha = 1, Tensor out = None)',)
@@ -456,6 +542,11 @@ _o_torch_lerp = ('(Tensor input, Tensor end, Tensor weight, *, Tensor out = None
 _o_torch_less = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_less_equal = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_lgamma = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_linalg_householder_product = ('(object A, object tau, *, object out = None)',)
+_o_torch_linalg_lu = ('(object A, *, object pivot = True, object out = None)',)
+_o_torch_linalg_matrix_power = ('(object A, object n, *, object out = None)',)
+_o_torch_linalg_qr = ("(object A, object mode = 'reduced', *, object out = None)",)
+_o_torch_linalg_vander = ('(object x, object N = None)',)
 _o_torch_log = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_log10 = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_log1p = ('(Tensor input, *, Tensor out = None)',)
@@ -487,8 +578,10 @@ _o_torch_moveaxis = ('(Tensor input, int source, int destination)', '(Tensor inp
 _o_torch_movedim = ('(Tensor input, int source, int destination)', '(Tensor input, tuple of ints source, tuple of ints destination)')
 _o_torch_msort = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_mul = ('(Tensor input, Tensor other, *, Tensor out = None)',)
+_o_torch_multinomial = ('(Tensor input, int num_samples, bool replacement = False, *, torch.Generator generator = None, Tensor out = None)',)
 _o_torch_multiply = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other)')
 _o_torch_mv = ('(Tensor input, Tensor vec, *, Tensor out = None)',)
+_o_torch_mvlgamma = ('(Tensor input, int p, *, Tensor out = None)',)
 _o_torch_nan_to_num = ('(Tensor input, float nan = None, float posinf = None, float neginf = None, *, Tensor out = None)',)
 _o_torch_nan_to_num_ = ('(Tensor input, float nan = None, float posinf = None, float neginf = None)',)
 _o_torch_nanmean = ('(Tensor input, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)',)
@@ -499,13 +592,17 @@ _o_torch_ne = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor in
 _o_torch_neg = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_neg_ = ('(Tensor input)',)
 _o_torch_negative = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_nn_functional_normalize = ('(object input, object p = 2.0, object dim = 1, object eps = 1e-12, object out = None)',)
 _o_torch_nonzero = ('(Tensor input, *, Literal[False] as_tuple = False, Tensor out = None)', '(Tensor input, *, Literal[True] as_tuple)')
+_o_torch_norm = ("(object input, object p = 'fro', object dim = None, object keepdim = False, object out = None, object dtype = None)",)
 _o_torch_not_equal = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_outer = ('(Tensor input, Tensor vec2, *, Tensor out = None)',)
 _o_torch_permute = ('(Tensor input, tuple of ints dims)',)
+_o_torch_polygamma = ('(int n, Tensor input, *, Tensor out = None)',)
 _o_torch_positive = ('(Tensor input)',)
 _o_torch_pow = ('(Tensor input, Tensor exponent, *, Tensor out = None)', '(Number self, Tensor exponent, *, Tensor out = None)', '(Tensor input, Number exponent, *, Tensor out = None)')
 _o_torch_prod = ('(Tensor input, *, torch.dtype dtype = None)', '(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)')
+_o_torch_qr = ('(object input, object some = True, *, object out = None)',)
 _o_torch_rad2deg = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_ravel = ('(Tensor input)',)
 _o_torch_reciprocal = ('(Tensor input, *, Tensor out = None)',)
@@ -515,6 +612,7 @@ _o_torch_reshape = ('(Tensor input, tuple of ints shape)',)
 _o_torch_roll = ('(Tensor input, tuple of ints shifts, tuple of ints dims = ())',)
 _o_torch_round = ('(Tensor input, *, Tensor out = None)', '(Tensor input, *, int decimals, Tensor out = None)')
 _o_torch_round_ = ('(Tensor input)', '(Tensor input, *, int decimals)')
+_o_torch_row_stack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
 _o_torch_rsqrt = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_scatter = ('(Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)', '(Tensor input, int dim, Tensor index, Tensor src, *, str reduce, Tensor out = None)', '(Tensor input, int dim, Tensor index, Number value, *, Tensor out = None)', '(Tensor input, int dim, Tensor index, Number value, *, str reduce, Tensor out = None)')
 _o_torch_scatter_add = ('(Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)',)
@@ -530,13 +628,44 @@ _o_torch_sinh = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_slogdet = ('(Tensor input, *, tuple of Tensors out = None)',)
 _o_torch_softmax = ('(Tensor input, int dim, torch.dtype dtype = None, *, Tensor out = None)',)
 _o_torch_sort = ('(Tensor input, *, bool stable, int dim = -1, bool descending = False, tuple of Tensors out = None)', '(Tensor input, int dim = -1, bool descending = False, *, tuple of Tensors out = None)')
+_o_torch_special_bessel_j0 = ('(object input, *, object out = None)',)
+_o_torch_special_bessel_j1 = ('(object input, *, object out = None)',)
+_o_torch_special_digamma = ('(object input, *, object out = None)',)
+_o_torch_special_entr = ('(object input, *, object out = None)',)
+_o_torch_special_erf = ('(object input, *, object out = None)',)
+_o_torch_special_erfc = ('(object input, *, object out = None)',)
+_o_torch_special_erfcx = ('(object input, *, object out = None)',)
+_o_torch_special_erfinv = ('(object input, *, object out = None)',)
+_o_torch_special_exp2 = ('(object input, *, object out = None)',)
+_o_torch_special_expit = ('(object input, *, object out = None)',)
+_o_torch_special_expm1 = ('(object input, *, object out = None)',)
+_o_torch_special_gammaln = ('(object input, *, object out = None)',)
+_o_torch_special_i0 = ('(object input, *, object out = None)',)
+_o_torch_special_i0e = ('(object input, *, object out = None)',)
+_o_torch_special_i1 = ('(object input, *, object out = None)',)
+_o_torch_special_i1e = ('(object input, *, object out = None)',)
+_o_torch_special_log1p = ('(object input, *, object out = None)',)
+_o_torch_special_log_ndtr = ('(object input, *, object out = None)',)
+_o_torch_special_logit = ('(object input, object eps = None, *, object out = None)',)
+_o_torch_special_logsumexp = ('(object input, object dim, object keepdim = False, *, object out = None)',)
+_o_torch_special_modified_bessel_i0 = ('(object input, *, object out = None)',)
+_o_torch_special_modified_bessel_i1 = ('(object input, *, object out = None)',)
+_o_torch_special_multigammaln = ('(object input, object p, *, object out = None)',)
+_o_torch_special_ndtr = ('(object input, *, object out = None)',)
+_o_torch_special_ndtri = ('(object input, *, object out = None)',)
+_o_torch_special_polygamma = ('(object n, object input, *, object out = None)',)
+_o_torch_special_psi = ('(object input, *, object out = None)',)
+_o_torch_special_round = ('(object input, *, object out = None)',)
+_o_torch_special_sinc = ('(object input, *, object out = None)',)
 _o_torch_special_xlog1py = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_special_xlogy = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_special_zeta = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
+_o_torch_split = ('(object tensor, object split_size_or_sections, object dim = 0)',)
 _o_torch_sqrt = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_sqrt_ = ('(Tensor input)',)
 _o_torch_square = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_squeeze = ('(Tensor input)', '(Tensor input, int dim)', '(Tensor input, tuple of ints dim)')
+_o_torch_stack = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
 _o_torch_std = ('(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, Tensor out = None)', '(Tensor input, tuple of ints dim = None, *, Number correction = None, bool keepdim = False, Tensor out = None)', '(Tensor input, bool unbiased = True)')
 _o_torch_sub = ('(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)',)
 _o_torch_subtract = ('(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)', '(Tensor input, Number other, Number alpha = 1)')
@@ -550,6 +679,7 @@ _o_torch_take_along_dim = ('(Tensor input, Tensor indices, int dim = None, *, Te
 _o_torch_tan = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_tanh = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_tensor_split = ('(Tensor input, tuple of ints indices, int dim = 0)', '(Tensor input, Tensor tensor_indices_or_sections, int dim = 0)', '(Tensor input, int sections, int dim = 0)')
+_o_torch_tensordot = ('(object a, object b, object dims = 2, object out = None)',)
 _o_torch_tile = ('(Tensor input, tuple of ints dims)',)
 _o_torch_topk = ('(Tensor input, int k, int dim = -1, bool largest = True, bool sorted = True, *, tuple of Tensors out = None)',)
 _o_torch_trace = ('(Tensor input)',)
@@ -568,6 +698,7 @@ _o_torch_unsqueeze = ('(Tensor input, int dim)',)
 _o_torch_var = ('(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, Tensor out = None)', '(Tensor input, tuple of ints dim = None, *, Number correction = None, bool keepdim = False, Tensor out = None)', '(Tensor input, bool unbiased = True)')
 _o_torch_vdot = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_vsplit = ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)')
+_o_torch_vstack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
 _o_torch_where = ('(Tensor condition)', '(Tensor condition, Tensor input, Tensor other, *, Tensor out = None)', '(Tensor condition, Number self, Tensor other)', '(Tensor condition, Tensor input, Number other)', '(Tensor condition, Number self, Number other)')
 _o_torch_xlogy = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 
@@ -770,7 +901,7 @@ def abs(input, *, out=None):
         r = _impl_torch_abs(input)
     except TypeError as e:
         _b.check('abs', _o_torch_abs, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('abs', out, r)
+    return r if out is None else _b.write_out('abs', out, r, _o_torch_abs, (input,), {})
 
 
 def abs_(input):
@@ -786,7 +917,7 @@ def absolute(input, *, out=None):
         r = _impl_torch_absolute(input)
     except TypeError as e:
         _b.check('absolute', _o_torch_absolute, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('absolute', out, r)
+    return r if out is None else _b.write_out('absolute', out, r, _o_torch_absolute, (input,), {})
 
 
 def acos(input, *, out=None):
@@ -794,7 +925,7 @@ def acos(input, *, out=None):
         r = _impl_torch_acos(input)
     except TypeError as e:
         _b.check('acos', _o_torch_acos, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('acos', out, r)
+    return r if out is None else _b.write_out('acos', out, r, _o_torch_acos, (input,), {})
 
 
 def acosh(input, *, out=None):
@@ -802,7 +933,7 @@ def acosh(input, *, out=None):
         r = _impl_torch_acosh(input)
     except TypeError as e:
         _b.check('acosh', _o_torch_acosh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('acosh', out, r)
+    return r if out is None else _b.write_out('acosh', out, r, _o_torch_acosh, (input,), {})
 
 
 def add(input, other, *, alpha=_d_torch_add_alpha, out=None):
@@ -813,7 +944,7 @@ def add(input, other, *, alpha=_d_torch_add_alpha, out=None):
             r = _impl_torch_add(input, other, alpha=alpha)
     except TypeError as e:
         _b.check('add', _o_torch_add, (input, other), {'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('add', out, r)
+    return r if out is None else _b.write_out('add', out, r, _o_torch_add, (input, other), {'alpha': alpha})
 
 
 def addbmm(input, batch1, batch2, *, beta=_d_torch_addbmm_beta, alpha=_d_torch_addbmm_alpha, out=None):
@@ -824,7 +955,29 @@ def addbmm(input, batch1, batch2, *, beta=_d_torch_addbmm_beta, alpha=_d_torch_a
             r = _impl_torch_addbmm(input, batch1, batch2, beta=beta, alpha=alpha)
     except TypeError as e:
         _b.check('addbmm', _o_torch_addbmm, (input, batch1, batch2), {'beta': beta, 'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('addbmm', out, r)
+    return r if out is None else _b.write_out('addbmm', out, r, _o_torch_addbmm, (input, batch1, batch2), {'beta': beta, 'alpha': alpha})
+
+
+def addcdiv(input, tensor1, tensor2, *, value=_d_torch_addcdiv_value, out=None):
+    try:
+        if value is _d_torch_addcdiv_value:
+            r = _impl_torch_addcdiv(input, tensor1, tensor2)
+        else:
+            r = _impl_torch_addcdiv(input, tensor1, tensor2, value=value)
+    except TypeError as e:
+        _b.check('addcdiv', _o_torch_addcdiv, (input, tensor1, tensor2), {'value': value, 'out': out}, e)
+    return r if out is None else _b.write_out('addcdiv', out, r, _o_torch_addcdiv, (input, tensor1, tensor2), {'value': value})
+
+
+def addcmul(input, tensor1, tensor2, *, value=_d_torch_addcmul_value, out=None):
+    try:
+        if value is _d_torch_addcmul_value:
+            r = _impl_torch_addcmul(input, tensor1, tensor2)
+        else:
+            r = _impl_torch_addcmul(input, tensor1, tensor2, value=value)
+    except TypeError as e:
+        _b.check('addcmul', _o_torch_addcmul, (input, tensor1, tensor2), {'value': value, 'out': out}, e)
+    return r if out is None else _b.write_out('addcmul', out, r, _o_torch_addcmul, (input, tensor1, tensor2), {'value': value})
 
 
 def addmm(input, mat1, mat2, out_dtype=None, *, beta=_d_torch_addmm_beta, alpha=_d_torch_addmm_alpha, out=None):
@@ -837,7 +990,7 @@ def addmm(input, mat1, mat2, out_dtype=None, *, beta=_d_torch_addmm_beta, alpha=
             r = _impl_torch_addmm(input, mat1, mat2, beta=beta, alpha=alpha)
     except TypeError as e:
         _b.check('addmm', _o_torch_addmm, (input, mat1, mat2, out_dtype), {'beta': beta, 'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('addmm', out, r)
+    return r if out is None else _b.write_out('addmm', out, r, _o_torch_addmm, (input, mat1, mat2, out_dtype), {'beta': beta, 'alpha': alpha})
 
 
 def addmv(input, mat, vec, *, beta=_d_torch_addmv_beta, alpha=_d_torch_addmv_alpha, out=None):
@@ -848,7 +1001,7 @@ def addmv(input, mat, vec, *, beta=_d_torch_addmv_beta, alpha=_d_torch_addmv_alp
             r = _impl_torch_addmv(input, mat, vec, beta=beta, alpha=alpha)
     except TypeError as e:
         _b.check('addmv', _o_torch_addmv, (input, mat, vec), {'beta': beta, 'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('addmv', out, r)
+    return r if out is None else _b.write_out('addmv', out, r, _o_torch_addmv, (input, mat, vec), {'beta': beta, 'alpha': alpha})
 
 
 def addr(input, vec1, vec2, *, beta=_d_torch_addr_beta, alpha=_d_torch_addr_alpha, out=None):
@@ -859,7 +1012,7 @@ def addr(input, vec1, vec2, *, beta=_d_torch_addr_beta, alpha=_d_torch_addr_alph
             r = _impl_torch_addr(input, vec1, vec2, beta=beta, alpha=alpha)
     except TypeError as e:
         _b.check('addr', _o_torch_addr, (input, vec1, vec2), {'beta': beta, 'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('addr', out, r)
+    return r if out is None else _b.write_out('addr', out, r, _o_torch_addr, (input, vec1, vec2), {'beta': beta, 'alpha': alpha})
 
 
 def all(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
@@ -870,7 +1023,7 @@ def all(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
             r = _impl_torch_all(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('all', _o_torch_all, (input, dim, keepdim), {'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('all', out, r)
+    return r if out is None else _b.write_out('all', out, r, _o_torch_all, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
 def allclose(input, other, rtol=_d_torch_allclose_rtol, atol=_d_torch_allclose_atol, equal_nan=False):
@@ -892,7 +1045,7 @@ def amax(input, dim=_d_torch_amax_dim, keepdim=False, *, out=None, axis=None, ke
             r = _impl_torch_amax(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('amax', _o_torch_amax, (input, dim, keepdim), {'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('amax', out, r)
+    return r if out is None else _b.write_out('amax', out, r, _o_torch_amax, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
 def amin(input, dim=_d_torch_amin_dim, keepdim=False, *, out=None, axis=None, keepdims=None):
@@ -903,7 +1056,7 @@ def amin(input, dim=_d_torch_amin_dim, keepdim=False, *, out=None, axis=None, ke
             r = _impl_torch_amin(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('amin', _o_torch_amin, (input, dim, keepdim), {'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('amin', out, r)
+    return r if out is None else _b.write_out('amin', out, r, _o_torch_amin, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
 def aminmax(input, *, dim=None, keepdim=False, out=None):
@@ -914,7 +1067,7 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
             r = _impl_torch_aminmax(input, dim=dim, keepdim=keepdim)
     except TypeError as e:
         _b.check('aminmax', _o_torch_aminmax, (input,), {'dim': dim, 'keepdim': keepdim, 'out': out}, e)
-    return r if out is None else _b.write_out('aminmax', out, r)
+    return r if out is None else _b.write_out('aminmax', out, r, _o_torch_aminmax, (input,), {'dim': dim, 'keepdim': keepdim})
 
 
 def any(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
@@ -925,7 +1078,7 @@ def any(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
             r = _impl_torch_any(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('any', _o_torch_any, (input, dim, keepdim), {'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('any', out, r)
+    return r if out is None else _b.write_out('any', out, r, _o_torch_any, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
 def arccos(input, *, out=None):
@@ -933,7 +1086,7 @@ def arccos(input, *, out=None):
         r = _impl_torch_arccos(input)
     except TypeError as e:
         _b.check('arccos', _o_torch_arccos, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('arccos', out, r)
+    return r if out is None else _b.write_out('arccos', out, r, _o_torch_arccos, (input,), {})
 
 
 def arccosh(input, *, out=None):
@@ -941,7 +1094,7 @@ def arccosh(input, *, out=None):
         r = _impl_torch_arccosh(input)
     except TypeError as e:
         _b.check('arccosh', _o_torch_arccosh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('arccosh', out, r)
+    return r if out is None else _b.write_out('arccosh', out, r, _o_torch_arccosh, (input,), {})
 
 
 def arcsin(input, *, out=None):
@@ -949,7 +1102,7 @@ def arcsin(input, *, out=None):
         r = _impl_torch_arcsin(input)
     except TypeError as e:
         _b.check('arcsin', _o_torch_arcsin, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('arcsin', out, r)
+    return r if out is None else _b.write_out('arcsin', out, r, _o_torch_arcsin, (input,), {})
 
 
 def arcsinh(input, *, out=None):
@@ -957,7 +1110,7 @@ def arcsinh(input, *, out=None):
         r = _impl_torch_arcsinh(input)
     except TypeError as e:
         _b.check('arcsinh', _o_torch_arcsinh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('arcsinh', out, r)
+    return r if out is None else _b.write_out('arcsinh', out, r, _o_torch_arcsinh, (input,), {})
 
 
 def arctan(input, *, out=None):
@@ -965,7 +1118,7 @@ def arctan(input, *, out=None):
         r = _impl_torch_arctan(input)
     except TypeError as e:
         _b.check('arctan', _o_torch_arctan, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('arctan', out, r)
+    return r if out is None else _b.write_out('arctan', out, r, _o_torch_arctan, (input,), {})
 
 
 def arctan2(input, other, *, out=None):
@@ -973,7 +1126,7 @@ def arctan2(input, other, *, out=None):
         r = _impl_torch_arctan2(input, other)
     except TypeError as e:
         _b.check('arctan2', _o_torch_arctan2, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('arctan2', out, r)
+    return r if out is None else _b.write_out('arctan2', out, r, _o_torch_arctan2, (input, other), {})
 
 
 def arctanh(input, *, out=None):
@@ -981,7 +1134,7 @@ def arctanh(input, *, out=None):
         r = _impl_torch_arctanh(input)
     except TypeError as e:
         _b.check('arctanh', _o_torch_arctanh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('arctanh', out, r)
+    return r if out is None else _b.write_out('arctanh', out, r, _o_torch_arctanh, (input,), {})
 
 
 def argmax(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
@@ -992,7 +1145,7 @@ def argmax(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None
             r = _impl_torch_argmax(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('argmax', _o_torch_argmax, (input, dim, keepdim), {'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('argmax', out, r)
+    return r if out is None else _b.write_out('argmax', out, r, _o_torch_argmax, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
 def argmin(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
@@ -1003,7 +1156,7 @@ def argmin(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None
             r = _impl_torch_argmin(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('argmin', _o_torch_argmin, (input, dim, keepdim), {'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('argmin', out, r)
+    return r if out is None else _b.write_out('argmin', out, r, _o_torch_argmin, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
 def argsort(input, dim=_d_torch_argsort_dim, descending=False, *, stable=False, out=None):
@@ -1014,7 +1167,7 @@ def argsort(input, dim=_d_torch_argsort_dim, descending=False, *, stable=False, 
             r = _impl_torch_argsort(input, dim, descending, stable=stable)
     except TypeError as e:
         _b.check('argsort', _o_torch_argsort, (input, dim, descending), {'stable': stable, 'out': out}, e)
-    return r if out is None else _b.write_out('argsort', out, r)
+    return r if out is None else _b.write_out('argsort', out, r, _o_torch_argsort, (input, dim, descending), {'stable': stable})
 
 
 def argwhere(input):
@@ -1041,7 +1194,7 @@ def asin(input, *, out=None):
         r = _impl_torch_asin(input)
     except TypeError as e:
         _b.check('asin', _o_torch_asin, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('asin', out, r)
+    return r if out is None else _b.write_out('asin', out, r, _o_torch_asin, (input,), {})
 
 
 def asinh(input, *, out=None):
@@ -1049,7 +1202,7 @@ def asinh(input, *, out=None):
         r = _impl_torch_asinh(input)
     except TypeError as e:
         _b.check('asinh', _o_torch_asinh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('asinh', out, r)
+    return r if out is None else _b.write_out('asinh', out, r, _o_torch_asinh, (input,), {})
 
 
 def atan(input, *, out=None):
@@ -1057,7 +1210,7 @@ def atan(input, *, out=None):
         r = _impl_torch_atan(input)
     except TypeError as e:
         _b.check('atan', _o_torch_atan, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('atan', out, r)
+    return r if out is None else _b.write_out('atan', out, r, _o_torch_atan, (input,), {})
 
 
 def atan2(input, other, *, out=None):
@@ -1065,7 +1218,7 @@ def atan2(input, other, *, out=None):
         r = _impl_torch_atan2(input, other)
     except TypeError as e:
         _b.check('atan2', _o_torch_atan2, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('atan2', out, r)
+    return r if out is None else _b.write_out('atan2', out, r, _o_torch_atan2, (input, other), {})
 
 
 def atanh(input, *, out=None):
@@ -1073,7 +1226,7 @@ def atanh(input, *, out=None):
         r = _impl_torch_atanh(input)
     except TypeError as e:
         _b.check('atanh', _o_torch_atanh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('atanh', out, r)
+    return r if out is None else _b.write_out('atanh', out, r, _o_torch_atanh, (input,), {})
 
 
 def baddbmm(input, batch1, batch2, out_dtype=None, *, beta=_d_torch_baddbmm_beta, alpha=_d_torch_baddbmm_alpha, out=None):
@@ -1086,7 +1239,18 @@ def baddbmm(input, batch1, batch2, out_dtype=None, *, beta=_d_torch_baddbmm_beta
             r = _impl_torch_baddbmm(input, batch1, batch2, beta=beta, alpha=alpha)
     except TypeError as e:
         _b.check('baddbmm', _o_torch_baddbmm, (input, batch1, batch2, out_dtype), {'beta': beta, 'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('baddbmm', out, r)
+    return r if out is None else _b.write_out('baddbmm', out, r, _o_torch_baddbmm, (input, batch1, batch2, out_dtype), {'beta': beta, 'alpha': alpha})
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    try:
+        if p is None and generator is None:
+            r = _impl_torch_bernoulli(input)
+        else:
+            r = _impl_torch_bernoulli(input, p, generator=generator)
+    except TypeError as e:
+        _b.check('bernoulli', _o_torch_bernoulli, (input, p), {'generator': generator, 'out': out}, e)
+    return r if out is None else _b.write_out('bernoulli', out, r, _o_torch_bernoulli, (input, p), {'generator': generator})
 
 
 def bitwise_and(input, other, *, out=None, self=None):
@@ -1096,7 +1260,7 @@ def bitwise_and(input, other, *, out=None, self=None):
         r = _impl_torch_bitwise_and(input, other)
     except TypeError as e:
         _b.check('bitwise_and', _o_torch_bitwise_and, (input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('bitwise_and', out, r)
+    return r if out is None else _b.write_out('bitwise_and', out, r, _o_torch_bitwise_and, (input, other), {'self': self})
 
 
 def bitwise_left_shift(input, other, *, out=None, self=None):
@@ -1106,7 +1270,7 @@ def bitwise_left_shift(input, other, *, out=None, self=None):
         r = _impl_torch_bitwise_left_shift(input, other)
     except TypeError as e:
         _b.check('bitwise_left_shift', _o_torch_bitwise_left_shift, (input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('bitwise_left_shift', out, r)
+    return r if out is None else _b.write_out('bitwise_left_shift', out, r, _o_torch_bitwise_left_shift, (input, other), {'self': self})
 
 
 def bitwise_not(input, *, out=None):
@@ -1114,7 +1278,7 @@ def bitwise_not(input, *, out=None):
         r = _impl_torch_bitwise_not(input)
     except TypeError as e:
         _b.check('bitwise_not', _o_torch_bitwise_not, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('bitwise_not', out, r)
+    return r if out is None else _b.write_out('bitwise_not', out, r, _o_torch_bitwise_not, (input,), {})
 
 
 def bitwise_or(input, other, *, out=None, self=None):
@@ -1124,7 +1288,7 @@ def bitwise_or(input, other, *, out=None, self=None):
         r = _impl_torch_bitwise_or(input, other)
     except TypeError as e:
         _b.check('bitwise_or', _o_torch_bitwise_or, (input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('bitwise_or', out, r)
+    return r if out is None else _b.write_out('bitwise_or', out, r, _o_torch_bitwise_or, (input, other), {'self': self})
 
 
 def bitwise_right_shift(input, other, *, out=None, self=None):
@@ -1134,7 +1298,7 @@ def bitwise_right_shift(input, other, *, out=None, self=None):
         r = _impl_torch_bitwise_right_shift(input, other)
     except TypeError as e:
         _b.check('bitwise_right_shift', _o_torch_bitwise_right_shift, (input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('bitwise_right_shift', out, r)
+    return r if out is None else _b.write_out('bitwise_right_shift', out, r, _o_torch_bitwise_right_shift, (input, other), {'self': self})
 
 
 def bitwise_xor(input, other, *, out=None, self=None):
@@ -1144,7 +1308,7 @@ def bitwise_xor(input, other, *, out=None, self=None):
         r = _impl_torch_bitwise_xor(input, other)
     except TypeError as e:
         _b.check('bitwise_xor', _o_torch_bitwise_xor, (input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('bitwise_xor', out, r)
+    return r if out is None else _b.write_out('bitwise_xor', out, r, _o_torch_bitwise_xor, (input, other), {'self': self})
 
 
 def bmm(input, mat2, out_dtype=None, *, out=None):
@@ -1154,7 +1318,7 @@ def bmm(input, mat2, out_dtype=None, *, out=None):
         r = _impl_torch_bmm(input, mat2)
     except TypeError as e:
         _b.check('bmm', _o_torch_bmm, (input, mat2, out_dtype), {'out': out}, e)
-    return r if out is None else _b.write_out('bmm', out, r)
+    return r if out is None else _b.write_out('bmm', out, r, _o_torch_bmm, (input, mat2, out_dtype), {})
 
 
 def broadcast_to(input, size):
@@ -1165,12 +1329,23 @@ def broadcast_to(input, size):
     return r
 
 
+def cat(tensors, dim=_d_torch_cat_dim, *, out=None, axis=None):
+    try:
+        if dim is _d_torch_cat_dim and axis is None:
+            r = _impl_torch_cat(tensors)
+        else:
+            r = _impl_torch_cat(tensors, dim, axis=axis)
+    except TypeError as e:
+        _b.check('cat', _o_torch_cat, (tensors, dim), {'out': out, 'axis': axis}, e)
+    return r if out is None else _b.write_out('cat', out, r, _o_torch_cat, (tensors, dim), {'axis': axis})
+
+
 def ceil(input, *, out=None):
     try:
         r = _impl_torch_ceil(input)
     except TypeError as e:
         _b.check('ceil', _o_torch_ceil, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('ceil', out, r)
+    return r if out is None else _b.write_out('ceil', out, r, _o_torch_ceil, (input,), {})
 
 
 def ceil_(input):
@@ -1181,6 +1356,17 @@ def ceil_(input):
     return r
 
 
+def cholesky(input, upper=False, *, out=None):
+    try:
+        if upper is False:
+            r = _impl_torch_cholesky(input)
+        else:
+            r = _impl_torch_cholesky(input, upper)
+    except TypeError as e:
+        _b.check('cholesky', _o_torch_cholesky, (input, upper), {'out': out}, e)
+    return r if out is None else _b.write_out('cholesky', out, r, _o_torch_cholesky, (input, upper), {})
+
+
 def cholesky_inverse(input, upper=False, *, out=None):
     try:
         if upper is False:
@@ -1189,7 +1375,7 @@ def cholesky_inverse(input, upper=False, *, out=None):
             r = _impl_torch_cholesky_inverse(input, upper)
     except TypeError as e:
         _b.check('cholesky_inverse', _o_torch_cholesky_inverse, (input, upper), {'out': out}, e)
-    return r if out is None else _b.write_out('cholesky_inverse', out, r)
+    return r if out is None else _b.write_out('cholesky_inverse', out, r, _o_torch_cholesky_inverse, (input, upper), {})
 
 
 def cholesky_solve(input, input2, upper=False, *, out=None):
@@ -1200,7 +1386,7 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
             r = _impl_torch_cholesky_solve(input, input2, upper)
     except TypeError as e:
         _b.check('cholesky_solve', _o_torch_cholesky_solve, (input, input2, upper), {'out': out}, e)
-    return r if out is None else _b.write_out('cholesky_solve', out, r)
+    return r if out is None else _b.write_out('cholesky_solve', out, r, _o_torch_cholesky_solve, (input, input2, upper), {})
 
 
 def chunk(input, chunks, dim=_d_torch_chunk_dim):
@@ -1222,7 +1408,7 @@ def clamp(input, min=None, max=None, *, out=None):
             r = _impl_torch_clamp(input, min, max)
     except TypeError as e:
         _b.check('clamp', _o_torch_clamp, (input, min, max), {'out': out}, e)
-    return r if out is None else _b.write_out('clamp', out, r)
+    return r if out is None else _b.write_out('clamp', out, r, _o_torch_clamp, (input, min, max), {})
 
 
 def clamp_(input, min=None, max=None):
@@ -1244,7 +1430,7 @@ def clip(input, min=None, max=None, *, out=None):
             r = _impl_torch_clip(input, min, max)
     except TypeError as e:
         _b.check('clip', _o_torch_clip, (input, min, max), {'out': out}, e)
-    return r if out is None else _b.write_out('clip', out, r)
+    return r if out is None else _b.write_out('clip', out, r, _o_torch_clip, (input, min, max), {})
 
 
 def clip_(input, min=None, max=None):
@@ -1258,12 +1444,61 @@ def clip_(input, min=None, max=None):
     return r
 
 
+def column_stack(tensors, *, out=None):
+    try:
+        r = _impl_torch_column_stack(tensors)
+    except TypeError as e:
+        _b.check('column_stack', _o_torch_column_stack, (tensors,), {'out': out}, e)
+    return r if out is None else _b.write_out('column_stack', out, r, _o_torch_column_stack, (tensors,), {})
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=None, options=None, name=None, disable=False, recompile_limit=None, isolate_recompiles=False, dynamic_shapes=None):
+    if not (name is None):
+        _b.unsupported('compile', 'name')
+    if not (recompile_limit is None):
+        _b.unsupported('compile', 'recompile_limit')
+    if not (isolate_recompiles is False):
+        _b.unsupported('compile', 'isolate_recompiles')
+    if not (dynamic_shapes is None):
+        _b.unsupported('compile', 'dynamic_shapes')
+    try:
+        if model is None and fullgraph is False and dynamic is None and backend is None and mode is None and options is None and disable is False:
+            r = _impl_torch_compile()
+        else:
+            r = _impl_torch_compile(model, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode, options=options, disable=disable)
+    except TypeError as e:
+        _b.check('compile', _o_torch_compile, (model,), {'fullgraph': fullgraph, 'dynamic': dynamic, 'backend': backend, 'mode': mode, 'options': options, 'name': name, 'disable': disable, 'recompile_limit': recompile_limit, 'isolate_recompiles': isolate_recompiles, 'dynamic_shapes': dynamic_shapes}, e)
+    return r
+
+
+def concat(tensors, dim=_d_torch_concat_dim, *, out=None, axis=None):
+    try:
+        if dim is _d_torch_concat_dim and axis is None:
+            r = _impl_torch_concat(tensors)
+        else:
+            r = _impl_torch_concat(tensors, dim, axis=axis)
+    except TypeError as e:
+        _b.check('concat', _o_torch_concat, (tensors, dim), {'out': out, 'axis': axis}, e)
+    return r if out is None else _b.write_out('concat', out, r, _o_torch_concat, (tensors, dim), {'axis': axis})
+
+
+def concatenate(tensors, dim=_d_torch_concatenate_dim, *, out=None, axis=None):
+    try:
+        if dim is _d_torch_concatenate_dim and axis is None:
+            r = _impl_torch_concatenate(tensors)
+        else:
+            r = _impl_torch_concatenate(tensors, dim, axis=axis)
+    except TypeError as e:
+        _b.check('concatenate', _o_torch_concatenate, (tensors, dim), {'out': out, 'axis': axis}, e)
+    return r if out is None else _b.write_out('concatenate', out, r, _o_torch_concatenate, (tensors, dim), {'axis': axis})
+
+
 def copysign(input, other, *, out=None):
     try:
         r = _impl_torch_copysign(input, other)
     except TypeError as e:
         _b.check('copysign', _o_torch_copysign, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('copysign', out, r)
+    return r if out is None else _b.write_out('copysign', out, r, _o_torch_copysign, (input, other), {})
 
 
 def cos(input, *, out=None):
@@ -1271,7 +1506,7 @@ def cos(input, *, out=None):
         r = _impl_torch_cos(input)
     except TypeError as e:
         _b.check('cos', _o_torch_cos, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('cos', out, r)
+    return r if out is None else _b.write_out('cos', out, r, _o_torch_cos, (input,), {})
 
 
 def cosh(input, *, out=None):
@@ -1279,7 +1514,7 @@ def cosh(input, *, out=None):
         r = _impl_torch_cosh(input)
     except TypeError as e:
         _b.check('cosh', _o_torch_cosh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('cosh', out, r)
+    return r if out is None else _b.write_out('cosh', out, r, _o_torch_cosh, (input,), {})
 
 
 def count_nonzero(input, dim=None):
@@ -1301,7 +1536,7 @@ def cross(input, other, dim=None, *, out=None):
             r = _impl_torch_cross(input, other, dim)
     except TypeError as e:
         _b.check('cross', _o_torch_cross, (input, other, dim), {'out': out}, e)
-    return r if out is None else _b.write_out('cross', out, r)
+    return r if out is None else _b.write_out('cross', out, r, _o_torch_cross, (input, other, dim), {})
 
 
 def cummax(input, dim, *, out=None):
@@ -1309,7 +1544,7 @@ def cummax(input, dim, *, out=None):
         r = _impl_torch_cummax(input, dim)
     except TypeError as e:
         _b.check('cummax', _o_torch_cummax, (input, dim), {'out': out}, e)
-    return r if out is None else _b.write_out('cummax', out, r)
+    return r if out is None else _b.write_out('cummax', out, r, _o_torch_cummax, (input, dim), {})
 
 
 def cummin(input, dim, *, out=None):
@@ -1317,7 +1552,7 @@ def cummin(input, dim, *, out=None):
         r = _impl_torch_cummin(input, dim)
     except TypeError as e:
         _b.check('cummin', _o_torch_cummin, (input, dim), {'out': out}, e)
-    return r if out is None else _b.write_out('cummin', out, r)
+    return r if out is None else _b.write_out('cummin', out, r, _o_torch_cummin, (input, dim), {})
 
 
 def cumprod(input, dim, *, dtype=None, out=None, axis=None):
@@ -1328,7 +1563,7 @@ def cumprod(input, dim, *, dtype=None, out=None, axis=None):
             r = _impl_torch_cumprod(input, dim, dtype=dtype, axis=axis)
     except TypeError as e:
         _b.check('cumprod', _o_torch_cumprod, (input, dim), {'dtype': dtype, 'out': out, 'axis': axis}, e)
-    return r if out is None else _b.write_out('cumprod', out, r)
+    return r if out is None else _b.write_out('cumprod', out, r, _o_torch_cumprod, (input, dim), {'dtype': dtype, 'axis': axis})
 
 
 def cumsum(input, dim, *, dtype=None, out=None, axis=None):
@@ -1339,7 +1574,7 @@ def cumsum(input, dim, *, dtype=None, out=None, axis=None):
             r = _impl_torch_cumsum(input, dim, dtype=dtype, axis=axis)
     except TypeError as e:
         _b.check('cumsum', _o_torch_cumsum, (input, dim), {'dtype': dtype, 'out': out, 'axis': axis}, e)
-    return r if out is None else _b.write_out('cumsum', out, r)
+    return r if out is None else _b.write_out('cumsum', out, r, _o_torch_cumsum, (input, dim), {'dtype': dtype, 'axis': axis})
 
 
 def deg2rad(input, *, out=None):
@@ -1347,7 +1582,7 @@ def deg2rad(input, *, out=None):
         r = _impl_torch_deg2rad(input)
     except TypeError as e:
         _b.check('deg2rad', _o_torch_deg2rad, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('deg2rad', out, r)
+    return r if out is None else _b.write_out('deg2rad', out, r, _o_torch_deg2rad, (input,), {})
 
 
 def det(input):
@@ -1366,7 +1601,7 @@ def diag(input, diagonal=_d_torch_diag_diagonal, *, out=None):
             r = _impl_torch_diag(input, diagonal)
     except TypeError as e:
         _b.check('diag', _o_torch_diag, (input, diagonal), {'out': out}, e)
-    return r if out is None else _b.write_out('diag', out, r)
+    return r if out is None else _b.write_out('diag', out, r, _o_torch_diag, (input, diagonal), {})
 
 
 def diag_embed(input, offset=_d_torch_diag_embed_offset, dim1=_d_torch_diag_embed_dim1, dim2=_d_torch_diag_embed_dim2):
@@ -1399,7 +1634,7 @@ def diff(input, n=_d_torch_diff_n, dim=_d_torch_diff_dim, prepend=None, append=N
             r = _impl_torch_diff(input, n, dim, prepend, append)
     except TypeError as e:
         _b.check('diff', _o_torch_diff, (input, n, dim, prepend, append), {'out': out}, e)
-    return r if out is None else _b.write_out('diff', out, r)
+    return r if out is None else _b.write_out('diff', out, r, _o_torch_diff, (input, n, dim, prepend, append), {})
 
 
 def digamma(input, *, out=None):
@@ -1407,7 +1642,7 @@ def digamma(input, *, out=None):
         r = _impl_torch_digamma(input)
     except TypeError as e:
         _b.check('digamma', _o_torch_digamma, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('digamma', out, r)
+    return r if out is None else _b.write_out('digamma', out, r, _o_torch_digamma, (input,), {})
 
 
 def div(input, other, *, out=None, rounding_mode=None):
@@ -1418,7 +1653,7 @@ def div(input, other, *, out=None, rounding_mode=None):
             r = _impl_torch_div(input, other, rounding_mode=rounding_mode)
     except TypeError as e:
         _b.check('div', _o_torch_div, (input, other), {'out': out, 'rounding_mode': rounding_mode}, e)
-    return r if out is None else _b.write_out('div', out, r)
+    return r if out is None else _b.write_out('div', out, r, _o_torch_div, (input, other), {'rounding_mode': rounding_mode})
 
 
 def divide(input, other, *, out=None, rounding_mode=None):
@@ -1429,7 +1664,7 @@ def divide(input, other, *, out=None, rounding_mode=None):
             r = _impl_torch_divide(input, other, rounding_mode=rounding_mode)
     except TypeError as e:
         _b.check('divide', _o_torch_divide, (input, other), {'out': out, 'rounding_mode': rounding_mode}, e)
-    return r if out is None else _b.write_out('divide', out, r)
+    return r if out is None else _b.write_out('divide', out, r, _o_torch_divide, (input, other), {'rounding_mode': rounding_mode})
 
 
 def dot(input, tensor, *, out=None):
@@ -1437,7 +1672,7 @@ def dot(input, tensor, *, out=None):
         r = _impl_torch_dot(input, tensor)
     except TypeError as e:
         _b.check('dot', _o_torch_dot, (input, tensor), {'out': out}, e)
-    return r if out is None else _b.write_out('dot', out, r)
+    return r if out is None else _b.write_out('dot', out, r, _o_torch_dot, (input, tensor), {})
 
 
 def dsplit(input, sections, *, indices=None):
@@ -1450,12 +1685,20 @@ def dsplit(input, sections, *, indices=None):
     return r
 
 
+def dstack(tensors, *, out=None):
+    try:
+        r = _impl_torch_dstack(tensors)
+    except TypeError as e:
+        _b.check('dstack', _o_torch_dstack, (tensors,), {'out': out}, e)
+    return r if out is None else _b.write_out('dstack', out, r, _o_torch_dstack, (tensors,), {})
+
+
 def eq(input, other, *, out=None):
     try:
         r = _impl_torch_eq(input, other)
     except TypeError as e:
         _b.check('eq', _o_torch_eq, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('eq', out, r)
+    return r if out is None else _b.write_out('eq', out, r, _o_torch_eq, (input, other), {})
 
 
 def equal(input, other):
@@ -1471,7 +1714,7 @@ def erf(input, *, out=None):
         r = _impl_torch_erf(input)
     except TypeError as e:
         _b.check('erf', _o_torch_erf, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('erf', out, r)
+    return r if out is None else _b.write_out('erf', out, r, _o_torch_erf, (input,), {})
 
 
 def erfc(input, *, out=None):
@@ -1479,7 +1722,7 @@ def erfc(input, *, out=None):
         r = _impl_torch_erfc(input)
     except TypeError as e:
         _b.check('erfc', _o_torch_erfc, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('erfc', out, r)
+    return r if out is None else _b.write_out('erfc', out, r, _o_torch_erfc, (input,), {})
 
 
 def erfinv(input, *, out=None):
@@ -1487,7 +1730,7 @@ def erfinv(input, *, out=None):
         r = _impl_torch_erfinv(input)
     except TypeError as e:
         _b.check('erfinv', _o_torch_erfinv, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('erfinv', out, r)
+    return r if out is None else _b.write_out('erfinv', out, r, _o_torch_erfinv, (input,), {})
 
 
 def exp(input, *, out=None):
@@ -1495,7 +1738,7 @@ def exp(input, *, out=None):
         r = _impl_torch_exp(input)
     except TypeError as e:
         _b.check('exp', _o_torch_exp, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('exp', out, r)
+    return r if out is None else _b.write_out('exp', out, r, _o_torch_exp, (input,), {})
 
 
 def exp2(input, *, out=None):
@@ -1503,7 +1746,7 @@ def exp2(input, *, out=None):
         r = _impl_torch_exp2(input)
     except TypeError as e:
         _b.check('exp2', _o_torch_exp2, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('exp2', out, r)
+    return r if out is None else _b.write_out('exp2', out, r, _o_torch_exp2, (input,), {})
 
 
 def exp_(input):
@@ -1519,7 +1762,7 @@ def expm1(input, *, out=None):
         r = _impl_torch_expm1(input)
     except TypeError as e:
         _b.check('expm1', _o_torch_expm1, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('expm1', out, r)
+    return r if out is None else _b.write_out('expm1', out, r, _o_torch_expm1, (input,), {})
 
 
 def fix(input, *, out=None):
@@ -1527,7 +1770,7 @@ def fix(input, *, out=None):
         r = _impl_torch_fix(input)
     except TypeError as e:
         _b.check('fix', _o_torch_fix, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('fix', out, r)
+    return r if out is None else _b.write_out('fix', out, r, _o_torch_fix, (input,), {})
 
 
 def flatten(input, start_dim=_d_torch_flatten_start_dim, end_dim=_d_torch_flatten_end_dim):
@@ -1572,7 +1815,7 @@ def float_power(input, exponent, *, out=None, self=None):
         r = _impl_torch_float_power(input, exponent)
     except TypeError as e:
         _b.check('float_power', _o_torch_float_power, (input, exponent), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('float_power', out, r)
+    return r if out is None else _b.write_out('float_power', out, r, _o_torch_float_power, (input, exponent), {'self': self})
 
 
 def floor(input, *, out=None):
@@ -1580,7 +1823,7 @@ def floor(input, *, out=None):
         r = _impl_torch_floor(input)
     except TypeError as e:
         _b.check('floor', _o_torch_floor, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('floor', out, r)
+    return r if out is None else _b.write_out('floor', out, r, _o_torch_floor, (input,), {})
 
 
 def floor_(input):
@@ -1596,7 +1839,7 @@ def floor_divide(input, other, *, out=None):
         r = _impl_torch_floor_divide(input, other)
     except TypeError as e:
         _b.check('floor_divide', _o_torch_floor_divide, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('floor_divide', out, r)
+    return r if out is None else _b.write_out('floor_divide', out, r, _o_torch_floor_divide, (input, other), {})
 
 
 def fmax(input, other, *, out=None):
@@ -1604,7 +1847,7 @@ def fmax(input, other, *, out=None):
         r = _impl_torch_fmax(input, other)
     except TypeError as e:
         _b.check('fmax', _o_torch_fmax, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('fmax', out, r)
+    return r if out is None else _b.write_out('fmax', out, r, _o_torch_fmax, (input, other), {})
 
 
 def fmin(input, other, *, out=None):
@@ -1612,7 +1855,7 @@ def fmin(input, other, *, out=None):
         r = _impl_torch_fmin(input, other)
     except TypeError as e:
         _b.check('fmin', _o_torch_fmin, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('fmin', out, r)
+    return r if out is None else _b.write_out('fmin', out, r, _o_torch_fmin, (input, other), {})
 
 
 def fmod(input, other, *, out=None):
@@ -1620,7 +1863,7 @@ def fmod(input, other, *, out=None):
         r = _impl_torch_fmod(input, other)
     except TypeError as e:
         _b.check('fmod', _o_torch_fmod, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('fmod', out, r)
+    return r if out is None else _b.write_out('fmod', out, r, _o_torch_fmod, (input, other), {})
 
 
 def frac(input, *, out=None):
@@ -1628,7 +1871,32 @@ def frac(input, *, out=None):
         r = _impl_torch_frac(input)
     except TypeError as e:
         _b.check('frac', _o_torch_frac, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('frac', out, r)
+    return r if out is None else _b.write_out('frac', out, r, _o_torch_frac, (input,), {})
+
+
+def from_dlpack(ext_tensor, *, device=None, copy=None):
+    if not (device is None):
+        _b.unsupported('from_dlpack', 'device')
+    if not (copy is None):
+        _b.unsupported('from_dlpack', 'copy')
+    try:
+        r = _impl_torch_from_dlpack(ext_tensor)
+    except TypeError as e:
+        _b.check('from_dlpack', _o_torch_from_dlpack, (ext_tensor,), {'device': device, 'copy': copy}, e)
+    return r
+
+
+def full(size, fill_value, *, out=None, layout=_d_torch_full_layout, dtype=None, device=None, requires_grad=False, pin_memory=False, names=None):
+    if not (names is None):
+        _b.unsupported('full', 'names')
+    try:
+        if out is None and layout is _d_torch_full_layout and dtype is None and device is None and requires_grad is False and pin_memory is False:
+            r = _impl_torch_full(size, fill_value)
+        else:
+            r = _impl_torch_full(size, fill_value, out=out, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad, pin_memory=pin_memory)
+    except TypeError as e:
+        _b.check('full', _o_torch_full, (size, fill_value), {'out': out, 'layout': layout, 'dtype': dtype, 'device': device, 'requires_grad': requires_grad, 'pin_memory': pin_memory, 'names': names}, e)
+    return r
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -1639,7 +1907,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
             r = _impl_torch_gather(input, dim, index, sparse_grad=sparse_grad)
     except TypeError as e:
         _b.check('gather', _o_torch_gather, (input, dim, index), {'sparse_grad': sparse_grad, 'out': out}, e)
-    return r if out is None else _b.write_out('gather', out, r)
+    return r if out is None else _b.write_out('gather', out, r, _o_torch_gather, (input, dim, index), {'sparse_grad': sparse_grad})
 
 
 def ge(input, other, *, out=None):
@@ -1647,7 +1915,7 @@ def ge(input, other, *, out=None):
         r = _impl_torch_ge(input, other)
     except TypeError as e:
         _b.check('ge', _o_torch_ge, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('ge', out, r)
+    return r if out is None else _b.write_out('ge', out, r, _o_torch_ge, (input, other), {})
 
 
 def ger(input, vec2, *, out=None):
@@ -1655,7 +1923,7 @@ def ger(input, vec2, *, out=None):
         r = _impl_torch_ger(input, vec2)
     except TypeError as e:
         _b.check('ger', _o_torch_ger, (input, vec2), {'out': out}, e)
-    return r if out is None else _b.write_out('ger', out, r)
+    return r if out is None else _b.write_out('ger', out, r, _o_torch_ger, (input, vec2), {})
 
 
 def greater(input, other, *, out=None):
@@ -1663,7 +1931,7 @@ def greater(input, other, *, out=None):
         r = _impl_torch_greater(input, other)
     except TypeError as e:
         _b.check('greater', _o_torch_greater, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('greater', out, r)
+    return r if out is None else _b.write_out('greater', out, r, _o_torch_greater, (input, other), {})
 
 
 def greater_equal(input, other, *, out=None):
@@ -1671,7 +1939,7 @@ def greater_equal(input, other, *, out=None):
         r = _impl_torch_greater_equal(input, other)
     except TypeError as e:
         _b.check('greater_equal', _o_torch_greater_equal, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('greater_equal', out, r)
+    return r if out is None else _b.write_out('greater_equal', out, r, _o_torch_greater_equal, (input, other), {})
 
 
 def gt(input, other, *, out=None):
@@ -1679,7 +1947,7 @@ def gt(input, other, *, out=None):
         r = _impl_torch_gt(input, other)
     except TypeError as e:
         _b.check('gt', _o_torch_gt, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('gt', out, r)
+    return r if out is None else _b.write_out('gt', out, r, _o_torch_gt, (input, other), {})
 
 
 def heaviside(input, values, *, out=None):
@@ -1687,7 +1955,7 @@ def heaviside(input, values, *, out=None):
         r = _impl_torch_heaviside(input, values)
     except TypeError as e:
         _b.check('heaviside', _o_torch_heaviside, (input, values), {'out': out}, e)
-    return r if out is None else _b.write_out('heaviside', out, r)
+    return r if out is None else _b.write_out('heaviside', out, r, _o_torch_heaviside, (input, values), {})
 
 
 def hsplit(input, sections, *, indices=None):
@@ -1700,12 +1968,20 @@ def hsplit(input, sections, *, indices=None):
     return r
 
 
+def hstack(tensors, *, out=None):
+    try:
+        r = _impl_torch_hstack(tensors)
+    except TypeError as e:
+        _b.check('hstack', _o_torch_hstack, (tensors,), {'out': out}, e)
+    return r if out is None else _b.write_out('hstack', out, r, _o_torch_hstack, (tensors,), {})
+
+
 def hypot(input, other, *, out=None):
     try:
         r = _impl_torch_hypot(input, other)
     except TypeError as e:
         _b.check('hypot', _o_torch_hypot, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('hypot', out, r)
+    return r if out is None else _b.write_out('hypot', out, r, _o_torch_hypot, (input, other), {})
 
 
 def i0(input, *, out=None):
@@ -1713,7 +1989,7 @@ def i0(input, *, out=None):
         r = _impl_torch_i0(input)
     except TypeError as e:
         _b.check('i0', _o_torch_i0, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('i0', out, r)
+    return r if out is None else _b.write_out('i0', out, r, _o_torch_i0, (input,), {})
 
 
 def index_add(input, dim, index, source, *, alpha=_d_torch_index_add_alpha, out=None):
@@ -1724,7 +2000,7 @@ def index_add(input, dim, index, source, *, alpha=_d_torch_index_add_alpha, out=
             r = _impl_torch_index_add(input, dim, index, source, alpha=alpha)
     except TypeError as e:
         _b.check('index_add', _o_torch_index_add, (input, dim, index, source), {'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('index_add', out, r)
+    return r if out is None else _b.write_out('index_add', out, r, _o_torch_index_add, (input, dim, index, source), {'alpha': alpha})
 
 
 def index_copy(input, dim, index, source, *, out=None):
@@ -1732,7 +2008,7 @@ def index_copy(input, dim, index, source, *, out=None):
         r = _impl_torch_index_copy(input, dim, index, source)
     except TypeError as e:
         _b.check('index_copy', _o_torch_index_copy, (input, dim, index, source), {'out': out}, e)
-    return r if out is None else _b.write_out('index_copy', out, r)
+    return r if out is None else _b.write_out('index_copy', out, r, _o_torch_index_copy, (input, dim, index, source), {})
 
 
 def index_select(input, dim, index, *, out=None):
@@ -1740,7 +2016,7 @@ def index_select(input, dim, index, *, out=None):
         r = _impl_torch_index_select(input, dim, index)
     except TypeError as e:
         _b.check('index_select', _o_torch_index_select, (input, dim, index), {'out': out}, e)
-    return r if out is None else _b.write_out('index_select', out, r)
+    return r if out is None else _b.write_out('index_select', out, r, _o_torch_index_select, (input, dim, index), {})
 
 
 def inner(input, other, *, out=None):
@@ -1748,7 +2024,7 @@ def inner(input, other, *, out=None):
         r = _impl_torch_inner(input, other)
     except TypeError as e:
         _b.check('inner', _o_torch_inner, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('inner', out, r)
+    return r if out is None else _b.write_out('inner', out, r, _o_torch_inner, (input, other), {})
 
 
 def inverse(input, *, out=None):
@@ -1756,7 +2032,7 @@ def inverse(input, *, out=None):
         r = _impl_torch_inverse(input)
     except TypeError as e:
         _b.check('inverse', _o_torch_inverse, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('inverse', out, r)
+    return r if out is None else _b.write_out('inverse', out, r, _o_torch_inverse, (input,), {})
 
 
 def isclose(input, other, rtol=_d_torch_isclose_rtol, atol=_d_torch_isclose_atol, equal_nan=False):
@@ -1799,7 +2075,7 @@ def isneginf(input, *, out=None):
         r = _impl_torch_isneginf(input)
     except TypeError as e:
         _b.check('isneginf', _o_torch_isneginf, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('isneginf', out, r)
+    return r if out is None else _b.write_out('isneginf', out, r, _o_torch_isneginf, (input,), {})
 
 
 def isposinf(input, *, out=None):
@@ -1807,7 +2083,7 @@ def isposinf(input, *, out=None):
         r = _impl_torch_isposinf(input)
     except TypeError as e:
         _b.check('isposinf', _o_torch_isposinf, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('isposinf', out, r)
+    return r if out is None else _b.write_out('isposinf', out, r, _o_torch_isposinf, (input,), {})
 
 
 def isreal(input):
@@ -1823,7 +2099,7 @@ def kron(input, other, *, out=None):
         r = _impl_torch_kron(input, other)
     except TypeError as e:
         _b.check('kron', _o_torch_kron, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('kron', out, r)
+    return r if out is None else _b.write_out('kron', out, r, _o_torch_kron, (input, other), {})
 
 
 def kthvalue(input, k, dim=_d_torch_kthvalue_dim, keepdim=False, *, out=None):
@@ -1834,7 +2110,7 @@ def kthvalue(input, k, dim=_d_torch_kthvalue_dim, keepdim=False, *, out=None):
             r = _impl_torch_kthvalue(input, k, dim, keepdim)
     except TypeError as e:
         _b.check('kthvalue', _o_torch_kthvalue, (input, k, dim, keepdim), {'out': out}, e)
-    return r if out is None else _b.write_out('kthvalue', out, r)
+    return r if out is None else _b.write_out('kthvalue', out, r, _o_torch_kthvalue, (input, k, dim, keepdim), {})
 
 
 def ldexp(input, other, *, out=None):
@@ -1842,7 +2118,7 @@ def ldexp(input, other, *, out=None):
         r = _impl_torch_ldexp(input, other)
     except TypeError as e:
         _b.check('ldexp', _o_torch_ldexp, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('ldexp', out, r)
+    return r if out is None else _b.write_out('ldexp', out, r, _o_torch_ldexp, (input, other), {})
 
 
 def le(input, other, *, out=None):
@@ -1850,7 +2126,7 @@ def le(input, other, *, out=None):
         r = _impl_torch_le(input, other)
     except TypeError as e:
         _b.check('le', _o_torch_le, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('le', out, r)
+    return r if out is None else _b.write_out('le', out, r, _o_torch_le, (input, other), {})
 
 
 def lerp(input, end, weight, *, out=None):
@@ -1858,7 +2134,7 @@ def lerp(input, end, weight, *, out=None):
         r = _impl_torch_lerp(input, end, weight)
     except TypeError as e:
         _b.check('lerp', _o_torch_lerp, (input, end, weight), {'out': out}, e)
-    return r if out is None else _b.write_out('lerp', out, r)
+    return r if out is None else _b.write_out('lerp', out, r, _o_torch_lerp, (input, end, weight), {})
 
 
 def less(input, other, *, out=None):
@@ -1866,7 +2142,7 @@ def less(input, other, *, out=None):
         r = _impl_torch_less(input, other)
     except TypeError as e:
         _b.check('less', _o_torch_less, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('less', out, r)
+    return r if out is None else _b.write_out('less', out, r, _o_torch_less, (input, other), {})
 
 
 def less_equal(input, other, *, out=None):
@@ -1874,7 +2150,7 @@ def less_equal(input, other, *, out=None):
         r = _impl_torch_less_equal(input, other)
     except TypeError as e:
         _b.check('less_equal', _o_torch_less_equal, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('less_equal', out, r)
+    return r if out is None else _b.write_out('less_equal', out, r, _o_torch_less_equal, (input, other), {})
 
 
 def lgamma(input, *, out=None):
@@ -1882,7 +2158,56 @@ def lgamma(input, *, out=None):
         r = _impl_torch_lgamma(input)
     except TypeError as e:
         _b.check('lgamma', _o_torch_lgamma, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('lgamma', out, r)
+    return r if out is None else _b.write_out('lgamma', out, r, _o_torch_lgamma, (input,), {})
+
+
+def linalg_householder_product(A, tau, *, out=None):
+    try:
+        r = _impl_torch_linalg_householder_product(A, tau)
+    except TypeError as e:
+        _b.check('householder_product', _o_torch_linalg_householder_product, (A, tau), {'out': out}, e)
+    return r if out is None else _b.write_out('householder_product', out, r, _o_torch_linalg_householder_product, (A, tau), {})
+
+
+def linalg_lu(A, *, pivot=True, out=None):
+    try:
+        if pivot is True:
+            r = _impl_torch_linalg_lu(A)
+        else:
+            r = _impl_torch_linalg_lu(A, pivot=pivot)
+    except TypeError as e:
+        _b.check('lu', _o_torch_linalg_lu, (A,), {'pivot': pivot, 'out': out}, e)
+    return r if out is None else _b.write_out('lu', out, r, _o_torch_linalg_lu, (A,), {'pivot': pivot})
+
+
+def linalg_matrix_power(A, n, *, out=None):
+    try:
+        r = _impl_torch_linalg_matrix_power(A, n)
+    except TypeError as e:
+        _b.check('matrix_power', _o_torch_linalg_matrix_power, (A, n), {'out': out}, e)
+    return r if out is None else _b.write_out('matrix_power', out, r, _o_torch_linalg_matrix_power, (A, n), {})
+
+
+def linalg_qr(A, mode=_d_torch_linalg_qr_mode, *, out=None):
+    try:
+        if mode is _d_torch_linalg_qr_mode:
+            r = _impl_torch_linalg_qr(A)
+        else:
+            r = _impl_torch_linalg_qr(A, mode)
+    except TypeError as e:
+        _b.check('qr', _o_torch_linalg_qr, (A, mode), {'out': out}, e)
+    return r if out is None else _b.write_out('qr', out, r, _o_torch_linalg_qr, (A, mode), {})
+
+
+def linalg_vander(x, N=None):
+    try:
+        if N is None:
+            r = _impl_torch_linalg_vander(x)
+        else:
+            r = _impl_torch_linalg_vander(x, N=N)
+    except TypeError as e:
+        _b.check('vander', _o_torch_linalg_vander, (x, N), {}, e)
+    return r
 
 
 def log(input, *, out=None):
@@ -1890,7 +2215,7 @@ def log(input, *, out=None):
         r = _impl_torch_log(input)
     except TypeError as e:
         _b.check('log', _o_torch_log, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('log', out, r)
+    return r if out is None else _b.write_out('log', out, r, _o_torch_log, (input,), {})
 
 
 def log10(input, *, out=None):
@@ -1898,7 +2223,7 @@ def log10(input, *, out=None):
         r = _impl_torch_log10(input)
     except TypeError as e:
         _b.check('log10', _o_torch_log10, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('log10', out, r)
+    return r if out is None else _b.write_out('log10', out, r, _o_torch_log10, (input,), {})
 
 
 def log1p(input, *, out=None):
@@ -1906,7 +2231,7 @@ def log1p(input, *, out=None):
         r = _impl_torch_log1p(input)
     except TypeError as e:
         _b.check('log1p', _o_torch_log1p, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('log1p', out, r)
+    return r if out is None else _b.write_out('log1p', out, r, _o_torch_log1p, (input,), {})
 
 
 def log2(input, *, out=None):
@@ -1914,7 +2239,7 @@ def log2(input, *, out=None):
         r = _impl_torch_log2(input)
     except TypeError as e:
         _b.check('log2', _o_torch_log2, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('log2', out, r)
+    return r if out is None else _b.write_out('log2', out, r, _o_torch_log2, (input,), {})
 
 
 def logaddexp(input, other, *, out=None):
@@ -1922,7 +2247,7 @@ def logaddexp(input, other, *, out=None):
         r = _impl_torch_logaddexp(input, other)
     except TypeError as e:
         _b.check('logaddexp', _o_torch_logaddexp, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('logaddexp', out, r)
+    return r if out is None else _b.write_out('logaddexp', out, r, _o_torch_logaddexp, (input, other), {})
 
 
 def logaddexp2(input, other, *, out=None):
@@ -1930,7 +2255,7 @@ def logaddexp2(input, other, *, out=None):
         r = _impl_torch_logaddexp2(input, other)
     except TypeError as e:
         _b.check('logaddexp2', _o_torch_logaddexp2, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('logaddexp2', out, r)
+    return r if out is None else _b.write_out('logaddexp2', out, r, _o_torch_logaddexp2, (input, other), {})
 
 
 def logcumsumexp(input, dim, *, out=None):
@@ -1938,7 +2263,7 @@ def logcumsumexp(input, dim, *, out=None):
         r = _impl_torch_logcumsumexp(input, dim)
     except TypeError as e:
         _b.check('logcumsumexp', _o_torch_logcumsumexp, (input, dim), {'out': out}, e)
-    return r if out is None else _b.write_out('logcumsumexp', out, r)
+    return r if out is None else _b.write_out('logcumsumexp', out, r, _o_torch_logcumsumexp, (input, dim), {})
 
 
 def logical_and(input, other, *, out=None):
@@ -1946,7 +2271,7 @@ def logical_and(input, other, *, out=None):
         r = _impl_torch_logical_and(input, other)
     except TypeError as e:
         _b.check('logical_and', _o_torch_logical_and, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('logical_and', out, r)
+    return r if out is None else _b.write_out('logical_and', out, r, _o_torch_logical_and, (input, other), {})
 
 
 def logical_not(input, *, out=None):
@@ -1954,7 +2279,7 @@ def logical_not(input, *, out=None):
         r = _impl_torch_logical_not(input)
     except TypeError as e:
         _b.check('logical_not', _o_torch_logical_not, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('logical_not', out, r)
+    return r if out is None else _b.write_out('logical_not', out, r, _o_torch_logical_not, (input,), {})
 
 
 def logical_or(input, other, *, out=None):
@@ -1962,7 +2287,7 @@ def logical_or(input, other, *, out=None):
         r = _impl_torch_logical_or(input, other)
     except TypeError as e:
         _b.check('logical_or', _o_torch_logical_or, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('logical_or', out, r)
+    return r if out is None else _b.write_out('logical_or', out, r, _o_torch_logical_or, (input, other), {})
 
 
 def logical_xor(input, other, *, out=None):
@@ -1970,7 +2295,7 @@ def logical_xor(input, other, *, out=None):
         r = _impl_torch_logical_xor(input, other)
     except TypeError as e:
         _b.check('logical_xor', _o_torch_logical_xor, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('logical_xor', out, r)
+    return r if out is None else _b.write_out('logical_xor', out, r, _o_torch_logical_xor, (input, other), {})
 
 
 def logit(input, eps=None, *, out=None):
@@ -1981,7 +2306,7 @@ def logit(input, eps=None, *, out=None):
             r = _impl_torch_logit(input, eps)
     except TypeError as e:
         _b.check('logit', _o_torch_logit, (input, eps), {'out': out}, e)
-    return r if out is None else _b.write_out('logit', out, r)
+    return r if out is None else _b.write_out('logit', out, r, _o_torch_logit, (input, eps), {})
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
@@ -1992,7 +2317,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
             r = _impl_torch_logsumexp(input, dim, keepdim)
     except TypeError as e:
         _b.check('logsumexp', _o_torch_logsumexp, (input, dim, keepdim), {'out': out}, e)
-    return r if out is None else _b.write_out('logsumexp', out, r)
+    return r if out is None else _b.write_out('logsumexp', out, r, _o_torch_logsumexp, (input, dim, keepdim), {})
 
 
 def lt(input, other, *, out=None):
@@ -2000,7 +2325,7 @@ def lt(input, other, *, out=None):
         r = _impl_torch_lt(input, other)
     except TypeError as e:
         _b.check('lt', _o_torch_lt, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('lt', out, r)
+    return r if out is None else _b.write_out('lt', out, r, _o_torch_lt, (input, other), {})
 
 
 def lu_solve(input, LU_data, LU_pivots, *, out=None):
@@ -2008,7 +2333,7 @@ def lu_solve(input, LU_data, LU_pivots, *, out=None):
         r = _impl_torch_lu_solve(input, LU_data, LU_pivots)
     except TypeError as e:
         _b.check('lu_solve', _o_torch_lu_solve, (input, LU_data, LU_pivots), {'out': out}, e)
-    return r if out is None else _b.write_out('lu_solve', out, r)
+    return r if out is None else _b.write_out('lu_solve', out, r, _o_torch_lu_solve, (input, LU_data, LU_pivots), {})
 
 
 def masked_select(input, mask, *, out=None):
@@ -2016,7 +2341,7 @@ def masked_select(input, mask, *, out=None):
         r = _impl_torch_masked_select(input, mask)
     except TypeError as e:
         _b.check('masked_select', _o_torch_masked_select, (input, mask), {'out': out}, e)
-    return r if out is None else _b.write_out('masked_select', out, r)
+    return r if out is None else _b.write_out('masked_select', out, r, _o_torch_masked_select, (input, mask), {})
 
 
 def matmul(input, other, *, out=None):
@@ -2024,7 +2349,7 @@ def matmul(input, other, *, out=None):
         r = _impl_torch_matmul(input, other)
     except TypeError as e:
         _b.check('matmul', _o_torch_matmul, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('matmul', out, r)
+    return r if out is None else _b.write_out('matmul', out, r, _o_torch_matmul, (input, other), {})
 
 
 def matrix_exp(input):
@@ -2040,7 +2365,7 @@ def matrix_power(input, n, *, out=None):
         r = _impl_torch_matrix_power(input, n)
     except TypeError as e:
         _b.check('matrix_power', _o_torch_matrix_power, (input, n), {'out': out}, e)
-    return r if out is None else _b.write_out('matrix_power', out, r)
+    return r if out is None else _b.write_out('matrix_power', out, r, _o_torch_matrix_power, (input, n), {})
 
 
 def max(input, dim=None, keepdim=False, *, out=None, other=None, axis=None, keepdims=None):
@@ -2053,7 +2378,7 @@ def max(input, dim=None, keepdim=False, *, out=None, other=None, axis=None, keep
             r = _impl_torch_max(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('max', _o_torch_max, (input, dim, keepdim), {'out': out, 'other': other, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('max', out, r)
+    return r if out is None else _b.write_out('max', out, r, _o_torch_max, (input, dim, keepdim), {'other': other, 'axis': axis, 'keepdims': keepdims})
 
 
 def maximum(input, other, *, out=None):
@@ -2061,7 +2386,7 @@ def maximum(input, other, *, out=None):
         r = _impl_torch_maximum(input, other)
     except TypeError as e:
         _b.check('maximum', _o_torch_maximum, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('maximum', out, r)
+    return r if out is None else _b.write_out('maximum', out, r, _o_torch_maximum, (input, other), {})
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
@@ -2072,7 +2397,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
             r = _impl_torch_mean(input, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('mean', _o_torch_mean, (input, dim, keepdim), {'dtype': dtype, 'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('mean', out, r)
+    return r if out is None else _b.write_out('mean', out, r, _o_torch_mean, (input, dim, keepdim), {'dtype': dtype, 'axis': axis, 'keepdims': keepdims})
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
@@ -2083,7 +2408,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
             r = _impl_torch_median(input, dim, keepdim)
     except TypeError as e:
         _b.check('median', _o_torch_median, (input, dim, keepdim), {'out': out}, e)
-    return r if out is None else _b.write_out('median', out, r)
+    return r if out is None else _b.write_out('median', out, r, _o_torch_median, (input, dim, keepdim), {})
 
 
 def min(input, dim=None, keepdim=False, *, out=None, other=None, axis=None, keepdims=None):
@@ -2096,7 +2421,7 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None, axis=None, keep
             r = _impl_torch_min(input, dim, keepdim, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('min', _o_torch_min, (input, dim, keepdim), {'out': out, 'other': other, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('min', out, r)
+    return r if out is None else _b.write_out('min', out, r, _o_torch_min, (input, dim, keepdim), {'other': other, 'axis': axis, 'keepdims': keepdims})
 
 
 def minimum(input, other, *, out=None):
@@ -2104,7 +2429,7 @@ def minimum(input, other, *, out=None):
         r = _impl_torch_minimum(input, other)
     except TypeError as e:
         _b.check('minimum', _o_torch_minimum, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('minimum', out, r)
+    return r if out is None else _b.write_out('minimum', out, r, _o_torch_minimum, (input, other), {})
 
 
 def mm(input, mat2, out_dtype=None, *, out=None):
@@ -2114,7 +2439,7 @@ def mm(input, mat2, out_dtype=None, *, out=None):
         r = _impl_torch_mm(input, mat2)
     except TypeError as e:
         _b.check('mm', _o_torch_mm, (input, mat2, out_dtype), {'out': out}, e)
-    return r if out is None else _b.write_out('mm', out, r)
+    return r if out is None else _b.write_out('mm', out, r, _o_torch_mm, (input, mat2, out_dtype), {})
 
 
 def mode(input, dim=_d_torch_mode_dim, keepdim=False, *, out=None):
@@ -2125,7 +2450,7 @@ def mode(input, dim=_d_torch_mode_dim, keepdim=False, *, out=None):
             r = _impl_torch_mode(input, dim, keepdim)
     except TypeError as e:
         _b.check('mode', _o_torch_mode, (input, dim, keepdim), {'out': out}, e)
-    return r if out is None else _b.write_out('mode', out, r)
+    return r if out is None else _b.write_out('mode', out, r, _o_torch_mode, (input, dim, keepdim), {})
 
 
 def moveaxis(input, source, destination):
@@ -2149,7 +2474,7 @@ def msort(input, *, out=None):
         r = _impl_torch_msort(input)
     except TypeError as e:
         _b.check('msort', _o_torch_msort, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('msort', out, r)
+    return r if out is None else _b.write_out('msort', out, r, _o_torch_msort, (input,), {})
 
 
 def mul(input, other, *, out=None):
@@ -2157,7 +2482,18 @@ def mul(input, other, *, out=None):
         r = _impl_torch_mul(input, other)
     except TypeError as e:
         _b.check('mul', _o_torch_mul, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('mul', out, r)
+    return r if out is None else _b.write_out('mul', out, r, _o_torch_mul, (input, other), {})
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    try:
+        if replacement is False and generator is None:
+            r = _impl_torch_multinomial(input, num_samples)
+        else:
+            r = _impl_torch_multinomial(input, num_samples, replacement, generator=generator)
+    except TypeError as e:
+        _b.check('multinomial', _o_torch_multinomial, (input, num_samples, replacement), {'generator': generator, 'out': out}, e)
+    return r if out is None else _b.write_out('multinomial', out, r, _o_torch_multinomial, (input, num_samples, replacement), {'generator': generator})
 
 
 def multiply(input, other, *, out=None):
@@ -2165,7 +2501,7 @@ def multiply(input, other, *, out=None):
         r = _impl_torch_multiply(input, other)
     except TypeError as e:
         _b.check('multiply', _o_torch_multiply, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('multiply', out, r)
+    return r if out is None else _b.write_out('multiply', out, r, _o_torch_multiply, (input, other), {})
 
 
 def mv(input, vec, *, out=None):
@@ -2173,7 +2509,15 @@ def mv(input, vec, *, out=None):
         r = _impl_torch_mv(input, vec)
     except TypeError as e:
         _b.check('mv', _o_torch_mv, (input, vec), {'out': out}, e)
-    return r if out is None else _b.write_out('mv', out, r)
+    return r if out is None else _b.write_out('mv', out, r, _o_torch_mv, (input, vec), {})
+
+
+def mvlgamma(input, p, *, out=None):
+    try:
+        r = _impl_torch_mvlgamma(input, p)
+    except TypeError as e:
+        _b.check('mvlgamma', _o_torch_mvlgamma, (input, p), {'out': out}, e)
+    return r if out is None else _b.write_out('mvlgamma', out, r, _o_torch_mvlgamma, (input, p), {})
 
 
 def nan_to_num(input, nan=None, posinf=None, neginf=None, *, out=None):
@@ -2184,7 +2528,7 @@ def nan_to_num(input, nan=None, posinf=None, neginf=None, *, out=None):
             r = _impl_torch_nan_to_num(input, nan, posinf, neginf)
     except TypeError as e:
         _b.check('nan_to_num', _o_torch_nan_to_num, (input, nan, posinf, neginf), {'out': out}, e)
-    return r if out is None else _b.write_out('nan_to_num', out, r)
+    return r if out is None else _b.write_out('nan_to_num', out, r, _o_torch_nan_to_num, (input, nan, posinf, neginf), {})
 
 
 def nan_to_num_(input, nan=None, posinf=None, neginf=None):
@@ -2206,7 +2550,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, 
             r = _impl_torch_nanmean(input, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('nanmean', _o_torch_nanmean, (input, dim, keepdim), {'dtype': dtype, 'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('nanmean', out, r)
+    return r if out is None else _b.write_out('nanmean', out, r, _o_torch_nanmean, (input, dim, keepdim), {'dtype': dtype, 'axis': axis, 'keepdims': keepdims})
 
 
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
@@ -2217,7 +2561,7 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
             r = _impl_torch_nanmedian(input, dim, keepdim)
     except TypeError as e:
         _b.check('nanmedian', _o_torch_nanmedian, (input, dim, keepdim), {'out': out}, e)
-    return r if out is None else _b.write_out('nanmedian', out, r)
+    return r if out is None else _b.write_out('nanmedian', out, r, _o_torch_nanmedian, (input, dim, keepdim), {})
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
@@ -2228,7 +2572,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, k
             r = _impl_torch_nansum(input, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('nansum', _o_torch_nansum, (input, dim, keepdim), {'dtype': dtype, 'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('nansum', out, r)
+    return r if out is None else _b.write_out('nansum', out, r, _o_torch_nansum, (input, dim, keepdim), {'dtype': dtype, 'axis': axis, 'keepdims': keepdims})
 
 
 def narrow(input, dim, start, length):
@@ -2244,7 +2588,7 @@ def ne(input, other, *, out=None):
         r = _impl_torch_ne(input, other)
     except TypeError as e:
         _b.check('ne', _o_torch_ne, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('ne', out, r)
+    return r if out is None else _b.write_out('ne', out, r, _o_torch_ne, (input, other), {})
 
 
 def neg(input, *, out=None):
@@ -2252,7 +2596,7 @@ def neg(input, *, out=None):
         r = _impl_torch_neg(input)
     except TypeError as e:
         _b.check('neg', _o_torch_neg, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('neg', out, r)
+    return r if out is None else _b.write_out('neg', out, r, _o_torch_neg, (input,), {})
 
 
 def neg_(input):
@@ -2268,7 +2612,18 @@ def negative(input, *, out=None):
         r = _impl_torch_negative(input)
     except TypeError as e:
         _b.check('negative', _o_torch_negative, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('negative', out, r)
+    return r if out is None else _b.write_out('negative', out, r, _o_torch_negative, (input,), {})
+
+
+def nn_functional_normalize(input, p=_d_torch_nn_functional_normalize_p, dim=_d_torch_nn_functional_normalize_dim, eps=_d_torch_nn_functional_normalize_eps, out=None):
+    try:
+        if p is _d_torch_nn_functional_normalize_p and dim is _d_torch_nn_functional_normalize_dim and eps is _d_torch_nn_functional_normalize_eps:
+            r = _impl_torch_nn_functional_normalize(input)
+        else:
+            r = _impl_torch_nn_functional_normalize(input, p, dim, eps)
+    except TypeError as e:
+        _b.check('normalize', _o_torch_nn_functional_normalize, (input, p, dim, eps, out), {}, e)
+    return r if out is None else _b.write_out('normalize', out, r, _o_torch_nn_functional_normalize, (input, p, dim, eps, out), {})
 
 
 def nonzero(input, *, as_tuple=False, out=None):
@@ -2279,7 +2634,18 @@ def nonzero(input, *, as_tuple=False, out=None):
             r = _impl_torch_nonzero(input, as_tuple=as_tuple)
     except TypeError as e:
         _b.check('nonzero', _o_torch_nonzero, (input,), {'as_tuple': as_tuple, 'out': out}, e)
-    return r if out is None else _b.write_out('nonzero', out, r)
+    return r if out is None else _b.write_out('nonzero', out, r, _o_torch_nonzero, (input,), {'as_tuple': as_tuple})
+
+
+def norm(input, p=_d_torch_norm_p, dim=None, keepdim=False, out=None, dtype=None):
+    try:
+        if p is _d_torch_norm_p and dim is None and keepdim is False and dtype is None:
+            r = _impl_torch_norm(input)
+        else:
+            r = _impl_torch_norm(input, p, dim, keepdim, dtype)
+    except TypeError as e:
+        _b.check('norm', _o_torch_norm, (input, p, dim, keepdim, out, dtype), {}, e)
+    return r if out is None else _b.write_out('norm', out, r, _o_torch_norm, (input, p, dim, keepdim, out, dtype), {})
 
 
 def not_equal(input, other, *, out=None):
@@ -2287,7 +2653,7 @@ def not_equal(input, other, *, out=None):
         r = _impl_torch_not_equal(input, other)
     except TypeError as e:
         _b.check('not_equal', _o_torch_not_equal, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('not_equal', out, r)
+    return r if out is None else _b.write_out('not_equal', out, r, _o_torch_not_equal, (input, other), {})
 
 
 def outer(input, vec2, *, out=None):
@@ -2295,7 +2661,7 @@ def outer(input, vec2, *, out=None):
         r = _impl_torch_outer(input, vec2)
     except TypeError as e:
         _b.check('outer', _o_torch_outer, (input, vec2), {'out': out}, e)
-    return r if out is None else _b.write_out('outer', out, r)
+    return r if out is None else _b.write_out('outer', out, r, _o_torch_outer, (input, vec2), {})
 
 
 def permute(input, dims):
@@ -2304,6 +2670,14 @@ def permute(input, dims):
     except TypeError as e:
         _b.check('permute', _o_torch_permute, (input, dims), {}, e)
     return r
+
+
+def polygamma(n, input, *, out=None):
+    try:
+        r = _impl_torch_polygamma(n, input)
+    except TypeError as e:
+        _b.check('polygamma', _o_torch_polygamma, (n, input), {'out': out}, e)
+    return r if out is None else _b.write_out('polygamma', out, r, _o_torch_polygamma, (n, input), {})
 
 
 def positive(input):
@@ -2321,7 +2695,7 @@ def pow(input, exponent, *, out=None, self=None):
         r = _impl_torch_pow(input, exponent)
     except TypeError as e:
         _b.check('pow', _o_torch_pow, (input, exponent), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('pow', out, r)
+    return r if out is None else _b.write_out('pow', out, r, _o_torch_pow, (input, exponent), {'self': self})
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
@@ -2332,7 +2706,18 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
             r = _impl_torch_prod(input, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('prod', _o_torch_prod, (input, dim, keepdim), {'dtype': dtype, 'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('prod', out, r)
+    return r if out is None else _b.write_out('prod', out, r, _o_torch_prod, (input, dim, keepdim), {'dtype': dtype, 'axis': axis, 'keepdims': keepdims})
+
+
+def qr(input, some=True, *, out=None):
+    try:
+        if some is True:
+            r = _impl_torch_qr(input)
+        else:
+            r = _impl_torch_qr(input, some)
+    except TypeError as e:
+        _b.check('qr', _o_torch_qr, (input, some), {'out': out}, e)
+    return r if out is None else _b.write_out('qr', out, r, _o_torch_qr, (input, some), {})
 
 
 def rad2deg(input, *, out=None):
@@ -2340,7 +2725,7 @@ def rad2deg(input, *, out=None):
         r = _impl_torch_rad2deg(input)
     except TypeError as e:
         _b.check('rad2deg', _o_torch_rad2deg, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('rad2deg', out, r)
+    return r if out is None else _b.write_out('rad2deg', out, r, _o_torch_rad2deg, (input,), {})
 
 
 def ravel(input):
@@ -2356,7 +2741,7 @@ def reciprocal(input, *, out=None):
         r = _impl_torch_reciprocal(input)
     except TypeError as e:
         _b.check('reciprocal', _o_torch_reciprocal, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('reciprocal', out, r)
+    return r if out is None else _b.write_out('reciprocal', out, r, _o_torch_reciprocal, (input,), {})
 
 
 def relu_(input):
@@ -2374,7 +2759,7 @@ def remainder(input, other, *, out=None, self=None):
         r = _impl_torch_remainder(input, other)
     except TypeError as e:
         _b.check('remainder', _o_torch_remainder, (input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('remainder', out, r)
+    return r if out is None else _b.write_out('remainder', out, r, _o_torch_remainder, (input, other), {'self': self})
 
 
 def reshape(input, shape):
@@ -2404,7 +2789,7 @@ def round(input, *, out=None, decimals=_d_torch_round_decimals):
             r = _impl_torch_round(input, decimals)
     except TypeError as e:
         _b.check('round', _o_torch_round, (input,), {'out': out, 'decimals': decimals}, e)
-    return r if out is None else _b.write_out('round', out, r)
+    return r if out is None else _b.write_out('round', out, r, _o_torch_round, (input,), {'decimals': decimals})
 
 
 def round_(input, *, decimals=_d_torch_round__decimals):
@@ -2418,12 +2803,20 @@ def round_(input, *, decimals=_d_torch_round__decimals):
     return r
 
 
+def row_stack(tensors, *, out=None):
+    try:
+        r = _impl_torch_row_stack(tensors)
+    except TypeError as e:
+        _b.check('row_stack', _o_torch_row_stack, (tensors,), {'out': out}, e)
+    return r if out is None else _b.write_out('row_stack', out, r, _o_torch_row_stack, (tensors,), {})
+
+
 def rsqrt(input, *, out=None):
     try:
         r = _impl_torch_rsqrt(input)
     except TypeError as e:
         _b.check('rsqrt', _o_torch_rsqrt, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('rsqrt', out, r)
+    return r if out is None else _b.write_out('rsqrt', out, r, _o_torch_rsqrt, (input,), {})
 
 
 def scatter(input, dim, index, src, *, out=None, reduce=None, value=None):
@@ -2434,7 +2827,7 @@ def scatter(input, dim, index, src, *, out=None, reduce=None, value=None):
             r = _impl_torch_scatter(input, dim, index, src, value=value, reduce=reduce)
     except TypeError as e:
         _b.check('scatter', _o_torch_scatter, (input, dim, index, src), {'out': out, 'reduce': reduce, 'value': value}, e)
-    return r if out is None else _b.write_out('scatter', out, r)
+    return r if out is None else _b.write_out('scatter', out, r, _o_torch_scatter, (input, dim, index, src), {'reduce': reduce, 'value': value})
 
 
 def scatter_add(input, dim, index, src, *, out=None):
@@ -2442,7 +2835,7 @@ def scatter_add(input, dim, index, src, *, out=None):
         r = _impl_torch_scatter_add(input, dim, index, src)
     except TypeError as e:
         _b.check('scatter_add', _o_torch_scatter_add, (input, dim, index, src), {'out': out}, e)
-    return r if out is None else _b.write_out('scatter_add', out, r)
+    return r if out is None else _b.write_out('scatter_add', out, r, _o_torch_scatter_add, (input, dim, index, src), {})
 
 
 def select(input, dim, index):
@@ -2458,7 +2851,7 @@ def sgn(input, *, out=None):
         r = _impl_torch_sgn(input)
     except TypeError as e:
         _b.check('sgn', _o_torch_sgn, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sgn', out, r)
+    return r if out is None else _b.write_out('sgn', out, r, _o_torch_sgn, (input,), {})
 
 
 def sigmoid(input, *, out=None):
@@ -2466,7 +2859,7 @@ def sigmoid(input, *, out=None):
         r = _impl_torch_sigmoid(input)
     except TypeError as e:
         _b.check('sigmoid', _o_torch_sigmoid, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sigmoid', out, r)
+    return r if out is None else _b.write_out('sigmoid', out, r, _o_torch_sigmoid, (input,), {})
 
 
 def sigmoid_(input):
@@ -2482,7 +2875,7 @@ def sign(input, *, out=None):
         r = _impl_torch_sign(input)
     except TypeError as e:
         _b.check('sign', _o_torch_sign, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sign', out, r)
+    return r if out is None else _b.write_out('sign', out, r, _o_torch_sign, (input,), {})
 
 
 def signbit(input, *, out=None):
@@ -2490,7 +2883,7 @@ def signbit(input, *, out=None):
         r = _impl_torch_signbit(input)
     except TypeError as e:
         _b.check('signbit', _o_torch_signbit, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('signbit', out, r)
+    return r if out is None else _b.write_out('signbit', out, r, _o_torch_signbit, (input,), {})
 
 
 def sin(input, *, out=None):
@@ -2498,7 +2891,7 @@ def sin(input, *, out=None):
         r = _impl_torch_sin(input)
     except TypeError as e:
         _b.check('sin', _o_torch_sin, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sin', out, r)
+    return r if out is None else _b.write_out('sin', out, r, _o_torch_sin, (input,), {})
 
 
 def sinc(input, *, out=None):
@@ -2506,7 +2899,7 @@ def sinc(input, *, out=None):
         r = _impl_torch_sinc(input)
     except TypeError as e:
         _b.check('sinc', _o_torch_sinc, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sinc', out, r)
+    return r if out is None else _b.write_out('sinc', out, r, _o_torch_sinc, (input,), {})
 
 
 def sinh(input, *, out=None):
@@ -2514,7 +2907,7 @@ def sinh(input, *, out=None):
         r = _impl_torch_sinh(input)
     except TypeError as e:
         _b.check('sinh', _o_torch_sinh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sinh', out, r)
+    return r if out is None else _b.write_out('sinh', out, r, _o_torch_sinh, (input,), {})
 
 
 def slogdet(input, *, out=None):
@@ -2522,7 +2915,7 @@ def slogdet(input, *, out=None):
         r = _impl_torch_slogdet(input)
     except TypeError as e:
         _b.check('slogdet', _o_torch_slogdet, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('slogdet', out, r)
+    return r if out is None else _b.write_out('slogdet', out, r, _o_torch_slogdet, (input,), {})
 
 
 def softmax(input, dim, dtype=None, *, out=None):
@@ -2533,7 +2926,7 @@ def softmax(input, dim, dtype=None, *, out=None):
             r = _impl_torch_softmax(input, dim, dtype)
     except TypeError as e:
         _b.check('softmax', _o_torch_softmax, (input, dim, dtype), {'out': out}, e)
-    return r if out is None else _b.write_out('softmax', out, r)
+    return r if out is None else _b.write_out('softmax', out, r, _o_torch_softmax, (input, dim, dtype), {})
 
 
 def sort(input, dim=_d_torch_sort_dim, descending=False, *, stable=False, out=None):
@@ -2544,45 +2937,288 @@ def sort(input, dim=_d_torch_sort_dim, descending=False, *, stable=False, out=No
             r = _impl_torch_sort(input, dim, descending, stable=stable)
     except TypeError as e:
         _b.check('sort', _o_torch_sort, (input, dim, descending), {'stable': stable, 'out': out}, e)
-    return r if out is None else _b.write_out('sort', out, r)
+    return r if out is None else _b.write_out('sort', out, r, _o_torch_sort, (input, dim, descending), {'stable': stable})
+
+
+def special_bessel_j0(input, *, out=None):
+    try:
+        r = _impl_torch_special_bessel_j0(input)
+    except TypeError as e:
+        _b.check('bessel_j0', _o_torch_special_bessel_j0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('bessel_j0', out, r, _o_torch_special_bessel_j0, (input,), {})
+
+
+def special_bessel_j1(input, *, out=None):
+    try:
+        r = _impl_torch_special_bessel_j1(input)
+    except TypeError as e:
+        _b.check('bessel_j1', _o_torch_special_bessel_j1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('bessel_j1', out, r, _o_torch_special_bessel_j1, (input,), {})
+
+
+def special_digamma(input, *, out=None):
+    try:
+        r = _impl_torch_special_digamma(input)
+    except TypeError as e:
+        _b.check('digamma', _o_torch_special_digamma, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('digamma', out, r, _o_torch_special_digamma, (input,), {})
+
+
+def special_entr(input, *, out=None):
+    try:
+        r = _impl_torch_special_entr(input)
+    except TypeError as e:
+        _b.check('entr', _o_torch_special_entr, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('entr', out, r, _o_torch_special_entr, (input,), {})
+
+
+def special_erf(input, *, out=None):
+    try:
+        r = _impl_torch_special_erf(input)
+    except TypeError as e:
+        _b.check('erf', _o_torch_special_erf, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('erf', out, r, _o_torch_special_erf, (input,), {})
+
+
+def special_erfc(input, *, out=None):
+    try:
+        r = _impl_torch_special_erfc(input)
+    except TypeError as e:
+        _b.check('erfc', _o_torch_special_erfc, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('erfc', out, r, _o_torch_special_erfc, (input,), {})
+
+
+def special_erfcx(input, *, out=None):
+    try:
+        r = _impl_torch_special_erfcx(input)
+    except TypeError as e:
+        _b.check('erfcx', _o_torch_special_erfcx, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('erfcx', out, r, _o_torch_special_erfcx, (input,), {})
+
+
+def special_erfinv(input, *, out=None):
+    try:
+        r = _impl_torch_special_erfinv(input)
+    except TypeError as e:
+        _b.check('erfinv', _o_torch_special_erfinv, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('erfinv', out, r, _o_torch_special_erfinv, (input,), {})
+
+
+def special_exp2(input, *, out=None):
+    try:
+        r = _impl_torch_special_exp2(input)
+    except TypeError as e:
+        _b.check('exp2', _o_torch_special_exp2, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('exp2', out, r, _o_torch_special_exp2, (input,), {})
+
+
+def special_expit(input, *, out=None):
+    try:
+        r = _impl_torch_special_expit(input)
+    except TypeError as e:
+        _b.check('expit', _o_torch_special_expit, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('expit', out, r, _o_torch_special_expit, (input,), {})
+
+
+def special_expm1(input, *, out=None):
+    try:
+        r = _impl_torch_special_expm1(input)
+    except TypeError as e:
+        _b.check('expm1', _o_torch_special_expm1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('expm1', out, r, _o_torch_special_expm1, (input,), {})
+
+
+def special_gammaln(input, *, out=None):
+    try:
+        r = _impl_torch_special_gammaln(input)
+    except TypeError as e:
+        _b.check('gammaln', _o_torch_special_gammaln, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('gammaln', out, r, _o_torch_special_gammaln, (input,), {})
+
+
+def special_i0(input, *, out=None):
+    try:
+        r = _impl_torch_special_i0(input)
+    except TypeError as e:
+        _b.check('i0', _o_torch_special_i0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('i0', out, r, _o_torch_special_i0, (input,), {})
+
+
+def special_i0e(input, *, out=None):
+    try:
+        r = _impl_torch_special_i0e(input)
+    except TypeError as e:
+        _b.check('i0e', _o_torch_special_i0e, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('i0e', out, r, _o_torch_special_i0e, (input,), {})
+
+
+def special_i1(input, *, out=None):
+    try:
+        r = _impl_torch_special_i1(input)
+    except TypeError as e:
+        _b.check('i1', _o_torch_special_i1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('i1', out, r, _o_torch_special_i1, (input,), {})
+
+
+def special_i1e(input, *, out=None):
+    try:
+        r = _impl_torch_special_i1e(input)
+    except TypeError as e:
+        _b.check('i1e', _o_torch_special_i1e, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('i1e', out, r, _o_torch_special_i1e, (input,), {})
+
+
+def special_log1p(input, *, out=None):
+    try:
+        r = _impl_torch_special_log1p(input)
+    except TypeError as e:
+        _b.check('log1p', _o_torch_special_log1p, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('log1p', out, r, _o_torch_special_log1p, (input,), {})
+
+
+def special_log_ndtr(input, *, out=None):
+    try:
+        r = _impl_torch_special_log_ndtr(input)
+    except TypeError as e:
+        _b.check('log_ndtr', _o_torch_special_log_ndtr, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('log_ndtr', out, r, _o_torch_special_log_ndtr, (input,), {})
+
+
+def special_logit(input, eps=None, *, out=None):
+    try:
+        if eps is None:
+            r = _impl_torch_special_logit(input)
+        else:
+            r = _impl_torch_special_logit(input, eps)
+    except TypeError as e:
+        _b.check('logit', _o_torch_special_logit, (input, eps), {'out': out}, e)
+    return r if out is None else _b.write_out('logit', out, r, _o_torch_special_logit, (input, eps), {})
+
+
+def special_logsumexp(input, dim, keepdim=False, *, out=None):
+    try:
+        if keepdim is False:
+            r = _impl_torch_special_logsumexp(input, dim)
+        else:
+            r = _impl_torch_special_logsumexp(input, dim, keepdim)
+    except TypeError as e:
+        _b.check('logsumexp', _o_torch_special_logsumexp, (input, dim, keepdim), {'out': out}, e)
+    return r if out is None else _b.write_out('logsumexp', out, r, _o_torch_special_logsumexp, (input, dim, keepdim), {})
+
+
+def special_modified_bessel_i0(input, *, out=None):
+    try:
+        r = _impl_torch_special_modified_bessel_i0(input)
+    except TypeError as e:
+        _b.check('modified_bessel_i0', _o_torch_special_modified_bessel_i0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('modified_bessel_i0', out, r, _o_torch_special_modified_bessel_i0, (input,), {})
+
+
+def special_modified_bessel_i1(input, *, out=None):
+    try:
+        r = _impl_torch_special_modified_bessel_i1(input)
+    except TypeError as e:
+        _b.check('modified_bessel_i1', _o_torch_special_modified_bessel_i1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('modified_bessel_i1', out, r, _o_torch_special_modified_bessel_i1, (input,), {})
+
+
+def special_multigammaln(input, p, *, out=None):
+    try:
+        r = _impl_torch_special_multigammaln(input, p)
+    except TypeError as e:
+        _b.check('multigammaln', _o_torch_special_multigammaln, (input, p), {'out': out}, e)
+    return r if out is None else _b.write_out('multigammaln', out, r, _o_torch_special_multigammaln, (input, p), {})
+
+
+def special_ndtr(input, *, out=None):
+    try:
+        r = _impl_torch_special_ndtr(input)
+    except TypeError as e:
+        _b.check('ndtr', _o_torch_special_ndtr, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('ndtr', out, r, _o_torch_special_ndtr, (input,), {})
+
+
+def special_ndtri(input, *, out=None):
+    try:
+        r = _impl_torch_special_ndtri(input)
+    except TypeError as e:
+        _b.check('ndtri', _o_torch_special_ndtri, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('ndtri', out, r, _o_torch_special_ndtri, (input,), {})
+
+
+def special_polygamma(n, input, *, out=None):
+    try:
+        r = _impl_torch_special_polygamma(n, input)
+    except TypeError as e:
+        _b.check('polygamma', _o_torch_special_polygamma, (n, input), {'out': out}, e)
+    return r if out is None else _b.write_out('polygamma', out, r, _o_torch_special_polygamma, (n, input), {})
+
+
+def special_psi(input, *, out=None):
+    try:
+        r = _impl_torch_special_psi(input)
+    except TypeError as e:
+        _b.check('psi', _o_torch_special_psi, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('psi', out, r, _o_torch_special_psi, (input,), {})
+
+
+def special_round(input, *, out=None, decimals=_d_torch_special_round_decimals):
+    try:
+        if decimals is _d_torch_special_round_decimals:
+            r = _impl_torch_special_round(input)
+        else:
+            r = _impl_torch_special_round(input, decimals=decimals)
+    except TypeError as e:
+        _b.check('round', _o_torch_special_round, (input,), {'out': out, 'decimals': decimals}, e)
+    return r if out is None else _b.write_out('round', out, r, _o_torch_special_round, (input,), {'decimals': decimals})
+
+
+def special_sinc(input, *, out=None):
+    try:
+        r = _impl_torch_special_sinc(input)
+    except TypeError as e:
+        _b.check('sinc', _o_torch_special_sinc, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('sinc', out, r, _o_torch_special_sinc, (input,), {})
 
 
 def special_xlog1py(input, other, *, out=None, self=None):
     if not (self is None):
         input = self
     try:
-        if out is None and self is None:
-            r = _impl_torch_special_xlog1py(input, other)
-        else:
-            r = _impl_torch_special_xlog1py(input, other, out=out)
+        r = _impl_torch_special_xlog1py(input, other)
     except TypeError as e:
         _b.check('xlog1py', _o_torch_special_xlog1py, (input, other), {'out': out, 'self': self}, e)
-    return r
+    return r if out is None else _b.write_out('xlog1py', out, r, _o_torch_special_xlog1py, (input, other), {'self': self})
 
 
 def special_xlogy(input, other, *, out=None, self=None):
     if not (self is None):
         input = self
     try:
-        if out is None and self is None:
-            r = _impl_torch_special_xlogy(input, other)
-        else:
-            r = _impl_torch_special_xlogy(input, other, out=out)
+        r = _impl_torch_special_xlogy(input, other)
     except TypeError as e:
         _b.check('xlogy', _o_torch_special_xlogy, (input, other), {'out': out, 'self': self}, e)
-    return r
+    return r if out is None else _b.write_out('xlogy', out, r, _o_torch_special_xlogy, (input, other), {'self': self})
 
 
 def special_zeta(input, other, *, out=None, self=None):
     if not (self is None):
         input = self
     try:
-        if out is None and self is None:
-            r = _impl_torch_special_zeta(input, other)
-        else:
-            r = _impl_torch_special_zeta(input, other, out=out)
+        r = _impl_torch_special_zeta(input, other)
     except TypeError as e:
         _b.check('zeta', _o_torch_special_zeta, (input, other), {'out': out, 'self': self}, e)
+    return r if out is None else _b.write_out('zeta', out, r, _o_torch_special_zeta, (input, other), {'self': self})
+
+
+def split(tensor, split_size_or_sections, dim=_d_torch_split_dim):
+    try:
+        if dim is _d_torch_split_dim:
+            r = _impl_torch_split(tensor, split_size_or_sections)
+        else:
+            r = _impl_torch_split(tensor, split_size_or_sections, dim)
+    except TypeError as e:
+        _b.check('split', _o_torch_split, (tensor, split_size_or_sections, dim), {}, e)
     return r
 
 
@@ -2591,7 +3227,7 @@ def sqrt(input, *, out=None):
         r = _impl_torch_sqrt(input)
     except TypeError as e:
         _b.check('sqrt', _o_torch_sqrt, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('sqrt', out, r)
+    return r if out is None else _b.write_out('sqrt', out, r, _o_torch_sqrt, (input,), {})
 
 
 def sqrt_(input):
@@ -2607,7 +3243,7 @@ def square(input, *, out=None):
         r = _impl_torch_square(input)
     except TypeError as e:
         _b.check('square', _o_torch_square, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('square', out, r)
+    return r if out is None else _b.write_out('square', out, r, _o_torch_square, (input,), {})
 
 
 def squeeze(input, dim=None):
@@ -2621,15 +3257,26 @@ def squeeze(input, dim=None):
     return r
 
 
-def std(input, dim=None, unbiased=True, keepdim=False, *, out=None, correction=None, axis=None, keepdims=None):
+def stack(tensors, dim=_d_torch_stack_dim, *, out=None, axis=None):
     try:
-        if dim is None and unbiased is True and keepdim is False and correction is None and axis is None and keepdims is None:
+        if dim is _d_torch_stack_dim and axis is None:
+            r = _impl_torch_stack(tensors)
+        else:
+            r = _impl_torch_stack(tensors, dim, axis=axis)
+    except TypeError as e:
+        _b.check('stack', _o_torch_stack, (tensors, dim), {'out': out, 'axis': axis}, e)
+    return r if out is None else _b.write_out('stack', out, r, _o_torch_stack, (tensors, dim), {'axis': axis})
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, out=None, correction=None, axis=None, keepdims=None):
+    try:
+        if dim is None and unbiased is None and keepdim is False and correction is None and axis is None and keepdims is None:
             r = _impl_torch_std(input)
         else:
             r = _impl_torch_std(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('std', _o_torch_std, (input, dim, unbiased, keepdim), {'out': out, 'correction': correction, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('std', out, r)
+    return r if out is None else _b.write_out('std', out, r, _o_torch_std, (input, dim, unbiased, keepdim), {'correction': correction, 'axis': axis, 'keepdims': keepdims})
 
 
 def sub(input, other, *, alpha=_d_torch_sub_alpha, out=None):
@@ -2640,7 +3287,7 @@ def sub(input, other, *, alpha=_d_torch_sub_alpha, out=None):
             r = _impl_torch_sub(input, other, alpha=alpha)
     except TypeError as e:
         _b.check('sub', _o_torch_sub, (input, other), {'alpha': alpha, 'out': out}, e)
-    return r if out is None else _b.write_out('sub', out, r)
+    return r if out is None else _b.write_out('sub', out, r, _o_torch_sub, (input, other), {'alpha': alpha})
 
 
 def subtract(input, other, alpha=_d_torch_subtract_alpha, *, out=None):
@@ -2651,7 +3298,7 @@ def subtract(input, other, alpha=_d_torch_subtract_alpha, *, out=None):
             r = _impl_torch_subtract(input, other, alpha=alpha)
     except TypeError as e:
         _b.check('subtract', _o_torch_subtract, (input, other, alpha), {'out': out}, e)
-    return r if out is None else _b.write_out('subtract', out, r)
+    return r if out is None else _b.write_out('subtract', out, r, _o_torch_subtract, (input, other, alpha), {})
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
@@ -2662,7 +3309,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keep
             r = _impl_torch_sum(input, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('sum', _o_torch_sum, (input, dim, keepdim), {'dtype': dtype, 'out': out, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('sum', out, r)
+    return r if out is None else _b.write_out('sum', out, r, _o_torch_sum, (input, dim, keepdim), {'dtype': dtype, 'axis': axis, 'keepdims': keepdims})
 
 
 def svd(input, some=True, compute_uv=True, *, out=None):
@@ -2673,7 +3320,7 @@ def svd(input, some=True, compute_uv=True, *, out=None):
             r = _impl_torch_svd(input, some, compute_uv)
     except TypeError as e:
         _b.check('svd', _o_torch_svd, (input, some, compute_uv), {'out': out}, e)
-    return r if out is None else _b.write_out('svd', out, r)
+    return r if out is None else _b.write_out('svd', out, r, _o_torch_svd, (input, some, compute_uv), {})
 
 
 def swapaxes(input, axis0, axis1):
@@ -2705,7 +3352,7 @@ def take(input, index, *, out=None):
         r = _impl_torch_take(input, index)
     except TypeError as e:
         _b.check('take', _o_torch_take, (input, index), {'out': out}, e)
-    return r if out is None else _b.write_out('take', out, r)
+    return r if out is None else _b.write_out('take', out, r, _o_torch_take, (input, index), {})
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):
@@ -2716,7 +3363,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
             r = _impl_torch_take_along_dim(input, indices, dim)
     except TypeError as e:
         _b.check('take_along_dim', _o_torch_take_along_dim, (input, indices, dim), {'out': out}, e)
-    return r if out is None else _b.write_out('take_along_dim', out, r)
+    return r if out is None else _b.write_out('take_along_dim', out, r, _o_torch_take_along_dim, (input, indices, dim), {})
 
 
 def tan(input, *, out=None):
@@ -2724,7 +3371,7 @@ def tan(input, *, out=None):
         r = _impl_torch_tan(input)
     except TypeError as e:
         _b.check('tan', _o_torch_tan, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('tan', out, r)
+    return r if out is None else _b.write_out('tan', out, r, _o_torch_tan, (input,), {})
 
 
 def tanh(input, *, out=None):
@@ -2732,7 +3379,7 @@ def tanh(input, *, out=None):
         r = _impl_torch_tanh(input)
     except TypeError as e:
         _b.check('tanh', _o_torch_tanh, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('tanh', out, r)
+    return r if out is None else _b.write_out('tanh', out, r, _o_torch_tanh, (input,), {})
 
 
 def tensor_split(input, indices, dim=_d_torch_tensor_split_dim, *, tensor_indices_or_sections=None, sections=None):
@@ -2748,6 +3395,17 @@ def tensor_split(input, indices, dim=_d_torch_tensor_split_dim, *, tensor_indice
     except TypeError as e:
         _b.check('tensor_split', _o_torch_tensor_split, (input, indices, dim), {'tensor_indices_or_sections': tensor_indices_or_sections, 'sections': sections}, e)
     return r
+
+
+def tensordot(a, b, dims=_d_torch_tensordot_dims, out=None):
+    try:
+        if dims is _d_torch_tensordot_dims:
+            r = _impl_torch_tensordot(a, b)
+        else:
+            r = _impl_torch_tensordot(a, b, dims)
+    except TypeError as e:
+        _b.check('tensordot', _o_torch_tensordot, (a, b, dims, out), {}, e)
+    return r if out is None else _b.write_out('tensordot', out, r, _o_torch_tensordot, (a, b, dims, out), {})
 
 
 def tile(input, dims):
@@ -2766,7 +3424,7 @@ def topk(input, k, dim=_d_torch_topk_dim, largest=True, sorted=True, *, out=None
             r = _impl_torch_topk(input, k, dim, largest, sorted)
     except TypeError as e:
         _b.check('topk', _o_torch_topk, (input, k, dim, largest, sorted), {'out': out}, e)
-    return r if out is None else _b.write_out('topk', out, r)
+    return r if out is None else _b.write_out('topk', out, r, _o_torch_topk, (input, k, dim, largest, sorted), {})
 
 
 def trace(input):
@@ -2793,7 +3451,7 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False,
             r = _impl_torch_triangular_solve(input, A, upper, transpose, unitriangular)
     except TypeError as e:
         _b.check('triangular_solve', _o_torch_triangular_solve, (input, A, upper, transpose, unitriangular), {'out': out}, e)
-    return r if out is None else _b.write_out('triangular_solve', out, r)
+    return r if out is None else _b.write_out('triangular_solve', out, r, _o_torch_triangular_solve, (input, A, upper, transpose, unitriangular), {})
 
 
 def tril(input, diagonal=_d_torch_tril_diagonal, *, out=None):
@@ -2804,7 +3462,7 @@ def tril(input, diagonal=_d_torch_tril_diagonal, *, out=None):
             r = _impl_torch_tril(input, diagonal)
     except TypeError as e:
         _b.check('tril', _o_torch_tril, (input, diagonal), {'out': out}, e)
-    return r if out is None else _b.write_out('tril', out, r)
+    return r if out is None else _b.write_out('tril', out, r, _o_torch_tril, (input, diagonal), {})
 
 
 def tril_indices(row, col, offset=_d_torch_tril_indices_offset, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -2828,7 +3486,7 @@ def triu(input, diagonal=_d_torch_triu_diagonal, *, out=None):
             r = _impl_torch_triu(input, diagonal)
     except TypeError as e:
         _b.check('triu', _o_torch_triu, (input, diagonal), {'out': out}, e)
-    return r if out is None else _b.write_out('triu', out, r)
+    return r if out is None else _b.write_out('triu', out, r, _o_torch_triu, (input, diagonal), {})
 
 
 def triu_indices(row, col, offset=_d_torch_triu_indices_offset, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -2849,7 +3507,7 @@ def true_divide(input, other, *, out=None):
         r = _impl_torch_true_divide(input, other)
     except TypeError as e:
         _b.check('true_divide', _o_torch_true_divide, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('true_divide', out, r)
+    return r if out is None else _b.write_out('true_divide', out, r, _o_torch_true_divide, (input, other), {})
 
 
 def trunc(input, *, out=None):
@@ -2857,7 +3515,7 @@ def trunc(input, *, out=None):
         r = _impl_torch_trunc(input)
     except TypeError as e:
         _b.check('trunc', _o_torch_trunc, (input,), {'out': out}, e)
-    return r if out is None else _b.write_out('trunc', out, r)
+    return r if out is None else _b.write_out('trunc', out, r, _o_torch_trunc, (input,), {})
 
 
 def trunc_(input):
@@ -2895,15 +3553,15 @@ def unsqueeze(input, dim):
     return r
 
 
-def var(input, dim=None, unbiased=True, keepdim=False, *, out=None, correction=None, axis=None, keepdims=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, out=None, correction=None, axis=None, keepdims=None):
     try:
-        if dim is None and unbiased is True and keepdim is False and correction is None and axis is None and keepdims is None:
+        if dim is None and unbiased is None and keepdim is False and correction is None and axis is None and keepdims is None:
             r = _impl_torch_var(input)
         else:
             r = _impl_torch_var(input, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
     except TypeError as e:
         _b.check('var', _o_torch_var, (input, dim, unbiased, keepdim), {'out': out, 'correction': correction, 'axis': axis, 'keepdims': keepdims}, e)
-    return r if out is None else _b.write_out('var', out, r)
+    return r if out is None else _b.write_out('var', out, r, _o_torch_var, (input, dim, unbiased, keepdim), {'correction': correction, 'axis': axis, 'keepdims': keepdims})
 
 
 def vdot(input, other, *, out=None):
@@ -2911,7 +3569,7 @@ def vdot(input, other, *, out=None):
         r = _impl_torch_vdot(input, other)
     except TypeError as e:
         _b.check('vdot', _o_torch_vdot, (input, other), {'out': out}, e)
-    return r if out is None else _b.write_out('vdot', out, r)
+    return r if out is None else _b.write_out('vdot', out, r, _o_torch_vdot, (input, other), {})
 
 
 def vsplit(input, sections, *, indices=None):
@@ -2924,6 +3582,14 @@ def vsplit(input, sections, *, indices=None):
     return r
 
 
+def vstack(tensors, *, out=None):
+    try:
+        r = _impl_torch_vstack(tensors)
+    except TypeError as e:
+        _b.check('vstack', _o_torch_vstack, (tensors,), {'out': out}, e)
+    return r if out is None else _b.write_out('vstack', out, r, _o_torch_vstack, (tensors,), {})
+
+
 def where(condition, input=None, other=None, *, out=None, self=None):
     if not (self is None):
         input = self
@@ -2934,20 +3600,17 @@ def where(condition, input=None, other=None, *, out=None, self=None):
             r = _impl_torch_where(condition, input, other)
     except TypeError as e:
         _b.check('where', _o_torch_where, (condition, input, other), {'out': out, 'self': self}, e)
-    return r if out is None else _b.write_out('where', out, r)
+    return r if out is None else _b.write_out('where', out, r, _o_torch_where, (condition, input, other), {'self': self})
 
 
 def xlogy(input, other, *, out=None, self=None):
     if not (self is None):
         input = self
     try:
-        if out is None and self is None:
-            r = _impl_torch_xlogy(input, other)
-        else:
-            r = _impl_torch_xlogy(input, other, out=out)
+        r = _impl_torch_xlogy(input, other)
     except TypeError as e:
         _b.check('xlogy', _o_torch_xlogy, (input, other), {'out': out, 'self': self}, e)
-    return r
+    return r if out is None else _b.write_out('xlogy', out, r, _o_torch_xlogy, (input, other), {'self': self})
 
 
 _Tensor.cholesky_solve = Tensor_cholesky_solve
@@ -2976,6 +3639,8 @@ _torch.acos = acos
 _torch.acosh = acosh
 _torch.add = add
 _torch.addbmm = addbmm
+_torch.addcdiv = addcdiv
+_torch.addcmul = addcmul
 _torch.addmm = addmm
 _torch.addmv = addmv
 _torch.addr = addr
@@ -3003,6 +3668,7 @@ _torch.atan = atan
 _torch.atan2 = atan2
 _torch.atanh = atanh
 _torch.baddbmm = baddbmm
+_torch.bernoulli = bernoulli
 _torch.bitwise_and = bitwise_and
 _torch.bitwise_left_shift = bitwise_left_shift
 _torch.bitwise_not = bitwise_not
@@ -3011,8 +3677,10 @@ _torch.bitwise_right_shift = bitwise_right_shift
 _torch.bitwise_xor = bitwise_xor
 _torch.bmm = bmm
 _torch.broadcast_to = broadcast_to
+_torch.cat = cat
 _torch.ceil = ceil
 _torch.ceil_ = ceil_
+_torch.cholesky = cholesky
 _torch.cholesky_inverse = cholesky_inverse
 _torch.cholesky_solve = cholesky_solve
 _torch.chunk = chunk
@@ -3020,6 +3688,10 @@ _torch.clamp = clamp
 _torch.clamp_ = clamp_
 _torch.clip = clip
 _torch.clip_ = clip_
+_torch.column_stack = column_stack
+_torch.compile = compile
+_torch.concat = concat
+_torch.concatenate = concatenate
 _torch.copysign = copysign
 _torch.cos = cos
 _torch.cosh = cosh
@@ -3040,6 +3712,7 @@ _torch.div = div
 _torch.divide = divide
 _torch.dot = dot
 _torch.dsplit = dsplit
+_torch.dstack = dstack
 _torch.eq = eq
 _torch.equal = equal
 _torch.erf = erf
@@ -3062,6 +3735,8 @@ _torch.fmax = fmax
 _torch.fmin = fmin
 _torch.fmod = fmod
 _torch.frac = frac
+_torch.from_dlpack = from_dlpack
+_torch.full = full
 _torch.gather = gather
 _torch.ge = ge
 _torch.ger = ger
@@ -3070,6 +3745,7 @@ _torch.greater_equal = greater_equal
 _torch.gt = gt
 _torch.heaviside = heaviside
 _torch.hsplit = hsplit
+_torch.hstack = hstack
 _torch.hypot = hypot
 _torch.i0 = i0
 _torch.index_add = index_add
@@ -3092,6 +3768,11 @@ _torch.lerp = lerp
 _torch.less = less
 _torch.less_equal = less_equal
 _torch.lgamma = lgamma
+_linalg.householder_product = linalg_householder_product
+_linalg.lu = linalg_lu
+_linalg.matrix_power = linalg_matrix_power
+_linalg.qr = linalg_qr
+_linalg.vander = linalg_vander
 _torch.log = log
 _torch.log10 = log10
 _torch.log1p = log1p
@@ -3123,8 +3804,10 @@ _torch.moveaxis = moveaxis
 _torch.movedim = movedim
 _torch.msort = msort
 _torch.mul = mul
+_torch.multinomial = multinomial
 _torch.multiply = multiply
 _torch.mv = mv
+_torch.mvlgamma = mvlgamma
 _torch.nan_to_num = nan_to_num
 _torch.nan_to_num_ = nan_to_num_
 _torch.nanmean = nanmean
@@ -3135,13 +3818,17 @@ _torch.ne = ne
 _torch.neg = neg
 _torch.neg_ = neg_
 _torch.negative = negative
+_F.normalize = nn_functional_normalize
 _torch.nonzero = nonzero
+_torch.norm = norm
 _torch.not_equal = not_equal
 _torch.outer = outer
 _torch.permute = permute
+_torch.polygamma = polygamma
 _torch.positive = positive
 _torch.pow = pow
 _torch.prod = prod
+_torch.qr = qr
 _torch.rad2deg = rad2deg
 _torch.ravel = ravel
 _torch.reciprocal = reciprocal
@@ -3151,6 +3838,7 @@ _torch.reshape = reshape
 _torch.roll = roll
 _torch.round = round
 _torch.round_ = round_
+_torch.row_stack = row_stack
 _torch.rsqrt = rsqrt
 _torch.scatter = scatter
 _torch.scatter_add = scatter_add
@@ -3166,13 +3854,44 @@ _torch.sinh = sinh
 _torch.slogdet = slogdet
 _torch.softmax = softmax
 _torch.sort = sort
+_special.bessel_j0 = special_bessel_j0
+_special.bessel_j1 = special_bessel_j1
+_special.digamma = special_digamma
+_special.entr = special_entr
+_special.erf = special_erf
+_special.erfc = special_erfc
+_special.erfcx = special_erfcx
+_special.erfinv = special_erfinv
+_special.exp2 = special_exp2
+_special.expit = special_expit
+_special.expm1 = special_expm1
+_special.gammaln = special_gammaln
+_special.i0 = special_i0
+_special.i0e = special_i0e
+_special.i1 = special_i1
+_special.i1e = special_i1e
+_special.log1p = special_log1p
+_special.log_ndtr = special_log_ndtr
+_special.logit = special_logit
+_special.logsumexp = special_logsumexp
+_special.modified_bessel_i0 = special_modified_bessel_i0
+_special.modified_bessel_i1 = special_modified_bessel_i1
+_special.multigammaln = special_multigammaln
+_special.ndtr = special_ndtr
+_special.ndtri = special_ndtri
+_special.polygamma = special_polygamma
+_special.psi = special_psi
+_special.round = special_round
+_special.sinc = special_sinc
 _special.xlog1py = special_xlog1py
 _special.xlogy = special_xlogy
 _special.zeta = special_zeta
+_torch.split = split
 _torch.sqrt = sqrt
 _torch.sqrt_ = sqrt_
 _torch.square = square
 _torch.squeeze = squeeze
+_torch.stack = stack
 _torch.std = std
 _torch.sub = sub
 _torch.subtract = subtract
@@ -3186,6 +3905,7 @@ _torch.take_along_dim = take_along_dim
 _torch.tan = tan
 _torch.tanh = tanh
 _torch.tensor_split = tensor_split
+_torch.tensordot = tensordot
 _torch.tile = tile
 _torch.topk = topk
 _torch.trace = trace
@@ -3204,5 +3924,6 @@ _torch.unsqueeze = unsqueeze
 _torch.var = var
 _torch.vdot = vdot
 _torch.vsplit = vsplit
+_torch.vstack = vstack
 _torch.where = where
 _torch.xlogy = xlogy

@@ -3,7 +3,7 @@ the generator, which binds exactly the names this finds wanting)."""
 import inspect
 import re
 
-from rustorch._binding import _parts as split
+from rustorch._binding import _parts as split, is_named
 
 _PARAM = re.compile(r"^(\**)([A-Za-z_][A-Za-z_0-9]*)\s*(?::.*)?$")
 
@@ -56,6 +56,8 @@ def params_of(line):
 
 def problems(obj, lines, is_method):
     """What of ``lines`` (PyTorch's overloads) ``obj`` does not accept; empty when it takes them."""
+    if all(params_of(line) is None for line in lines):
+        return []  # PyTorch's list says nothing about the names
     try:
         sig = inspect.signature(obj)
     except (TypeError, ValueError):
@@ -70,6 +72,8 @@ def problems(obj, lines, is_method):
     var_kw = any(p.kind == P.VAR_KEYWORD for p in ours)
     found = []
     for line in lines:
+        if is_named(line):
+            continue  # named tensors are out of scope
         params = params_of(line)
         if params is None:
             continue

@@ -14,6 +14,7 @@ optional argument is left at its default it calls it with the required ones only
 import inspect
 import json
 import keyword
+import re
 import sys
 from pathlib import Path
 
@@ -84,7 +85,7 @@ class Param:
 
 def merge(overloads):
     """The overloads' merged parameters: [Param] in signature order."""
-    parsed = [_binding.parse(line) for line in overloads]
+    parsed = [_binding.parse(line) for line in overloads if not _binding.is_named(line)]
     longest = max(parsed, key=lambda ps: sum(not p[2] for p in ps))
     slots = [p for p in longest if not p[2]]
     merged, seen, optional = [], set(), False
@@ -140,7 +141,8 @@ def generate_one(dotted, overloads, impl):
     else:
         params_for_impl = params
     impl_names = {p.name: p for p in impl_params}
-    impl_takes_out = "out" in impl_names
+    # factories take out= themselves (its dtype is the result's); other results are written here
+    impl_takes_out = "out" in impl_names and any(p.name == "dtype" for p in params)
     # decl name -> impl parameter
     feeds, extras = {}, []
     positional_impl = [p for p in impl_params if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
@@ -171,9 +173,13 @@ def generate_one(dotted, overloads, impl):
             params.append(extra)
             feeds[q.name] = [extra]
     defaults = {p.name: default_source(p.default) for p in params}
-    for p in params:  # no default declared (`...` in the stubs, or a required keyword of one
-        # overload only): the implementation's own default, where it has a plain one
-        if p.default in (None, "...") and not p.required and p.name in impl_names:
+    unnamed = [line for line in overloads if not _binding.is_named(line)]
+    everywhere = set.intersection(*({p[1] for p in _binding.parse(line)} for line in unnamed))
+    for p in params:  # no default declared (`...` in the stubs), or one overload's parameter
+        # (std's `unbiased=True` is not the default of `std(x, correction=0)`): the
+        # implementation's own default, where it has a plain one
+        if (p.default in (None, "...") or p.name not in everywhere) and not p.required \
+                and p.name in impl_names:
             d = impl_names[p.name].default
             if d is None or isinstance(d, (bool, int, float)):
                 defaults[p.name] = repr(d)
@@ -241,8 +247,10 @@ def generate_one(dotted, overloads, impl):
     func = key(dotted)[len("torch_"):]
     func = name if namespace == "torch" else func
     handles_out = any(p.name == "out" for p in params) and not impl_takes_out
-    ret = f"r if out is None else _b.write_out({name!r}, out, r)" if handles_out else "r"
     call_args = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
+    keywords = "{" + ", ".join(f"{k!r}: {k}" for k in kw if k != "out") + "}"
+    ret = (f"r if out is None else _b.write_out({name!r}, out, r, {overloads_const}, {call_args}, "
+           f"{keywords})") if handles_out else "r"
     text = (
         f"def {func}({header(params, is_method, defaults)}):\n"
         + "".join(line + "\n" for line in lines)
@@ -255,11 +263,45 @@ def generate_one(dotted, overloads, impl):
     return func, text, consts, overloads_const
 
 
+def python_declaration(line):
+    """PyTorch's Python-level signature line (``qr(A, mode='reduced', *, out=None) -> ...``) in
+    the declarations' typed form, every type ``object`` (Python functions report their own
+    wrong calls); None when the line does not parse."""
+    import ast
+    try:
+        fn = ast.parse("def " + line.split(" -> ")[0].strip() + ": pass").body[0]
+    except SyntaxError:
+        return None
+    a = fn.args
+    if a.vararg or a.kwarg or a.posonlyargs:
+        return None
+    parts = []
+    defaults = [None] * (len(a.args) - len(a.defaults)) + a.defaults
+    for arg, default in zip(a.args, defaults):
+        parts.append(f"object {arg.arg}" + (f" = {ast.unparse(default)}" if default else ""))
+    if a.kwonlyargs:
+        parts.append("*")
+        for arg, default in zip(a.kwonlyargs, a.kw_defaults):
+            parts.append(f"object {arg.arg}" + (f" = {ast.unparse(default)}" if default else ""))
+    return "(" + ", ".join(parts) + ")"
+
+
+def declarations():
+    """PyTorch's overloads of every listed name: the parser's (declarations.json) for compiled
+    functions, the Python signature of the others (tests/data/api/torch-signatures.json)."""
+    found = json.loads((HERE / "declarations.json").read_text())
+    listed = json.loads((HERE.parents[1] / "tests/data/api/torch-signatures.json").read_text())
+    for dotted, lines in listed["signatures"].items():
+        if dotted not in found and len(lines) == 1 and python_declaration(lines[0]):
+            found[dotted] = [python_declaration(lines[0])]
+    return found
+
+
 def bindings():
-    declarations = json.loads((HERE / "declarations.json").read_text())
+    declarations_ = declarations()
     out = []
-    for dotted in sorted(declarations):
-        if any(keyword.iskeyword(p[1]) for o in declarations[dotted] for p in _binding.parse(o)):
+    for dotted in sorted(declarations_):
+        if any(keyword.iskeyword(p[1]) for o in declarations_[dotted] for p in _binding.parse(o)):
             continue  # `random_(from, to)`: a Python def cannot name a parameter `from`
         namespace = dotted.rsplit(".", 1)[0]
         if namespace not in NAMESPACES or dotted in UNBOUND:
@@ -267,14 +309,15 @@ def bindings():
         impl = implementation(dotted)
         if impl is None:
             continue
-        overloads = declarations[dotted]
+        overloads = declarations_[dotted]
         is_method = namespace == "torch.Tensor"
         try:
             inspect.signature(impl)
         except (TypeError, ValueError):
             continue
-        lacks_out = (any("Tensor out = None" in o or "Tensors out = None" in o for o in overloads)
-                     and "out" not in inspect.signature(impl).parameters)
+        takes = inspect.signature(impl).parameters
+        lacks_out = (any(re.search(r" out = None[,)]", o) for o in overloads)
+                     and not ("out" in takes and "dtype" in takes))  # factories do out= themselves
         if check.problems(impl, overloads, is_method) or lacks_out:
             out.append((dotted, overloads))
     return out

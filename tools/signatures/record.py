@@ -25,7 +25,17 @@ STUB_FOR = {
     "torch.nn.functional": ("_nn.pyi", None), "torch.linalg": ("_VariableFunctions.pyi", None),
     "torch.special": ("_VariableFunctions.pyi", None),
 }
-SKIP_TYPES = ("Dimname", "names", "DimnameList")  # named-tensor overloads are out of scope
+
+
+# Hand-written parser declarations (python_torch_functions_manual.cpp, python_variable_methods.cpp)
+# that neither an error message nor the stubs give right (the stubs make dtype positional).
+MANUAL = {
+    "torch.tensor": ["(object data, *, torch.dtype dtype = None, torch.device device = None, "
+                     "bool pin_memory = False, bool requires_grad = False)"],
+    "torch.Tensor.new_tensor": ["(object data, *, torch.dtype dtype = None, torch.device device = "
+                                "None, bool requires_grad = False, torch.layout layout = None, "
+                                "bool pin_memory = False)"],
+}
 
 
 class Bogus:
@@ -114,8 +124,7 @@ def _render(fn, is_method):
             params.append("*")
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
             params.append(_param(arg, default))
-    line = "(" + ", ".join(params) + ")"
-    return None if any(t in line for t in SKIP_TYPES) else line
+    return "(" + ", ".join(params) + ")"
 
 
 def _param(arg, default):
@@ -139,12 +148,11 @@ def main():
         namespace, name = dotted.rsplit(".", 1)
         is_method = namespace == "torch.Tensor"
         call = (lambda *a, n=name: getattr(sample.clone(), n)(*a)) if is_method else obj
-        lines = _from_error(call)
+        lines = MANUAL.get(dotted) or _from_error(call)
         if lines is None:
             key = (namespace, name if namespace in ("torch", "torch.Tensor", "torch.nn.functional")
                    else "_".join([namespace.rsplit(".", 1)[1], name]))
             lines = [r for r in (_render(f, is_method) for f in stubs.get(key, [])) if r]
-        lines = [ln for ln in lines if not any(t in ln for t in SKIP_TYPES)]
         if is_method:  # methods take no out= (the stubs list it for a few)
             lines = [ln.replace(", *, Tensor out = None)", ")").replace(", Tensor out = None", "")
                      for ln in lines]
