@@ -44,6 +44,8 @@ def write_out(name, out, result, overloads=None, args=(), kwargs=None):
             raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors, "
                             f"not {type(out).__name__}")
         written = [write_out(name, o, r) for o, r in zip(out, result)]
+        if hasattr(result, "_make"):  # a collections.namedtuple (linalg's QR, SVD, ...)
+            return result._make(written)
         return type(result)(written) if hasattr(result, "_fields") else tuple(written)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
@@ -199,6 +201,8 @@ def check(name, overloads, args, kwargs, error=None):
             given = i < len(args) and not keyword_only
             value = args[i] if given else kwargs.get(pname, None)
             if (given or pname in kwargs) and not _fits(kind, value, default):
+                if error is not None and kind == "tuple of Tensors" and isinstance(value, (tuple, list)):
+                    raise error  # its "expected Tensor as element 1 in argument 0" is PyTorch's
                 where = f" (position {i + 1})" if given else ""
                 raise TypeError(f"{name}(): argument '{pname}'{where} must be {kind}, "
                                 f"not {_describe(value)}") from None

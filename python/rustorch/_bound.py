@@ -24,6 +24,7 @@ _impl_torch_Tensor_resize_as_ = _Tensor.resize_as_
 _impl_torch_Tensor_subtract = _Tensor.subtract
 _impl_torch_Tensor_subtract_ = _Tensor.subtract_
 _impl_torch_Tensor_tensor_split = _Tensor.tensor_split
+_impl_torch_Tensor_type = _Tensor.type
 _impl_torch_Tensor_vsplit = _Tensor.vsplit
 _impl_torch_Tensor_where = _Tensor.where
 _impl_torch_abs = _torch.abs
@@ -338,15 +339,10 @@ _d_torch_addr_beta = 1
 _d_torch_addr_alpha = 1
 _d_torch_allclose_rtol = 1e-05
 _d_torch_allclose_atol = 1e-08
-_d_torch_amax_dim = ()
-_d_torch_amin_dim = ()
 _d_torch_argsort_dim = -1
 _d_torch_baddbmm_beta = 1
 _d_torch_baddbmm_alpha = 1
-_d_torch_cat_dim = 0
 _d_torch_chunk_dim = 0
-_d_torch_concat_dim = 0
-_d_torch_concatenate_dim = 0
 _d_torch_diag_diagonal = 0
 _d_torch_diag_embed_offset = 0
 _d_torch_diag_embed_dim1 = -2
@@ -375,7 +371,6 @@ _d_torch_round__decimals = 0
 _d_torch_sort_dim = -1
 _d_torch_special_round_decimals = 0
 _d_torch_split_dim = 0
-_d_torch_stack_dim = 0
 _d_torch_sub_alpha = 1
 _d_torch_subtract_alpha = 1
 _d_torch_tensor_split_dim = 0
@@ -404,6 +399,7 @@ _o_torch_Tensor_resize_as_ = ('(Tensor the_template, *, torch.memory_format memo
 _o_torch_Tensor_subtract = ('(Tensor other, *, Number alpha = 1)', '(Number other, Number alpha = 1)')
 _o_torch_Tensor_subtract_ = ('(Tensor other, *, Number alpha = 1)', '(Number other, Number alpha = 1)')
 _o_torch_Tensor_tensor_split = ('(tuple of ints indices, int dim = 0)', '(Tensor tensor_indices_or_sections, int dim = 0)', '(int sections, int dim = 0)')
+_o_torch_Tensor_type = ('(object dtype = None, bool non_blocking = False, *, torch.memory_format memory_format = None)',)
 _o_torch_Tensor_vsplit = ('(int sections)', '(tuple of ints indices)')
 _o_torch_Tensor_where = ('(Tensor condition, Tensor other)', '(Tensor condition, Number other)')
 _o_torch_abs = ('(Tensor input, *, Tensor out = None)',)
@@ -878,6 +874,19 @@ def Tensor_tensor_split(self, indices, dim=_d_torch_Tensor_tensor_split_dim, *, 
     return r
 
 
+def Tensor_type(self, dtype=None, non_blocking=False, *, memory_format=None):
+    if memory_format is not None and memory_format is not _torch.preserve_format and memory_format is not _torch.contiguous_format:
+        _b.unsupported('type', 'memory_format')
+    try:
+        if dtype is None and non_blocking is False:
+            r = _impl_torch_Tensor_type(self)
+        else:
+            r = _impl_torch_Tensor_type(self, dtype, non_blocking)
+    except TypeError as e:
+        _b.check('type', _o_torch_Tensor_type, (dtype, non_blocking), {'memory_format': memory_format}, e)
+    return r
+
+
 def Tensor_vsplit(self, sections, *, indices=None):
     if not (indices is None):
         _b.unsupported('vsplit', 'indices')
@@ -1037,9 +1046,9 @@ def allclose(input, other, rtol=_d_torch_allclose_rtol, atol=_d_torch_allclose_a
     return r
 
 
-def amax(input, dim=_d_torch_amax_dim, keepdim=False, *, out=None, axis=None, keepdims=None):
+def amax(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     try:
-        if dim is _d_torch_amax_dim and keepdim is False and axis is None and keepdims is None:
+        if dim is None and keepdim is False and axis is None and keepdims is None:
             r = _impl_torch_amax(input)
         else:
             r = _impl_torch_amax(input, dim, keepdim, axis=axis, keepdims=keepdims)
@@ -1048,9 +1057,9 @@ def amax(input, dim=_d_torch_amax_dim, keepdim=False, *, out=None, axis=None, ke
     return r if out is None else _b.write_out('amax', out, r, _o_torch_amax, (input, dim, keepdim), {'axis': axis, 'keepdims': keepdims})
 
 
-def amin(input, dim=_d_torch_amin_dim, keepdim=False, *, out=None, axis=None, keepdims=None):
+def amin(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     try:
-        if dim is _d_torch_amin_dim and keepdim is False and axis is None and keepdims is None:
+        if dim is None and keepdim is False and axis is None and keepdims is None:
             r = _impl_torch_amin(input)
         else:
             r = _impl_torch_amin(input, dim, keepdim, axis=axis, keepdims=keepdims)
@@ -1329,9 +1338,9 @@ def broadcast_to(input, size):
     return r
 
 
-def cat(tensors, dim=_d_torch_cat_dim, *, out=None, axis=None):
+def cat(tensors, dim=None, *, out=None, axis=None):
     try:
-        if dim is _d_torch_cat_dim and axis is None:
+        if dim is None and axis is None:
             r = _impl_torch_cat(tensors)
         else:
             r = _impl_torch_cat(tensors, dim, axis=axis)
@@ -1471,9 +1480,9 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
     return r
 
 
-def concat(tensors, dim=_d_torch_concat_dim, *, out=None, axis=None):
+def concat(tensors, dim=None, *, out=None, axis=None):
     try:
-        if dim is _d_torch_concat_dim and axis is None:
+        if dim is None and axis is None:
             r = _impl_torch_concat(tensors)
         else:
             r = _impl_torch_concat(tensors, dim, axis=axis)
@@ -1482,9 +1491,9 @@ def concat(tensors, dim=_d_torch_concat_dim, *, out=None, axis=None):
     return r if out is None else _b.write_out('concat', out, r, _o_torch_concat, (tensors, dim), {'axis': axis})
 
 
-def concatenate(tensors, dim=_d_torch_concatenate_dim, *, out=None, axis=None):
+def concatenate(tensors, dim=None, *, out=None, axis=None):
     try:
-        if dim is _d_torch_concatenate_dim and axis is None:
+        if dim is None and axis is None:
             r = _impl_torch_concatenate(tensors)
         else:
             r = _impl_torch_concatenate(tensors, dim, axis=axis)
@@ -3257,9 +3266,9 @@ def squeeze(input, dim=None):
     return r
 
 
-def stack(tensors, dim=_d_torch_stack_dim, *, out=None, axis=None):
+def stack(tensors, dim=None, *, out=None, axis=None):
     try:
-        if dim is _d_torch_stack_dim and axis is None:
+        if dim is None and axis is None:
             r = _impl_torch_stack(tensors)
         else:
             r = _impl_torch_stack(tensors, dim, axis=axis)
@@ -3630,6 +3639,7 @@ _Tensor.resize_as_ = Tensor_resize_as_
 _Tensor.subtract = Tensor_subtract
 _Tensor.subtract_ = Tensor_subtract_
 _Tensor.tensor_split = Tensor_tensor_split
+_Tensor.type = Tensor_type
 _Tensor.vsplit = Tensor_vsplit
 _Tensor.where = Tensor_where
 _torch.abs = abs

@@ -44,8 +44,7 @@ CHECKS = {
 }
 # Left as they are: the implementation dispatches on the argument types of overloads whose
 # positional names collide (to(device|dtype|tensor)), or PyTorch's own binding is positional-only.
-UNBOUND = {"torch.Tensor.to", "torch.Tensor.type", "torch.tensor", "torch.Tensor.new_tensor",
-           "torch.set_num_threads"}
+UNBOUND = {"torch.Tensor.to", "torch.tensor", "torch.Tensor.new_tensor", "torch.set_num_threads"}
 
 
 def resolve(dotted):
@@ -166,20 +165,25 @@ def generate_one(dotted, overloads, impl):
             extras.append(p)
         else:
             feeds.setdefault(target.name, []).append(p)
+    aliased = False
     for q in impl_params:  # the implementation's extra keywords (numpy's axis=, keepdims=) stay
         if q.kind == P.KEYWORD_ONLY and q.name not in feeds and q.name not in declared and \
                 (q.default is None or isinstance(q.default, (bool, int, float))):
             extra = Param(q.name, "object", repr(q.default), True, False)
             params.append(extra)
             feeds[q.name] = [extra]
+            aliased = True
     defaults = {p.name: default_source(p.default) for p in params}
     unnamed = [line for line in overloads if not _binding.is_named(line)]
     everywhere = set.intersection(*({p[1] for p in _binding.parse(line)} for line in unnamed))
     for p in params:  # no default declared (`...` in the stubs), or one overload's parameter
         # (std's `unbiased=True` is not the default of `std(x, correction=0)`): the
         # implementation's own default, where it has a plain one
-        if (p.default in (None, "...") or p.name not in everywhere) and not p.required \
-                and p.name in impl_names:
+        # and, where the implementation takes numpy's aliases, its None defaults, so that
+        # `cat(ts, axis=1)` does not pass PyTorch's dim=0 beside axis=1
+        if (p.default in (None, "...") or p.name not in everywhere or
+                (aliased and impl_names.get(p.name) is not None and impl_names[p.name].default is None)) \
+                and not p.required and p.name in impl_names:
             d = impl_names[p.name].default
             if d is None or isinstance(d, (bool, int, float)):
                 defaults[p.name] = repr(d)
