@@ -14,7 +14,9 @@ _impl_torch_Tensor_dsplit = _Tensor.dsplit
 _impl_torch_Tensor_expand = _Tensor.expand
 _impl_torch_Tensor_float_power = _Tensor.float_power
 _impl_torch_Tensor_float_power_ = _Tensor.float_power_
+_impl_torch_Tensor_histogram = _Tensor.histogram
 _impl_torch_Tensor_hsplit = _Tensor.hsplit
+_impl_torch_Tensor_map_ = _Tensor.map_
 _impl_torch_Tensor_max = _Tensor.max
 _impl_torch_Tensor_min = _Tensor.min
 _impl_torch_Tensor_pow = _Tensor.pow
@@ -44,6 +46,7 @@ _impl_torch_allclose = _torch.allclose
 _impl_torch_amax = _torch.amax
 _impl_torch_amin = _torch.amin
 _impl_torch_aminmax = _torch.aminmax
+_impl_torch_angle = _torch.angle
 _impl_torch_any = _torch.any
 _impl_torch_arccos = _torch.arccos
 _impl_torch_arccosh = _torch.arccosh
@@ -63,6 +66,7 @@ _impl_torch_atan = _torch.atan
 _impl_torch_atan2 = _torch.atan2
 _impl_torch_atanh = _torch.atanh
 _impl_torch_baddbmm = _torch.baddbmm
+_impl_torch_bartlett_window = _torch.bartlett_window
 _impl_torch_bernoulli = _torch.bernoulli
 _impl_torch_bitwise_and = _torch.bitwise_and
 _impl_torch_bitwise_left_shift = _torch.bitwise_left_shift
@@ -70,8 +74,10 @@ _impl_torch_bitwise_not = _torch.bitwise_not
 _impl_torch_bitwise_or = _torch.bitwise_or
 _impl_torch_bitwise_right_shift = _torch.bitwise_right_shift
 _impl_torch_bitwise_xor = _torch.bitwise_xor
+_impl_torch_blackman_window = _torch.blackman_window
 _impl_torch_bmm = _torch.bmm
 _impl_torch_broadcast_to = _torch.broadcast_to
+_impl_torch_bucketize = _torch.bucketize
 _impl_torch_cat = _torch.cat
 _impl_torch_ceil = _torch.ceil
 _impl_torch_ceil_ = _torch.ceil_
@@ -130,33 +136,48 @@ _impl_torch_fmax = _torch.fmax
 _impl_torch_fmin = _torch.fmin
 _impl_torch_fmod = _torch.fmod
 _impl_torch_frac = _torch.frac
+_impl_torch_frexp = _torch.frexp
 _impl_torch_from_dlpack = _torch.from_dlpack
+_impl_torch_from_file = _torch.from_file
 _impl_torch_full = _torch.full
 _impl_torch_gather = _torch.gather
+_impl_torch_gcd = _torch.gcd
 _impl_torch_ge = _torch.ge
+_impl_torch_geqrf = _torch.geqrf
 _impl_torch_ger = _torch.ger
 _impl_torch_greater = _torch.greater
 _impl_torch_greater_equal = _torch.greater_equal
 _impl_torch_gt = _torch.gt
+_impl_torch_hann_window = _torch.hann_window
+_impl_torch_hardshrink = _torch.hardshrink
 _impl_torch_heaviside = _torch.heaviside
+_impl_torch_histc = _torch.histc
+_impl_torch_histogram = _torch.histogram
+_impl_torch_histogramdd = _torch.histogramdd
 _impl_torch_hsplit = _torch.hsplit
 _impl_torch_hstack = _torch.hstack
 _impl_torch_hypot = _torch.hypot
 _impl_torch_i0 = _torch.i0
+_impl_torch_igamma = _torch.igamma
+_impl_torch_igammac = _torch.igammac
 _impl_torch_index_add = _torch.index_add
 _impl_torch_index_copy = _torch.index_copy
+_impl_torch_index_reduce = _torch.index_reduce
 _impl_torch_index_select = _torch.index_select
 _impl_torch_inner = _torch.inner
 _impl_torch_inverse = _torch.inverse
 _impl_torch_isclose = _torch.isclose
 _impl_torch_isfinite = _torch.isfinite
+_impl_torch_isin = _torch.isin
 _impl_torch_isinf = _torch.isinf
 _impl_torch_isnan = _torch.isnan
 _impl_torch_isneginf = _torch.isneginf
 _impl_torch_isposinf = _torch.isposinf
 _impl_torch_isreal = _torch.isreal
+_impl_torch_kaiser_window = _torch.kaiser_window
 _impl_torch_kron = _torch.kron
 _impl_torch_kthvalue = _torch.kthvalue
+_impl_torch_lcm = _torch.lcm
 _impl_torch_ldexp = _torch.ldexp
 _impl_torch_le = _torch.le
 _impl_torch_lerp = _torch.lerp
@@ -181,12 +202,15 @@ _impl_torch_logical_or = _torch.logical_or
 _impl_torch_logical_xor = _torch.logical_xor
 _impl_torch_logit = _torch.logit
 _impl_torch_logsumexp = _torch.logsumexp
+_impl_torch_lstsq = _torch.lstsq
 _impl_torch_lt = _torch.lt
 _impl_torch_lu_solve = _torch.lu_solve
+_impl_torch_lu_unpack = _torch.lu_unpack
 _impl_torch_masked_select = _torch.masked_select
 _impl_torch_matmul = _torch.matmul
 _impl_torch_matrix_exp = _torch.matrix_exp
 _impl_torch_matrix_power = _torch.matrix_power
+_impl_torch_matrix_rank = _torch.matrix_rank
 _impl_torch_max = _torch.max
 _impl_torch_maximum = _torch.maximum
 _impl_torch_mean = _torch.mean
@@ -207,16 +231,22 @@ _impl_torch_nan_to_num = _torch.nan_to_num
 _impl_torch_nan_to_num_ = _torch.nan_to_num_
 _impl_torch_nanmean = _torch.nanmean
 _impl_torch_nanmedian = _torch.nanmedian
+_impl_torch_nanquantile = _torch.nanquantile
 _impl_torch_nansum = _torch.nansum
 _impl_torch_narrow = _torch.narrow
+_impl_torch_narrow_copy = _torch.narrow_copy
 _impl_torch_ne = _torch.ne
 _impl_torch_neg = _torch.neg
 _impl_torch_neg_ = _torch.neg_
 _impl_torch_negative = _torch.negative
+_impl_torch_nextafter = _torch.nextafter
 _impl_torch_nn_functional_normalize = _F.normalize
 _impl_torch_nonzero = _torch.nonzero
+_impl_torch_nonzero_static = _torch.nonzero_static
 _impl_torch_norm = _torch.norm
 _impl_torch_not_equal = _torch.not_equal
+_impl_torch_orgqr = _torch.orgqr
+_impl_torch_ormqr = _torch.ormqr
 _impl_torch_outer = _torch.outer
 _impl_torch_permute = _torch.permute
 _impl_torch_polygamma = _torch.polygamma
@@ -224,19 +254,25 @@ _impl_torch_positive = _torch.positive
 _impl_torch_pow = _torch.pow
 _impl_torch_prod = _torch.prod
 _impl_torch_qr = _torch.qr
+_impl_torch_quantile = _torch.quantile
 _impl_torch_rad2deg = _torch.rad2deg
 _impl_torch_ravel = _torch.ravel
 _impl_torch_reciprocal = _torch.reciprocal
 _impl_torch_relu_ = _torch.relu_
 _impl_torch_remainder = _torch.remainder
+_impl_torch_renorm = _torch.renorm
 _impl_torch_reshape = _torch.reshape
+_impl_torch_result_type = _torch.result_type
 _impl_torch_roll = _torch.roll
 _impl_torch_round = _torch.round
 _impl_torch_round_ = _torch.round_
 _impl_torch_row_stack = _torch.row_stack
+_impl_torch_rrelu_ = _torch.rrelu_
 _impl_torch_rsqrt = _torch.rsqrt
 _impl_torch_scatter = _torch.scatter
 _impl_torch_scatter_add = _torch.scatter_add
+_impl_torch_scatter_reduce = _torch.scatter_reduce
+_impl_torch_searchsorted = _torch.searchsorted
 _impl_torch_select = _torch.select
 _impl_torch_sgn = _torch.sgn
 _impl_torch_sigmoid = _torch.sigmoid
@@ -246,11 +282,20 @@ _impl_torch_signbit = _torch.signbit
 _impl_torch_sin = _torch.sin
 _impl_torch_sinc = _torch.sinc
 _impl_torch_sinh = _torch.sinh
+_impl_torch_slice_scatter = _torch.slice_scatter
 _impl_torch_slogdet = _torch.slogdet
 _impl_torch_softmax = _torch.softmax
+_impl_torch_solve = _torch.solve
 _impl_torch_sort = _torch.sort
+_impl_torch_special_airy_ai = _special.airy_ai
 _impl_torch_special_bessel_j0 = _special.bessel_j0
 _impl_torch_special_bessel_j1 = _special.bessel_j1
+_impl_torch_special_bessel_y0 = _special.bessel_y0
+_impl_torch_special_bessel_y1 = _special.bessel_y1
+_impl_torch_special_chebyshev_polynomial_t = _special.chebyshev_polynomial_t
+_impl_torch_special_chebyshev_polynomial_u = _special.chebyshev_polynomial_u
+_impl_torch_special_chebyshev_polynomial_v = _special.chebyshev_polynomial_v
+_impl_torch_special_chebyshev_polynomial_w = _special.chebyshev_polynomial_w
 _impl_torch_special_digamma = _special.digamma
 _impl_torch_special_entr = _special.entr
 _impl_torch_special_erf = _special.erf
@@ -260,24 +305,39 @@ _impl_torch_special_erfinv = _special.erfinv
 _impl_torch_special_exp2 = _special.exp2
 _impl_torch_special_expit = _special.expit
 _impl_torch_special_expm1 = _special.expm1
+_impl_torch_special_gammainc = _special.gammainc
+_impl_torch_special_gammaincc = _special.gammaincc
 _impl_torch_special_gammaln = _special.gammaln
+_impl_torch_special_hermite_polynomial_h = _special.hermite_polynomial_h
+_impl_torch_special_hermite_polynomial_he = _special.hermite_polynomial_he
 _impl_torch_special_i0 = _special.i0
 _impl_torch_special_i0e = _special.i0e
 _impl_torch_special_i1 = _special.i1
 _impl_torch_special_i1e = _special.i1e
+_impl_torch_special_laguerre_polynomial_l = _special.laguerre_polynomial_l
+_impl_torch_special_legendre_polynomial_p = _special.legendre_polynomial_p
 _impl_torch_special_log1p = _special.log1p
 _impl_torch_special_log_ndtr = _special.log_ndtr
 _impl_torch_special_logit = _special.logit
 _impl_torch_special_logsumexp = _special.logsumexp
 _impl_torch_special_modified_bessel_i0 = _special.modified_bessel_i0
 _impl_torch_special_modified_bessel_i1 = _special.modified_bessel_i1
+_impl_torch_special_modified_bessel_k0 = _special.modified_bessel_k0
+_impl_torch_special_modified_bessel_k1 = _special.modified_bessel_k1
 _impl_torch_special_multigammaln = _special.multigammaln
 _impl_torch_special_ndtr = _special.ndtr
 _impl_torch_special_ndtri = _special.ndtri
 _impl_torch_special_polygamma = _special.polygamma
 _impl_torch_special_psi = _special.psi
 _impl_torch_special_round = _special.round
+_impl_torch_special_scaled_modified_bessel_k0 = _special.scaled_modified_bessel_k0
+_impl_torch_special_scaled_modified_bessel_k1 = _special.scaled_modified_bessel_k1
+_impl_torch_special_shifted_chebyshev_polynomial_t = _special.shifted_chebyshev_polynomial_t
+_impl_torch_special_shifted_chebyshev_polynomial_u = _special.shifted_chebyshev_polynomial_u
+_impl_torch_special_shifted_chebyshev_polynomial_v = _special.shifted_chebyshev_polynomial_v
+_impl_torch_special_shifted_chebyshev_polynomial_w = _special.shifted_chebyshev_polynomial_w
 _impl_torch_special_sinc = _special.sinc
+_impl_torch_special_spherical_bessel_j0 = _special.spherical_bessel_j0
 _impl_torch_special_xlog1py = _special.xlog1py
 _impl_torch_special_xlogy = _special.xlogy
 _impl_torch_special_zeta = _special.zeta
@@ -294,6 +354,7 @@ _impl_torch_sum = _torch.sum
 _impl_torch_svd = _torch.svd
 _impl_torch_swapaxes = _torch.swapaxes
 _impl_torch_swapdims = _torch.swapdims
+_impl_torch_symeig = _torch.symeig
 _impl_torch_t = _torch.t
 _impl_torch_take = _torch.take
 _impl_torch_take_along_dim = _torch.take_along_dim
@@ -315,14 +376,17 @@ _impl_torch_trunc = _torch.trunc
 _impl_torch_trunc_ = _torch.trunc_
 _impl_torch_unbind = _torch.unbind
 _impl_torch_unflatten = _torch.unflatten
+_impl_torch_unsafe_split = _torch.unsafe_split
 _impl_torch_unsqueeze = _torch.unsqueeze
 _impl_torch_var = _torch.var
 _impl_torch_vdot = _torch.vdot
 _impl_torch_vsplit = _torch.vsplit
 _impl_torch_vstack = _torch.vstack
+_impl_torch_wait = _torch.wait
 _impl_torch_where = _torch.where
 _impl_torch_xlogy = _torch.xlogy
 
+_d_torch_Tensor_histogram_bins = 100
 _d_torch_Tensor_subtract_alpha = 1
 _d_torch_Tensor_subtract__alpha = 1
 _d_torch_Tensor_tensor_split_dim = 0
@@ -354,20 +418,34 @@ _d_torch_diff_n = 1
 _d_torch_diff_dim = -1
 _d_torch_flatten_start_dim = 0
 _d_torch_flatten_end_dim = -1
+_d_torch_from_file_size = 0
 _d_torch_full_layout = _torch.strided
+_d_torch_hardshrink_lambd = 0.5
+_d_torch_histc_bins = 100
+_d_torch_histc_min = 0
+_d_torch_histc_max = 0
+_d_torch_histogram_bins = 100
 _d_torch_index_add_alpha = 1
 _d_torch_isclose_rtol = 1e-05
 _d_torch_isclose_atol = 1e-08
+_d_torch_kaiser_window_beta = 12.0
 _d_torch_kthvalue_dim = -1
 _d_torch_linalg_qr_mode = 'reduced'
 _d_torch_mode_dim = -1
+_d_torch_nanquantile_interpolation = "linear"
 _d_torch_nn_functional_normalize_p = 2.0
 _d_torch_nn_functional_normalize_dim = 1
 _d_torch_nn_functional_normalize_eps = 1e-12
+_d_torch_nonzero_static_fill_value = -1
 _d_torch_norm_p = 'fro'
+_d_torch_quantile_interpolation = "linear"
 _d_torch_roll_dims = ()
 _d_torch_round_decimals = 0
 _d_torch_round__decimals = 0
+_d_torch_rrelu__lower = 0.125
+_d_torch_rrelu__upper = 0.3333333333333333
+_d_torch_slice_scatter_dim = 0
+_d_torch_slice_scatter_step = 1
 _d_torch_sort_dim = -1
 _d_torch_special_round_decimals = 0
 _d_torch_split_dim = 0
@@ -381,6 +459,7 @@ _d_torch_tril_indices_offset = 0
 _d_torch_triu_diagonal = 0
 _d_torch_triu_indices_offset = 0
 _d_torch_unbind_dim = 0
+_d_torch_unsafe_split_dim = 0
 
 _o_torch_Tensor_cholesky_solve = ('(Tensor input2, bool upper = False)',)
 _o_torch_Tensor_copy_ = ('(Tensor other, bool non_blocking = False)',)
@@ -389,7 +468,9 @@ _o_torch_Tensor_dsplit = ('(int sections)', '(tuple of ints indices)')
 _o_torch_Tensor_expand = ('(tuple of ints size, *, bool implicit = False)',)
 _o_torch_Tensor_float_power = ('(Tensor exponent)', '(Number exponent)')
 _o_torch_Tensor_float_power_ = ('(Tensor exponent)', '(Number exponent)')
+_o_torch_Tensor_histogram = ('(Tensor bins, *, Tensor weight = None, bool density = False)', '(int bins = 100, *, tuple of floats range = None, Tensor weight = None, bool density = False)')
 _o_torch_Tensor_hsplit = ('(int sections)', '(tuple of ints indices)')
+_o_torch_Tensor_map_ = ('(Tensor other, Callable callable)',)
 _o_torch_Tensor_max = ('()', '(Tensor other)', '(int dim, bool keepdim = False)')
 _o_torch_Tensor_min = ('()', '(Tensor other)', '(int dim, bool keepdim = False)')
 _o_torch_Tensor_pow = ('(Tensor exponent)', '(Number exponent)')
@@ -419,6 +500,7 @@ _o_torch_allclose = ('(Tensor input, Tensor other, float rtol = 1e-05, float ato
 _o_torch_amax = ('(Tensor input, tuple of ints dim = (), bool keepdim = False, *, Tensor out = None)',)
 _o_torch_amin = ('(Tensor input, tuple of ints dim = (), bool keepdim = False, *, Tensor out = None)',)
 _o_torch_aminmax = ('(Tensor input, *, int dim = None, bool keepdim = False, tuple of Tensors out = None)',)
+_o_torch_angle = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_any = ('(Tensor input, *, Tensor out = None)', '(Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)', '(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)')
 _o_torch_arccos = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_arccosh = ('(Tensor input, *, Tensor out = None)',)
@@ -438,6 +520,7 @@ _o_torch_atan = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_atan2 = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_atanh = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_baddbmm = ('(Tensor input, Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1, Tensor out = None)', '(Tensor input, Tensor batch1, Tensor batch2, torch.dtype out_dtype, *, Number beta = 1, Number alpha = 1, Tensor out = None)')
+_o_torch_bartlett_window = ('(int window_length, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)', '(int window_length, bool periodic, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)')
 _o_torch_bernoulli = ('(Tensor input, *, torch.Generator generator = None, Tensor out = None)', '(Tensor input, float p, *, torch.Generator generator = None)')
 _o_torch_bitwise_and = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_bitwise_left_shift = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
@@ -445,8 +528,10 @@ _o_torch_bitwise_not = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_bitwise_or = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_bitwise_right_shift = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_bitwise_xor = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
+_o_torch_blackman_window = ('(int window_length, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)', '(int window_length, bool periodic, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)')
 _o_torch_bmm = ('(Tensor input, Tensor mat2, *, Tensor out = None)', '(Tensor input, Tensor mat2, torch.dtype out_dtype, *, Tensor out = None)')
 _o_torch_broadcast_to = ('(Tensor input, tuple of ints size)',)
+_o_torch_bucketize = ('(Tensor input, Tensor boundaries, *, bool out_int32 = False, bool right = False, Tensor out = None)', '(Number self, Tensor boundaries, *, bool out_int32 = False, bool right = False)')
 _o_torch_cat = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
 _o_torch_ceil = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_ceil_ = ('(Tensor input)',)
@@ -505,33 +590,48 @@ _o_torch_fmax = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_fmin = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_fmod = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_frac = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_frexp = ('(Tensor input, *, tuple of Tensors out = None)',)
 _o_torch_from_dlpack = ('(object ext_tensor, *, object device = None, object copy = None)',)
+_o_torch_from_file = ('(str filename, bool shared = None, int size = 0, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)',)
 _o_torch_full = ('(tuple of ints size, Number fill_value, *, Tensor out = None, torch.layout layout = strided, torch.dtype dtype = None, torch.device device = None, bool requires_grad = False, bool pin_memory = False)', '(tuple of ints size, Number fill_value, *, list[str | None] names, torch.layout layout = strided, torch.dtype dtype = None, torch.device device = None, bool requires_grad = False, bool pin_memory = False)', '(tuple of ints size, Number fill_value, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)')
 _o_torch_gather = ('(Tensor input, int dim, Tensor index, *, bool sparse_grad = False, Tensor out = None)',)
+_o_torch_gcd = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_ge = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
+_o_torch_geqrf = ('(Tensor input, *, tuple of Tensors out = None)',)
 _o_torch_ger = ('(Tensor input, Tensor vec2, *, Tensor out = None)',)
 _o_torch_greater = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_greater_equal = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_gt = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
+_o_torch_hann_window = ('(int window_length, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)', '(int window_length, bool periodic, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)')
+_o_torch_hardshrink = ('(Tensor input, Number lambd = 0.5, *, Tensor out = None)',)
 _o_torch_heaviside = ('(Tensor input, Tensor values, *, Tensor out = None)',)
+_o_torch_histc = ('(Tensor input, int bins = 100, Number min = 0, Number max = 0, *, Tensor out = None)',)
+_o_torch_histogram = ('(Tensor input, Tensor bins, *, Tensor weight = None, bool density = False, tuple of Tensors out = None)', '(Tensor input, int bins = 100, *, tuple of floats range = None, Tensor weight = None, bool density = False, tuple of Tensors out = None)')
+_o_torch_histogramdd = ('(Tensor input, int bins, tuple of floats range = None, Tensor weight = None, bool density = False)', '(Tensor input, tuple of ints bins, tuple of floats range = None, Tensor weight = None, bool density = False)', '(Tensor input, tuple of Tensors bins, tuple of floats range = None, Tensor weight = None, bool density = False)')
 _o_torch_hsplit = ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)')
 _o_torch_hstack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
 _o_torch_hypot = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_i0 = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_igamma = ('(Tensor input, Tensor other, *, Tensor out = None)',)
+_o_torch_igammac = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_index_add = ('(Tensor input, int dim, Tensor index, Tensor source, *, Number alpha = 1, Tensor out = None)',)
 _o_torch_index_copy = ('(Tensor input, int dim, Tensor index, Tensor source, *, Tensor out = None)',)
+_o_torch_index_reduce = ('(Tensor input, int dim, Tensor index, Tensor source, str reduce, *, bool include_self = True, Tensor out = None)',)
 _o_torch_index_select = ('(Tensor input, int dim, Tensor index, *, Tensor out = None)',)
 _o_torch_inner = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_inverse = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_isclose = ('(Tensor input, Tensor other, float rtol = 1e-05, float atol = 1e-08, bool equal_nan = False)',)
 _o_torch_isfinite = ('(Tensor input)',)
+_o_torch_isin = ('(Tensor elements, Tensor test_elements, *, bool assume_unique = False, bool invert = False, Tensor out = None)', '(Number element, Tensor test_elements, *, bool assume_unique = False, bool invert = False, Tensor out = None)', '(Tensor elements, Number test_element, *, bool assume_unique = False, bool invert = False, Tensor out = None)')
 _o_torch_isinf = ('(Tensor input)',)
 _o_torch_isnan = ('(Tensor input)',)
 _o_torch_isneginf = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_isposinf = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_isreal = ('(Tensor input)',)
+_o_torch_kaiser_window = ('(int window_length, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)', '(int window_length, bool periodic, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)', '(int window_length, bool periodic, float beta, *, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)')
 _o_torch_kron = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_kthvalue = ('(Tensor input, int k, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',)
+_o_torch_lcm = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_ldexp = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_le = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_lerp = ('(Tensor input, Tensor end, Tensor weight, *, Tensor out = None)', '(Tensor input, Tensor end, Number weight, *, Tensor out = None)')
@@ -556,12 +656,15 @@ _o_torch_logical_or = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_logical_xor = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_logit = ('(Tensor input, float eps = None, *, Tensor out = None)',)
 _o_torch_logsumexp = ('(Tensor input, tuple of ints dim, bool keepdim = False, *, Tensor out = None)',)
+_o_torch_lstsq = ('(object input, object A, *, object out = None)',)
 _o_torch_lt = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_lu_solve = ('(Tensor input, Tensor LU_data, Tensor LU_pivots, *, Tensor out = None)',)
+_o_torch_lu_unpack = ('(Tensor LU_data, Tensor LU_pivots, bool unpack_data = True, bool unpack_pivots = True, *, tuple of Tensors out = None)',)
 _o_torch_masked_select = ('(Tensor input, Tensor mask, *, Tensor out = None)',)
 _o_torch_matmul = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_matrix_exp = ('(Tensor input)',)
 _o_torch_matrix_power = ('(Tensor input, int n, *, Tensor out = None)',)
+_o_torch_matrix_rank = ('(object input, object tol = None, object symmetric = False, *, object out = None)',)
 _o_torch_max = ('(Tensor input, *, Tensor out = None)', '(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)')
 _o_torch_maximum = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_mean = ('(Tensor input, *, torch.dtype dtype = None, Tensor out = None)', '(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)')
@@ -582,16 +685,22 @@ _o_torch_nan_to_num = ('(Tensor input, float nan = None, float posinf = None, fl
 _o_torch_nan_to_num_ = ('(Tensor input, float nan = None, float posinf = None, float neginf = None)',)
 _o_torch_nanmean = ('(Tensor input, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)',)
 _o_torch_nanmedian = ('(Tensor input)', '(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)')
+_o_torch_nanquantile = ('(Tensor input, Tensor q, int dim = None, bool keepdim = False, *, str interpolation = "linear", Tensor out = None)', '(Tensor input, float q, int dim = None, bool keepdim = False, *, str interpolation = "linear", Tensor out = None)')
 _o_torch_nansum = ('(Tensor input, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)',)
 _o_torch_narrow = ('(Tensor input, int dim, Tensor start, int length)', '(Tensor input, int dim, int start, int length)')
+_o_torch_narrow_copy = ('(Tensor input, int dim, int start, int length, *, Tensor out = None)',)
 _o_torch_ne = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_neg = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_neg_ = ('(Tensor input)',)
 _o_torch_negative = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_nextafter = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_nn_functional_normalize = ('(object input, object p = 2.0, object dim = 1, object eps = 1e-12, object out = None)',)
 _o_torch_nonzero = ('(Tensor input, *, Literal[False] as_tuple = False, Tensor out = None)', '(Tensor input, *, Literal[True] as_tuple)')
+_o_torch_nonzero_static = ('(Tensor input, *, int size, int fill_value = -1, Tensor out = None)',)
 _o_torch_norm = ("(object input, object p = 'fro', object dim = None, object keepdim = False, object out = None, object dtype = None)",)
 _o_torch_not_equal = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
+_o_torch_orgqr = ('(Tensor input, Tensor input2, *, Tensor out = None)',)
+_o_torch_ormqr = ('(Tensor input, Tensor input2, Tensor input3, bool left = True, bool transpose = False, *, Tensor out = None)',)
 _o_torch_outer = ('(Tensor input, Tensor vec2, *, Tensor out = None)',)
 _o_torch_permute = ('(Tensor input, tuple of ints dims)',)
 _o_torch_polygamma = ('(int n, Tensor input, *, Tensor out = None)',)
@@ -599,19 +708,25 @@ _o_torch_positive = ('(Tensor input)',)
 _o_torch_pow = ('(Tensor input, Tensor exponent, *, Tensor out = None)', '(Number self, Tensor exponent, *, Tensor out = None)', '(Tensor input, Number exponent, *, Tensor out = None)')
 _o_torch_prod = ('(Tensor input, *, torch.dtype dtype = None)', '(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)')
 _o_torch_qr = ('(object input, object some = True, *, object out = None)',)
+_o_torch_quantile = ('(Tensor input, Tensor q, int dim = None, bool keepdim = False, *, str interpolation = "linear", Tensor out = None)', '(Tensor input, float q, int dim = None, bool keepdim = False, *, str interpolation = "linear", Tensor out = None)')
 _o_torch_rad2deg = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_ravel = ('(Tensor input)',)
 _o_torch_reciprocal = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_relu_ = ('(Tensor input)',)
 _o_torch_remainder = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other)', '(Tensor input, Number other, *, Tensor out = None)')
+_o_torch_renorm = ('(Tensor input, Number p, int dim, Number maxnorm, *, Tensor out = None)',)
 _o_torch_reshape = ('(Tensor input, tuple of ints shape)',)
+_o_torch_result_type = ('(Tensor tensor, Tensor other)', '(Number scalar, Tensor tensor)', '(Tensor tensor, Number other)', '(Number scalar1, Number scalar2)')
 _o_torch_roll = ('(Tensor input, tuple of ints shifts, tuple of ints dims = ())',)
 _o_torch_round = ('(Tensor input, *, Tensor out = None)', '(Tensor input, *, int decimals, Tensor out = None)')
 _o_torch_round_ = ('(Tensor input)', '(Tensor input, *, int decimals)')
 _o_torch_row_stack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
+_o_torch_rrelu_ = ('(Tensor input, Number lower = 0.125, Number upper = 0.3333333333333333, bool training = False, torch.Generator generator = None)',)
 _o_torch_rsqrt = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_scatter = ('(Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)', '(Tensor input, int dim, Tensor index, Tensor src, *, str reduce, Tensor out = None)', '(Tensor input, int dim, Tensor index, Number value, *, Tensor out = None)', '(Tensor input, int dim, Tensor index, Number value, *, str reduce, Tensor out = None)')
 _o_torch_scatter_add = ('(Tensor input, int dim, Tensor index, Tensor src, *, Tensor out = None)',)
+_o_torch_scatter_reduce = ('(Tensor input, int dim, Tensor index, Tensor src, str reduce, *, bool include_self = True, Tensor out = None)',)
+_o_torch_searchsorted = ('(Tensor sorted_sequence, Tensor input, *, bool out_int32 = False, bool right = False, str side = None, Tensor sorter = None, Tensor out = None)', '(Tensor sorted_sequence, Number self, *, bool out_int32 = False, bool right = False, str side = None, Tensor sorter = None, Tensor out = None)')
 _o_torch_select = ('(Tensor input, int dim, int index)',)
 _o_torch_sgn = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_sigmoid = ('(Tensor input, *, Tensor out = None)',)
@@ -621,11 +736,20 @@ _o_torch_signbit = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_sin = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_sinc = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_sinh = ('(Tensor input, *, Tensor out = None)',)
+_o_torch_slice_scatter = ('(Tensor input, Tensor src, int dim = 0, int start = None, int end = None, int step = 1, *, Tensor out = None)',)
 _o_torch_slogdet = ('(Tensor input, *, tuple of Tensors out = None)',)
 _o_torch_softmax = ('(Tensor input, int dim, torch.dtype dtype = None, *, Tensor out = None)',)
+_o_torch_solve = ('(object input, object A, *, object out = None)',)
 _o_torch_sort = ('(Tensor input, *, bool stable, int dim = -1, bool descending = False, tuple of Tensors out = None)', '(Tensor input, int dim = -1, bool descending = False, *, tuple of Tensors out = None)')
+_o_torch_special_airy_ai = ('(object input, *, object out = None)',)
 _o_torch_special_bessel_j0 = ('(object input, *, object out = None)',)
 _o_torch_special_bessel_j1 = ('(object input, *, object out = None)',)
+_o_torch_special_bessel_y0 = ('(object input, *, object out = None)',)
+_o_torch_special_bessel_y1 = ('(object input, *, object out = None)',)
+_o_torch_special_chebyshev_polynomial_t = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_chebyshev_polynomial_u = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_chebyshev_polynomial_v = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_chebyshev_polynomial_w = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
 _o_torch_special_digamma = ('(object input, *, object out = None)',)
 _o_torch_special_entr = ('(object input, *, object out = None)',)
 _o_torch_special_erf = ('(object input, *, object out = None)',)
@@ -635,24 +759,39 @@ _o_torch_special_erfinv = ('(object input, *, object out = None)',)
 _o_torch_special_exp2 = ('(object input, *, object out = None)',)
 _o_torch_special_expit = ('(object input, *, object out = None)',)
 _o_torch_special_expm1 = ('(object input, *, object out = None)',)
+_o_torch_special_gammainc = ('(object input, object other, *, object out = None)',)
+_o_torch_special_gammaincc = ('(object input, object other, *, object out = None)',)
 _o_torch_special_gammaln = ('(object input, *, object out = None)',)
+_o_torch_special_hermite_polynomial_h = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_hermite_polynomial_he = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
 _o_torch_special_i0 = ('(object input, *, object out = None)',)
 _o_torch_special_i0e = ('(object input, *, object out = None)',)
 _o_torch_special_i1 = ('(object input, *, object out = None)',)
 _o_torch_special_i1e = ('(object input, *, object out = None)',)
+_o_torch_special_laguerre_polynomial_l = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_legendre_polynomial_p = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
 _o_torch_special_log1p = ('(object input, *, object out = None)',)
 _o_torch_special_log_ndtr = ('(object input, *, object out = None)',)
 _o_torch_special_logit = ('(object input, object eps = None, *, object out = None)',)
 _o_torch_special_logsumexp = ('(object input, object dim, object keepdim = False, *, object out = None)',)
 _o_torch_special_modified_bessel_i0 = ('(object input, *, object out = None)',)
 _o_torch_special_modified_bessel_i1 = ('(object input, *, object out = None)',)
+_o_torch_special_modified_bessel_k0 = ('(object input, *, object out = None)',)
+_o_torch_special_modified_bessel_k1 = ('(object input, *, object out = None)',)
 _o_torch_special_multigammaln = ('(object input, object p, *, object out = None)',)
 _o_torch_special_ndtr = ('(object input, *, object out = None)',)
 _o_torch_special_ndtri = ('(object input, *, object out = None)',)
 _o_torch_special_polygamma = ('(object n, object input, *, object out = None)',)
 _o_torch_special_psi = ('(object input, *, object out = None)',)
 _o_torch_special_round = ('(object input, *, object out = None)',)
+_o_torch_special_scaled_modified_bessel_k0 = ('(object input, *, object out = None)',)
+_o_torch_special_scaled_modified_bessel_k1 = ('(object input, *, object out = None)',)
+_o_torch_special_shifted_chebyshev_polynomial_t = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_shifted_chebyshev_polynomial_u = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_shifted_chebyshev_polynomial_v = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
+_o_torch_special_shifted_chebyshev_polynomial_w = ('(Tensor x, Tensor n, *, Tensor out = None)', '(Number x, Tensor n, *, Tensor out = None)', '(Tensor x, Number n, *, Tensor out = None)')
 _o_torch_special_sinc = ('(object input, *, object out = None)',)
+_o_torch_special_spherical_bessel_j0 = ('(object input, *, object out = None)',)
 _o_torch_special_xlog1py = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_special_xlogy = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 _o_torch_special_zeta = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
@@ -669,6 +808,7 @@ _o_torch_sum = ('(Tensor input, *, torch.dtype dtype = None)', '(Tensor input, t
 _o_torch_svd = ('(Tensor input, bool some = True, bool compute_uv = True, *, tuple of Tensors out = None)',)
 _o_torch_swapaxes = ('(Tensor input, int axis0, int axis1)',)
 _o_torch_swapdims = ('(Tensor input, int dim0, int dim1)',)
+_o_torch_symeig = ('(object input, object eigenvectors = False, object upper = True, *, object out = None)',)
 _o_torch_t = ('(Tensor input)',)
 _o_torch_take = ('(Tensor input, Tensor index, *, Tensor out = None)',)
 _o_torch_take_along_dim = ('(Tensor input, Tensor indices, int dim = None, *, Tensor out = None)',)
@@ -690,11 +830,13 @@ _o_torch_trunc = ('(Tensor input, *, Tensor out = None)',)
 _o_torch_trunc_ = ('(Tensor input)',)
 _o_torch_unbind = ('(Tensor input, int dim = 0)',)
 _o_torch_unflatten = ('(Tensor input, int dim, tuple of ints sizes)',)
+_o_torch_unsafe_split = ('(Tensor input, int split_size, int dim = 0)',)
 _o_torch_unsqueeze = ('(Tensor input, int dim)',)
 _o_torch_var = ('(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, Tensor out = None)', '(Tensor input, tuple of ints dim = None, *, Number correction = None, bool keepdim = False, Tensor out = None)', '(Tensor input, bool unbiased = True)')
 _o_torch_vdot = ('(Tensor input, Tensor other, *, Tensor out = None)',)
 _o_torch_vsplit = ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)')
 _o_torch_vstack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
+_o_torch_wait = ('(object arg0)',)
 _o_torch_where = ('(Tensor condition)', '(Tensor condition, Tensor input, Tensor other, *, Tensor out = None)', '(Tensor condition, Number self, Tensor other)', '(Tensor condition, Tensor input, Number other)', '(Tensor condition, Number self, Number other)')
 _o_torch_xlogy = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Number self, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
 
@@ -763,6 +905,17 @@ def Tensor_float_power_(self, exponent):
     return r
 
 
+def Tensor_histogram(self, bins=_d_torch_Tensor_histogram_bins, *, weight=None, density=False, range=None):
+    try:
+        if bins is _d_torch_Tensor_histogram_bins and weight is None and density is False and range is None:
+            r = _impl_torch_Tensor_histogram(self)
+        else:
+            r = _impl_torch_Tensor_histogram(self, bins, range=range, weight=weight, density=density)
+    except TypeError as e:
+        _b.check('histogram', _o_torch_Tensor_histogram, (bins,), {'weight': weight, 'density': density, 'range': range}, e)
+    return r
+
+
 def Tensor_hsplit(self, sections, *, indices=None):
     if not (indices is None):
         _b.unsupported('hsplit', 'indices')
@@ -770,6 +923,14 @@ def Tensor_hsplit(self, sections, *, indices=None):
         r = _impl_torch_Tensor_hsplit(self, sections)
     except TypeError as e:
         _b.check('hsplit', _o_torch_Tensor_hsplit, (sections,), {'indices': indices}, e)
+    return r
+
+
+def Tensor_map_(self, other, callable):
+    try:
+        r = _impl_torch_Tensor_map_(self, other, callable)
+    except TypeError as e:
+        _b.check('map_', _o_torch_Tensor_map_, (other, callable), {}, e)
     return r
 
 
@@ -1079,6 +1240,14 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
     return r if out is None else _b.write_out('aminmax', out, r, _o_torch_aminmax, (input,), {'dim': dim, 'keepdim': keepdim})
 
 
+def angle(input, *, out=None):
+    try:
+        r = _impl_torch_angle(input)
+    except TypeError as e:
+        _b.check('angle', _o_torch_angle, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('angle', out, r, _o_torch_angle, (input,), {})
+
+
 def any(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     try:
         if dim is None and keepdim is False and axis is None and keepdims is None:
@@ -1251,6 +1420,17 @@ def baddbmm(input, batch1, batch2, out_dtype=None, *, beta=_d_torch_baddbmm_beta
     return r if out is None else _b.write_out('baddbmm', out, r, _o_torch_baddbmm, (input, batch1, batch2, out_dtype), {'beta': beta, 'alpha': alpha})
 
 
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    try:
+        if periodic is True and dtype is None and layout is None and device is None and requires_grad is False:
+            r = _impl_torch_bartlett_window(window_length)
+        else:
+            r = _impl_torch_bartlett_window(window_length, periodic, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)
+    except TypeError as e:
+        _b.check('bartlett_window', _o_torch_bartlett_window, (window_length, periodic), {'dtype': dtype, 'layout': layout, 'device': device, 'pin_memory': pin_memory, 'requires_grad': requires_grad}, e)
+    return r
+
+
 def bernoulli(input, p=None, *, generator=None, out=None):
     try:
         if p is None and generator is None:
@@ -1320,6 +1500,17 @@ def bitwise_xor(input, other, *, out=None, self=None):
     return r if out is None else _b.write_out('bitwise_xor', out, r, _o_torch_bitwise_xor, (input, other), {'self': self})
 
 
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    try:
+        if periodic is True and dtype is None and layout is None and device is None and requires_grad is False:
+            r = _impl_torch_blackman_window(window_length)
+        else:
+            r = _impl_torch_blackman_window(window_length, periodic, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)
+    except TypeError as e:
+        _b.check('blackman_window', _o_torch_blackman_window, (window_length, periodic), {'dtype': dtype, 'layout': layout, 'device': device, 'pin_memory': pin_memory, 'requires_grad': requires_grad}, e)
+    return r
+
+
 def bmm(input, mat2, out_dtype=None, *, out=None):
     if not (out_dtype is None):
         _b.unsupported('bmm', 'out_dtype')
@@ -1336,6 +1527,19 @@ def broadcast_to(input, size):
     except TypeError as e:
         _b.check('broadcast_to', _o_torch_broadcast_to, (input, size), {}, e)
     return r
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None, self=None):
+    if not (self is None):
+        input = self
+    try:
+        if out_int32 is False and right is False and self is None:
+            r = _impl_torch_bucketize(input, boundaries)
+        else:
+            r = _impl_torch_bucketize(input, boundaries, out_int32=out_int32, right=right)
+    except TypeError as e:
+        _b.check('bucketize', _o_torch_bucketize, (input, boundaries), {'out_int32': out_int32, 'right': right, 'out': out, 'self': self}, e)
+    return r if out is None else _b.write_out('bucketize', out, r, _o_torch_bucketize, (input, boundaries), {'out_int32': out_int32, 'right': right, 'self': self})
 
 
 def cat(tensors, dim=None, *, out=None, axis=None):
@@ -1883,6 +2087,14 @@ def frac(input, *, out=None):
     return r if out is None else _b.write_out('frac', out, r, _o_torch_frac, (input,), {})
 
 
+def frexp(input, *, out=None):
+    try:
+        r = _impl_torch_frexp(input)
+    except TypeError as e:
+        _b.check('frexp', _o_torch_frexp, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('frexp', out, r, _o_torch_frexp, (input,), {})
+
+
 def from_dlpack(ext_tensor, *, device=None, copy=None):
     if not (device is None):
         _b.unsupported('from_dlpack', 'device')
@@ -1892,6 +2104,19 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
         r = _impl_torch_from_dlpack(ext_tensor)
     except TypeError as e:
         _b.check('from_dlpack', _o_torch_from_dlpack, (ext_tensor,), {'device': device, 'copy': copy}, e)
+    return r
+
+
+def from_file(filename, shared=None, size=_d_torch_from_file_size, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not (requires_grad is False):
+        _b.unsupported('from_file', 'requires_grad')
+    try:
+        if shared is None and size is _d_torch_from_file_size and dtype is None and layout is None and device is None and pin_memory is False:
+            r = _impl_torch_from_file(filename)
+        else:
+            r = _impl_torch_from_file(filename, shared, size, dtype=dtype, layout=layout, device=device, pin_memory=pin_memory)
+    except TypeError as e:
+        _b.check('from_file', _o_torch_from_file, (filename, shared, size), {'dtype': dtype, 'layout': layout, 'device': device, 'pin_memory': pin_memory, 'requires_grad': requires_grad}, e)
     return r
 
 
@@ -1919,12 +2144,28 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return r if out is None else _b.write_out('gather', out, r, _o_torch_gather, (input, dim, index), {'sparse_grad': sparse_grad})
 
 
+def gcd(input, other, *, out=None):
+    try:
+        r = _impl_torch_gcd(input, other)
+    except TypeError as e:
+        _b.check('gcd', _o_torch_gcd, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('gcd', out, r, _o_torch_gcd, (input, other), {})
+
+
 def ge(input, other, *, out=None):
     try:
         r = _impl_torch_ge(input, other)
     except TypeError as e:
         _b.check('ge', _o_torch_ge, (input, other), {'out': out}, e)
     return r if out is None else _b.write_out('ge', out, r, _o_torch_ge, (input, other), {})
+
+
+def geqrf(input, *, out=None):
+    try:
+        r = _impl_torch_geqrf(input)
+    except TypeError as e:
+        _b.check('geqrf', _o_torch_geqrf, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('geqrf', out, r, _o_torch_geqrf, (input,), {})
 
 
 def ger(input, vec2, *, out=None):
@@ -1959,12 +2200,67 @@ def gt(input, other, *, out=None):
     return r if out is None else _b.write_out('gt', out, r, _o_torch_gt, (input, other), {})
 
 
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    try:
+        if periodic is True and dtype is None and layout is None and device is None and requires_grad is False:
+            r = _impl_torch_hann_window(window_length)
+        else:
+            r = _impl_torch_hann_window(window_length, periodic, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)
+    except TypeError as e:
+        _b.check('hann_window', _o_torch_hann_window, (window_length, periodic), {'dtype': dtype, 'layout': layout, 'device': device, 'pin_memory': pin_memory, 'requires_grad': requires_grad}, e)
+    return r
+
+
+def hardshrink(input, lambd=_d_torch_hardshrink_lambd, *, out=None):
+    try:
+        if lambd is _d_torch_hardshrink_lambd:
+            r = _impl_torch_hardshrink(input)
+        else:
+            r = _impl_torch_hardshrink(input, lambd)
+    except TypeError as e:
+        _b.check('hardshrink', _o_torch_hardshrink, (input, lambd), {'out': out}, e)
+    return r if out is None else _b.write_out('hardshrink', out, r, _o_torch_hardshrink, (input, lambd), {})
+
+
 def heaviside(input, values, *, out=None):
     try:
         r = _impl_torch_heaviside(input, values)
     except TypeError as e:
         _b.check('heaviside', _o_torch_heaviside, (input, values), {'out': out}, e)
     return r if out is None else _b.write_out('heaviside', out, r, _o_torch_heaviside, (input, values), {})
+
+
+def histc(input, bins=_d_torch_histc_bins, min=_d_torch_histc_min, max=_d_torch_histc_max, *, out=None):
+    try:
+        if bins is _d_torch_histc_bins and min is _d_torch_histc_min and max is _d_torch_histc_max:
+            r = _impl_torch_histc(input)
+        else:
+            r = _impl_torch_histc(input, bins, min, max)
+    except TypeError as e:
+        _b.check('histc', _o_torch_histc, (input, bins, min, max), {'out': out}, e)
+    return r if out is None else _b.write_out('histc', out, r, _o_torch_histc, (input, bins, min, max), {})
+
+
+def histogram(input, bins=_d_torch_histogram_bins, *, weight=None, density=False, out=None, range=None):
+    try:
+        if bins is _d_torch_histogram_bins and weight is None and density is False and range is None:
+            r = _impl_torch_histogram(input)
+        else:
+            r = _impl_torch_histogram(input, bins, range=range, weight=weight, density=density)
+    except TypeError as e:
+        _b.check('histogram', _o_torch_histogram, (input, bins), {'weight': weight, 'density': density, 'out': out, 'range': range}, e)
+    return r if out is None else _b.write_out('histogram', out, r, _o_torch_histogram, (input, bins), {'weight': weight, 'density': density, 'range': range})
+
+
+def histogramdd(input, bins, range=None, weight=None, density=False):
+    try:
+        if range is None and weight is None and density is False:
+            r = _impl_torch_histogramdd(input, bins)
+        else:
+            r = _impl_torch_histogramdd(input, bins, range=range, weight=weight, density=density)
+    except TypeError as e:
+        _b.check('histogramdd', _o_torch_histogramdd, (input, bins, range, weight, density), {}, e)
+    return r
 
 
 def hsplit(input, sections, *, indices=None):
@@ -2001,6 +2297,22 @@ def i0(input, *, out=None):
     return r if out is None else _b.write_out('i0', out, r, _o_torch_i0, (input,), {})
 
 
+def igamma(input, other, *, out=None):
+    try:
+        r = _impl_torch_igamma(input, other)
+    except TypeError as e:
+        _b.check('igamma', _o_torch_igamma, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('igamma', out, r, _o_torch_igamma, (input, other), {})
+
+
+def igammac(input, other, *, out=None):
+    try:
+        r = _impl_torch_igammac(input, other)
+    except TypeError as e:
+        _b.check('igammac', _o_torch_igammac, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('igammac', out, r, _o_torch_igammac, (input, other), {})
+
+
 def index_add(input, dim, index, source, *, alpha=_d_torch_index_add_alpha, out=None):
     try:
         if alpha is _d_torch_index_add_alpha:
@@ -2018,6 +2330,17 @@ def index_copy(input, dim, index, source, *, out=None):
     except TypeError as e:
         _b.check('index_copy', _o_torch_index_copy, (input, dim, index, source), {'out': out}, e)
     return r if out is None else _b.write_out('index_copy', out, r, _o_torch_index_copy, (input, dim, index, source), {})
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    try:
+        if include_self is True:
+            r = _impl_torch_index_reduce(input, dim, index, source, reduce)
+        else:
+            r = _impl_torch_index_reduce(input, dim, index, source, reduce, include_self=include_self)
+    except TypeError as e:
+        _b.check('index_reduce', _o_torch_index_reduce, (input, dim, index, source, reduce), {'include_self': include_self, 'out': out}, e)
+    return r if out is None else _b.write_out('index_reduce', out, r, _o_torch_index_reduce, (input, dim, index, source, reduce), {'include_self': include_self})
 
 
 def index_select(input, dim, index, *, out=None):
@@ -2063,6 +2386,21 @@ def isfinite(input):
     return r
 
 
+def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None, element=None, test_element=None):
+    if not (element is None):
+        _b.unsupported('isin', 'element')
+    if not (test_element is None):
+        _b.unsupported('isin', 'test_element')
+    try:
+        if assume_unique is False and invert is False:
+            r = _impl_torch_isin(elements, test_elements)
+        else:
+            r = _impl_torch_isin(elements, test_elements, assume_unique=assume_unique, invert=invert)
+    except TypeError as e:
+        _b.check('isin', _o_torch_isin, (elements, test_elements), {'assume_unique': assume_unique, 'invert': invert, 'out': out, 'element': element, 'test_element': test_element}, e)
+    return r if out is None else _b.write_out('isin', out, r, _o_torch_isin, (elements, test_elements), {'assume_unique': assume_unique, 'invert': invert, 'element': element, 'test_element': test_element})
+
+
 def isinf(input):
     try:
         r = _impl_torch_isinf(input)
@@ -2103,6 +2441,17 @@ def isreal(input):
     return r
 
 
+def kaiser_window(window_length, periodic=True, beta=_d_torch_kaiser_window_beta, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    try:
+        if periodic is True and beta is _d_torch_kaiser_window_beta and dtype is None and layout is None and device is None and requires_grad is False:
+            r = _impl_torch_kaiser_window(window_length)
+        else:
+            r = _impl_torch_kaiser_window(window_length, periodic, beta, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)
+    except TypeError as e:
+        _b.check('kaiser_window', _o_torch_kaiser_window, (window_length, periodic, beta), {'dtype': dtype, 'layout': layout, 'device': device, 'pin_memory': pin_memory, 'requires_grad': requires_grad}, e)
+    return r
+
+
 def kron(input, other, *, out=None):
     try:
         r = _impl_torch_kron(input, other)
@@ -2120,6 +2469,14 @@ def kthvalue(input, k, dim=_d_torch_kthvalue_dim, keepdim=False, *, out=None):
     except TypeError as e:
         _b.check('kthvalue', _o_torch_kthvalue, (input, k, dim, keepdim), {'out': out}, e)
     return r if out is None else _b.write_out('kthvalue', out, r, _o_torch_kthvalue, (input, k, dim, keepdim), {})
+
+
+def lcm(input, other, *, out=None):
+    try:
+        r = _impl_torch_lcm(input, other)
+    except TypeError as e:
+        _b.check('lcm', _o_torch_lcm, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('lcm', out, r, _o_torch_lcm, (input, other), {})
 
 
 def ldexp(input, other, *, out=None):
@@ -2329,6 +2686,14 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return r if out is None else _b.write_out('logsumexp', out, r, _o_torch_logsumexp, (input, dim, keepdim), {})
 
 
+def lstsq(input, A, *, out=None):
+    try:
+        r = _impl_torch_lstsq(input, A)
+    except TypeError as e:
+        _b.check('lstsq', _o_torch_lstsq, (input, A), {'out': out}, e)
+    return r if out is None else _b.write_out('lstsq', out, r, _o_torch_lstsq, (input, A), {})
+
+
 def lt(input, other, *, out=None):
     try:
         r = _impl_torch_lt(input, other)
@@ -2343,6 +2708,17 @@ def lu_solve(input, LU_data, LU_pivots, *, out=None):
     except TypeError as e:
         _b.check('lu_solve', _o_torch_lu_solve, (input, LU_data, LU_pivots), {'out': out}, e)
     return r if out is None else _b.write_out('lu_solve', out, r, _o_torch_lu_solve, (input, LU_data, LU_pivots), {})
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    try:
+        if unpack_data is True and unpack_pivots is True:
+            r = _impl_torch_lu_unpack(LU_data, LU_pivots)
+        else:
+            r = _impl_torch_lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+    except TypeError as e:
+        _b.check('lu_unpack', _o_torch_lu_unpack, (LU_data, LU_pivots, unpack_data, unpack_pivots), {'out': out}, e)
+    return r if out is None else _b.write_out('lu_unpack', out, r, _o_torch_lu_unpack, (LU_data, LU_pivots, unpack_data, unpack_pivots), {})
 
 
 def masked_select(input, mask, *, out=None):
@@ -2375,6 +2751,17 @@ def matrix_power(input, n, *, out=None):
     except TypeError as e:
         _b.check('matrix_power', _o_torch_matrix_power, (input, n), {'out': out}, e)
     return r if out is None else _b.write_out('matrix_power', out, r, _o_torch_matrix_power, (input, n), {})
+
+
+def matrix_rank(input, tol=None, symmetric=False, *, out=None):
+    try:
+        if tol is None and symmetric is False:
+            r = _impl_torch_matrix_rank(input)
+        else:
+            r = _impl_torch_matrix_rank(input, tol, symmetric)
+    except TypeError as e:
+        _b.check('matrix_rank', _o_torch_matrix_rank, (input, tol, symmetric), {'out': out}, e)
+    return r if out is None else _b.write_out('matrix_rank', out, r, _o_torch_matrix_rank, (input, tol, symmetric), {})
 
 
 def max(input, dim=None, keepdim=False, *, out=None, other=None, axis=None, keepdims=None):
@@ -2573,6 +2960,17 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
     return r if out is None else _b.write_out('nanmedian', out, r, _o_torch_nanmedian, (input, dim, keepdim), {})
 
 
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation=_d_torch_nanquantile_interpolation, out=None):
+    try:
+        if dim is None and keepdim is False and interpolation is _d_torch_nanquantile_interpolation:
+            r = _impl_torch_nanquantile(input, q)
+        else:
+            r = _impl_torch_nanquantile(input, q, dim, keepdim, interpolation=interpolation)
+    except TypeError as e:
+        _b.check('nanquantile', _o_torch_nanquantile, (input, q, dim, keepdim), {'interpolation': interpolation, 'out': out}, e)
+    return r if out is None else _b.write_out('nanquantile', out, r, _o_torch_nanquantile, (input, q, dim, keepdim), {'interpolation': interpolation})
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     try:
         if dim is None and keepdim is False and dtype is None and axis is None and keepdims is None:
@@ -2590,6 +2988,14 @@ def narrow(input, dim, start, length):
     except TypeError as e:
         _b.check('narrow', _o_torch_narrow, (input, dim, start, length), {}, e)
     return r
+
+
+def narrow_copy(input, dim, start, length, *, out=None):
+    try:
+        r = _impl_torch_narrow_copy(input, dim, start, length)
+    except TypeError as e:
+        _b.check('narrow_copy', _o_torch_narrow_copy, (input, dim, start, length), {'out': out}, e)
+    return r if out is None else _b.write_out('narrow_copy', out, r, _o_torch_narrow_copy, (input, dim, start, length), {})
 
 
 def ne(input, other, *, out=None):
@@ -2624,6 +3030,14 @@ def negative(input, *, out=None):
     return r if out is None else _b.write_out('negative', out, r, _o_torch_negative, (input,), {})
 
 
+def nextafter(input, other, *, out=None):
+    try:
+        r = _impl_torch_nextafter(input, other)
+    except TypeError as e:
+        _b.check('nextafter', _o_torch_nextafter, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('nextafter', out, r, _o_torch_nextafter, (input, other), {})
+
+
 def nn_functional_normalize(input, p=_d_torch_nn_functional_normalize_p, dim=_d_torch_nn_functional_normalize_dim, eps=_d_torch_nn_functional_normalize_eps, out=None):
     try:
         if p is _d_torch_nn_functional_normalize_p and dim is _d_torch_nn_functional_normalize_dim and eps is _d_torch_nn_functional_normalize_eps:
@@ -2646,6 +3060,17 @@ def nonzero(input, *, as_tuple=False, out=None):
     return r if out is None else _b.write_out('nonzero', out, r, _o_torch_nonzero, (input,), {'as_tuple': as_tuple})
 
 
+def nonzero_static(input, *, size=None, fill_value=_d_torch_nonzero_static_fill_value, out=None):
+    try:
+        if size is None and fill_value is _d_torch_nonzero_static_fill_value:
+            r = _impl_torch_nonzero_static(input)
+        else:
+            r = _impl_torch_nonzero_static(input, size=size, fill_value=fill_value)
+    except TypeError as e:
+        _b.check('nonzero_static', _o_torch_nonzero_static, (input,), {'size': size, 'fill_value': fill_value, 'out': out}, e)
+    return r if out is None else _b.write_out('nonzero_static', out, r, _o_torch_nonzero_static, (input,), {'size': size, 'fill_value': fill_value})
+
+
 def norm(input, p=_d_torch_norm_p, dim=None, keepdim=False, out=None, dtype=None):
     try:
         if p is _d_torch_norm_p and dim is None and keepdim is False and dtype is None:
@@ -2663,6 +3088,25 @@ def not_equal(input, other, *, out=None):
     except TypeError as e:
         _b.check('not_equal', _o_torch_not_equal, (input, other), {'out': out}, e)
     return r if out is None else _b.write_out('not_equal', out, r, _o_torch_not_equal, (input, other), {})
+
+
+def orgqr(input, input2, *, out=None):
+    try:
+        r = _impl_torch_orgqr(input, input2)
+    except TypeError as e:
+        _b.check('orgqr', _o_torch_orgqr, (input, input2), {'out': out}, e)
+    return r if out is None else _b.write_out('orgqr', out, r, _o_torch_orgqr, (input, input2), {})
+
+
+def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
+    try:
+        if left is True and transpose is False:
+            r = _impl_torch_ormqr(input, input2, input3)
+        else:
+            r = _impl_torch_ormqr(input, input2, input3, left, transpose)
+    except TypeError as e:
+        _b.check('ormqr', _o_torch_ormqr, (input, input2, input3, left, transpose), {'out': out}, e)
+    return r if out is None else _b.write_out('ormqr', out, r, _o_torch_ormqr, (input, input2, input3, left, transpose), {})
 
 
 def outer(input, vec2, *, out=None):
@@ -2729,6 +3173,17 @@ def qr(input, some=True, *, out=None):
     return r if out is None else _b.write_out('qr', out, r, _o_torch_qr, (input, some), {})
 
 
+def quantile(input, q, dim=None, keepdim=False, *, interpolation=_d_torch_quantile_interpolation, out=None):
+    try:
+        if dim is None and keepdim is False and interpolation is _d_torch_quantile_interpolation:
+            r = _impl_torch_quantile(input, q)
+        else:
+            r = _impl_torch_quantile(input, q, dim, keepdim, interpolation=interpolation)
+    except TypeError as e:
+        _b.check('quantile', _o_torch_quantile, (input, q, dim, keepdim), {'interpolation': interpolation, 'out': out}, e)
+    return r if out is None else _b.write_out('quantile', out, r, _o_torch_quantile, (input, q, dim, keepdim), {'interpolation': interpolation})
+
+
 def rad2deg(input, *, out=None):
     try:
         r = _impl_torch_rad2deg(input)
@@ -2771,11 +3226,33 @@ def remainder(input, other, *, out=None, self=None):
     return r if out is None else _b.write_out('remainder', out, r, _o_torch_remainder, (input, other), {'self': self})
 
 
+def renorm(input, p, dim, maxnorm, *, out=None):
+    try:
+        r = _impl_torch_renorm(input, p, dim, maxnorm)
+    except TypeError as e:
+        _b.check('renorm', _o_torch_renorm, (input, p, dim, maxnorm), {'out': out}, e)
+    return r if out is None else _b.write_out('renorm', out, r, _o_torch_renorm, (input, p, dim, maxnorm), {})
+
+
 def reshape(input, shape):
     try:
         r = _impl_torch_reshape(input, *shape)
     except TypeError as e:
         _b.check('reshape', _o_torch_reshape, (input, shape), {}, e)
+    return r
+
+
+def result_type(tensor, other, *, scalar=None, scalar1=None, scalar2=None):
+    if not (scalar is None):
+        _b.unsupported('result_type', 'scalar')
+    if not (scalar1 is None):
+        _b.unsupported('result_type', 'scalar1')
+    if not (scalar2 is None):
+        _b.unsupported('result_type', 'scalar2')
+    try:
+        r = _impl_torch_result_type(tensor, other)
+    except TypeError as e:
+        _b.check('result_type', _o_torch_result_type, (tensor, other), {'scalar': scalar, 'scalar1': scalar1, 'scalar2': scalar2}, e)
     return r
 
 
@@ -2820,6 +3297,19 @@ def row_stack(tensors, *, out=None):
     return r if out is None else _b.write_out('row_stack', out, r, _o_torch_row_stack, (tensors,), {})
 
 
+def rrelu_(input, lower=_d_torch_rrelu__lower, upper=_d_torch_rrelu__upper, training=False, generator=None):
+    if not (generator is None):
+        _b.unsupported('rrelu_', 'generator')
+    try:
+        if lower is _d_torch_rrelu__lower and upper is _d_torch_rrelu__upper and training is False:
+            r = _impl_torch_rrelu_(input)
+        else:
+            r = _impl_torch_rrelu_(input, lower, upper, training)
+    except TypeError as e:
+        _b.check('rrelu_', _o_torch_rrelu_, (input, lower, upper, training, generator), {}, e)
+    return r
+
+
 def rsqrt(input, *, out=None):
     try:
         r = _impl_torch_rsqrt(input)
@@ -2845,6 +3335,30 @@ def scatter_add(input, dim, index, src, *, out=None):
     except TypeError as e:
         _b.check('scatter_add', _o_torch_scatter_add, (input, dim, index, src), {'out': out}, e)
     return r if out is None else _b.write_out('scatter_add', out, r, _o_torch_scatter_add, (input, dim, index, src), {})
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    try:
+        if include_self is True:
+            r = _impl_torch_scatter_reduce(input, dim, index, src, reduce)
+        else:
+            r = _impl_torch_scatter_reduce(input, dim, index, src, reduce, include_self=include_self)
+    except TypeError as e:
+        _b.check('scatter_reduce', _o_torch_scatter_reduce, (input, dim, index, src, reduce), {'include_self': include_self, 'out': out}, e)
+    return r if out is None else _b.write_out('scatter_reduce', out, r, _o_torch_scatter_reduce, (input, dim, index, src, reduce), {'include_self': include_self})
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None, self=None):
+    if not (self is None):
+        _b.unsupported('searchsorted', 'self')
+    try:
+        if out_int32 is False and right is False and side is None and sorter is None:
+            r = _impl_torch_searchsorted(sorted_sequence, input)
+        else:
+            r = _impl_torch_searchsorted(sorted_sequence, input, out_int32=out_int32, right=right, side=side, sorter=sorter)
+    except TypeError as e:
+        _b.check('searchsorted', _o_torch_searchsorted, (sorted_sequence, input), {'out_int32': out_int32, 'right': right, 'side': side, 'sorter': sorter, 'out': out, 'self': self}, e)
+    return r if out is None else _b.write_out('searchsorted', out, r, _o_torch_searchsorted, (sorted_sequence, input), {'out_int32': out_int32, 'right': right, 'side': side, 'sorter': sorter, 'self': self})
 
 
 def select(input, dim, index):
@@ -2919,6 +3433,17 @@ def sinh(input, *, out=None):
     return r if out is None else _b.write_out('sinh', out, r, _o_torch_sinh, (input,), {})
 
 
+def slice_scatter(input, src, dim=_d_torch_slice_scatter_dim, start=None, end=None, step=_d_torch_slice_scatter_step, *, out=None):
+    try:
+        if dim is _d_torch_slice_scatter_dim and start is None and end is None and step is _d_torch_slice_scatter_step:
+            r = _impl_torch_slice_scatter(input, src)
+        else:
+            r = _impl_torch_slice_scatter(input, src, dim, start, end, step)
+    except TypeError as e:
+        _b.check('slice_scatter', _o_torch_slice_scatter, (input, src, dim, start, end, step), {'out': out}, e)
+    return r if out is None else _b.write_out('slice_scatter', out, r, _o_torch_slice_scatter, (input, src, dim, start, end, step), {})
+
+
 def slogdet(input, *, out=None):
     try:
         r = _impl_torch_slogdet(input)
@@ -2938,6 +3463,14 @@ def softmax(input, dim, dtype=None, *, out=None):
     return r if out is None else _b.write_out('softmax', out, r, _o_torch_softmax, (input, dim, dtype), {})
 
 
+def solve(input, A, *, out=None):
+    try:
+        r = _impl_torch_solve(input, A)
+    except TypeError as e:
+        _b.check('solve', _o_torch_solve, (input, A), {'out': out}, e)
+    return r if out is None else _b.write_out('solve', out, r, _o_torch_solve, (input, A), {})
+
+
 def sort(input, dim=_d_torch_sort_dim, descending=False, *, stable=False, out=None):
     try:
         if dim is _d_torch_sort_dim and descending is False and stable is False:
@@ -2947,6 +3480,14 @@ def sort(input, dim=_d_torch_sort_dim, descending=False, *, stable=False, out=No
     except TypeError as e:
         _b.check('sort', _o_torch_sort, (input, dim, descending), {'stable': stable, 'out': out}, e)
     return r if out is None else _b.write_out('sort', out, r, _o_torch_sort, (input, dim, descending), {'stable': stable})
+
+
+def special_airy_ai(input, *, out=None):
+    try:
+        r = _impl_torch_special_airy_ai(input)
+    except TypeError as e:
+        _b.check('airy_ai', _o_torch_special_airy_ai, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('airy_ai', out, r, _o_torch_special_airy_ai, (input,), {})
 
 
 def special_bessel_j0(input, *, out=None):
@@ -2963,6 +3504,54 @@ def special_bessel_j1(input, *, out=None):
     except TypeError as e:
         _b.check('bessel_j1', _o_torch_special_bessel_j1, (input,), {'out': out}, e)
     return r if out is None else _b.write_out('bessel_j1', out, r, _o_torch_special_bessel_j1, (input,), {})
+
+
+def special_bessel_y0(input, *, out=None):
+    try:
+        r = _impl_torch_special_bessel_y0(input)
+    except TypeError as e:
+        _b.check('bessel_y0', _o_torch_special_bessel_y0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('bessel_y0', out, r, _o_torch_special_bessel_y0, (input,), {})
+
+
+def special_bessel_y1(input, *, out=None):
+    try:
+        r = _impl_torch_special_bessel_y1(input)
+    except TypeError as e:
+        _b.check('bessel_y1', _o_torch_special_bessel_y1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('bessel_y1', out, r, _o_torch_special_bessel_y1, (input,), {})
+
+
+def special_chebyshev_polynomial_t(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_chebyshev_polynomial_t(x, n)
+    except TypeError as e:
+        _b.check('chebyshev_polynomial_t', _o_torch_special_chebyshev_polynomial_t, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('chebyshev_polynomial_t', out, r, _o_torch_special_chebyshev_polynomial_t, (x, n), {})
+
+
+def special_chebyshev_polynomial_u(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_chebyshev_polynomial_u(x, n)
+    except TypeError as e:
+        _b.check('chebyshev_polynomial_u', _o_torch_special_chebyshev_polynomial_u, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('chebyshev_polynomial_u', out, r, _o_torch_special_chebyshev_polynomial_u, (x, n), {})
+
+
+def special_chebyshev_polynomial_v(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_chebyshev_polynomial_v(x, n)
+    except TypeError as e:
+        _b.check('chebyshev_polynomial_v', _o_torch_special_chebyshev_polynomial_v, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('chebyshev_polynomial_v', out, r, _o_torch_special_chebyshev_polynomial_v, (x, n), {})
+
+
+def special_chebyshev_polynomial_w(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_chebyshev_polynomial_w(x, n)
+    except TypeError as e:
+        _b.check('chebyshev_polynomial_w', _o_torch_special_chebyshev_polynomial_w, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('chebyshev_polynomial_w', out, r, _o_torch_special_chebyshev_polynomial_w, (x, n), {})
 
 
 def special_digamma(input, *, out=None):
@@ -3037,12 +3626,44 @@ def special_expm1(input, *, out=None):
     return r if out is None else _b.write_out('expm1', out, r, _o_torch_special_expm1, (input,), {})
 
 
+def special_gammainc(input, other, *, out=None):
+    try:
+        r = _impl_torch_special_gammainc(input, other)
+    except TypeError as e:
+        _b.check('gammainc', _o_torch_special_gammainc, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('gammainc', out, r, _o_torch_special_gammainc, (input, other), {})
+
+
+def special_gammaincc(input, other, *, out=None):
+    try:
+        r = _impl_torch_special_gammaincc(input, other)
+    except TypeError as e:
+        _b.check('gammaincc', _o_torch_special_gammaincc, (input, other), {'out': out}, e)
+    return r if out is None else _b.write_out('gammaincc', out, r, _o_torch_special_gammaincc, (input, other), {})
+
+
 def special_gammaln(input, *, out=None):
     try:
         r = _impl_torch_special_gammaln(input)
     except TypeError as e:
         _b.check('gammaln', _o_torch_special_gammaln, (input,), {'out': out}, e)
     return r if out is None else _b.write_out('gammaln', out, r, _o_torch_special_gammaln, (input,), {})
+
+
+def special_hermite_polynomial_h(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_hermite_polynomial_h(x, n)
+    except TypeError as e:
+        _b.check('hermite_polynomial_h', _o_torch_special_hermite_polynomial_h, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('hermite_polynomial_h', out, r, _o_torch_special_hermite_polynomial_h, (x, n), {})
+
+
+def special_hermite_polynomial_he(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_hermite_polynomial_he(x, n)
+    except TypeError as e:
+        _b.check('hermite_polynomial_he', _o_torch_special_hermite_polynomial_he, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('hermite_polynomial_he', out, r, _o_torch_special_hermite_polynomial_he, (x, n), {})
 
 
 def special_i0(input, *, out=None):
@@ -3075,6 +3696,22 @@ def special_i1e(input, *, out=None):
     except TypeError as e:
         _b.check('i1e', _o_torch_special_i1e, (input,), {'out': out}, e)
     return r if out is None else _b.write_out('i1e', out, r, _o_torch_special_i1e, (input,), {})
+
+
+def special_laguerre_polynomial_l(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_laguerre_polynomial_l(x, n)
+    except TypeError as e:
+        _b.check('laguerre_polynomial_l', _o_torch_special_laguerre_polynomial_l, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('laguerre_polynomial_l', out, r, _o_torch_special_laguerre_polynomial_l, (x, n), {})
+
+
+def special_legendre_polynomial_p(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_legendre_polynomial_p(x, n)
+    except TypeError as e:
+        _b.check('legendre_polynomial_p', _o_torch_special_legendre_polynomial_p, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('legendre_polynomial_p', out, r, _o_torch_special_legendre_polynomial_p, (x, n), {})
 
 
 def special_log1p(input, *, out=None):
@@ -3131,6 +3768,22 @@ def special_modified_bessel_i1(input, *, out=None):
     return r if out is None else _b.write_out('modified_bessel_i1', out, r, _o_torch_special_modified_bessel_i1, (input,), {})
 
 
+def special_modified_bessel_k0(input, *, out=None):
+    try:
+        r = _impl_torch_special_modified_bessel_k0(input)
+    except TypeError as e:
+        _b.check('modified_bessel_k0', _o_torch_special_modified_bessel_k0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('modified_bessel_k0', out, r, _o_torch_special_modified_bessel_k0, (input,), {})
+
+
+def special_modified_bessel_k1(input, *, out=None):
+    try:
+        r = _impl_torch_special_modified_bessel_k1(input)
+    except TypeError as e:
+        _b.check('modified_bessel_k1', _o_torch_special_modified_bessel_k1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('modified_bessel_k1', out, r, _o_torch_special_modified_bessel_k1, (input,), {})
+
+
 def special_multigammaln(input, p, *, out=None):
     try:
         r = _impl_torch_special_multigammaln(input, p)
@@ -3182,12 +3835,68 @@ def special_round(input, *, out=None, decimals=_d_torch_special_round_decimals):
     return r if out is None else _b.write_out('round', out, r, _o_torch_special_round, (input,), {'decimals': decimals})
 
 
+def special_scaled_modified_bessel_k0(input, *, out=None):
+    try:
+        r = _impl_torch_special_scaled_modified_bessel_k0(input)
+    except TypeError as e:
+        _b.check('scaled_modified_bessel_k0', _o_torch_special_scaled_modified_bessel_k0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('scaled_modified_bessel_k0', out, r, _o_torch_special_scaled_modified_bessel_k0, (input,), {})
+
+
+def special_scaled_modified_bessel_k1(input, *, out=None):
+    try:
+        r = _impl_torch_special_scaled_modified_bessel_k1(input)
+    except TypeError as e:
+        _b.check('scaled_modified_bessel_k1', _o_torch_special_scaled_modified_bessel_k1, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('scaled_modified_bessel_k1', out, r, _o_torch_special_scaled_modified_bessel_k1, (input,), {})
+
+
+def special_shifted_chebyshev_polynomial_t(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_shifted_chebyshev_polynomial_t(x, n)
+    except TypeError as e:
+        _b.check('shifted_chebyshev_polynomial_t', _o_torch_special_shifted_chebyshev_polynomial_t, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('shifted_chebyshev_polynomial_t', out, r, _o_torch_special_shifted_chebyshev_polynomial_t, (x, n), {})
+
+
+def special_shifted_chebyshev_polynomial_u(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_shifted_chebyshev_polynomial_u(x, n)
+    except TypeError as e:
+        _b.check('shifted_chebyshev_polynomial_u', _o_torch_special_shifted_chebyshev_polynomial_u, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('shifted_chebyshev_polynomial_u', out, r, _o_torch_special_shifted_chebyshev_polynomial_u, (x, n), {})
+
+
+def special_shifted_chebyshev_polynomial_v(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_shifted_chebyshev_polynomial_v(x, n)
+    except TypeError as e:
+        _b.check('shifted_chebyshev_polynomial_v', _o_torch_special_shifted_chebyshev_polynomial_v, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('shifted_chebyshev_polynomial_v', out, r, _o_torch_special_shifted_chebyshev_polynomial_v, (x, n), {})
+
+
+def special_shifted_chebyshev_polynomial_w(x, n, *, out=None):
+    try:
+        r = _impl_torch_special_shifted_chebyshev_polynomial_w(x, n)
+    except TypeError as e:
+        _b.check('shifted_chebyshev_polynomial_w', _o_torch_special_shifted_chebyshev_polynomial_w, (x, n), {'out': out}, e)
+    return r if out is None else _b.write_out('shifted_chebyshev_polynomial_w', out, r, _o_torch_special_shifted_chebyshev_polynomial_w, (x, n), {})
+
+
 def special_sinc(input, *, out=None):
     try:
         r = _impl_torch_special_sinc(input)
     except TypeError as e:
         _b.check('sinc', _o_torch_special_sinc, (input,), {'out': out}, e)
     return r if out is None else _b.write_out('sinc', out, r, _o_torch_special_sinc, (input,), {})
+
+
+def special_spherical_bessel_j0(input, *, out=None):
+    try:
+        r = _impl_torch_special_spherical_bessel_j0(input)
+    except TypeError as e:
+        _b.check('spherical_bessel_j0', _o_torch_special_spherical_bessel_j0, (input,), {'out': out}, e)
+    return r if out is None else _b.write_out('spherical_bessel_j0', out, r, _o_torch_special_spherical_bessel_j0, (input,), {})
 
 
 def special_xlog1py(input, other, *, out=None, self=None):
@@ -3346,6 +4055,17 @@ def swapdims(input, dim0, dim1):
     except TypeError as e:
         _b.check('swapdims', _o_torch_swapdims, (input, dim0, dim1), {}, e)
     return r
+
+
+def symeig(input, eigenvectors=False, upper=True, *, out=None):
+    try:
+        if eigenvectors is False and upper is True:
+            r = _impl_torch_symeig(input)
+        else:
+            r = _impl_torch_symeig(input, eigenvectors, upper)
+    except TypeError as e:
+        _b.check('symeig', _o_torch_symeig, (input, eigenvectors, upper), {'out': out}, e)
+    return r if out is None else _b.write_out('symeig', out, r, _o_torch_symeig, (input, eigenvectors, upper), {})
 
 
 def t(input):
@@ -3554,6 +4274,17 @@ def unflatten(input, dim, sizes):
     return r
 
 
+def unsafe_split(input, split_size, dim=_d_torch_unsafe_split_dim):
+    try:
+        if dim is _d_torch_unsafe_split_dim:
+            r = _impl_torch_unsafe_split(input, split_size)
+        else:
+            r = _impl_torch_unsafe_split(input, split_size, dim)
+    except TypeError as e:
+        _b.check('unsafe_split', _o_torch_unsafe_split, (input, split_size, dim), {}, e)
+    return r
+
+
 def unsqueeze(input, dim):
     try:
         r = _impl_torch_unsqueeze(input, dim)
@@ -3599,6 +4330,14 @@ def vstack(tensors, *, out=None):
     return r if out is None else _b.write_out('vstack', out, r, _o_torch_vstack, (tensors,), {})
 
 
+def wait(arg0):
+    try:
+        r = _impl_torch_wait(arg0)
+    except TypeError as e:
+        _b.check('wait', _o_torch_wait, (arg0,), {}, e)
+    return r
+
+
 def where(condition, input=None, other=None, *, out=None, self=None):
     if not (self is None):
         input = self
@@ -3629,7 +4368,9 @@ _Tensor.dsplit = Tensor_dsplit
 _Tensor.expand = Tensor_expand
 _Tensor.float_power = Tensor_float_power
 _Tensor.float_power_ = Tensor_float_power_
+_Tensor.histogram = Tensor_histogram
 _Tensor.hsplit = Tensor_hsplit
+_Tensor.map_ = Tensor_map_
 _Tensor.max = Tensor_max
 _Tensor.min = Tensor_min
 _Tensor.pow = Tensor_pow
@@ -3659,6 +4400,7 @@ _torch.allclose = allclose
 _torch.amax = amax
 _torch.amin = amin
 _torch.aminmax = aminmax
+_torch.angle = angle
 _torch.any = any
 _torch.arccos = arccos
 _torch.arccosh = arccosh
@@ -3678,6 +4420,7 @@ _torch.atan = atan
 _torch.atan2 = atan2
 _torch.atanh = atanh
 _torch.baddbmm = baddbmm
+_torch.bartlett_window = bartlett_window
 _torch.bernoulli = bernoulli
 _torch.bitwise_and = bitwise_and
 _torch.bitwise_left_shift = bitwise_left_shift
@@ -3685,8 +4428,10 @@ _torch.bitwise_not = bitwise_not
 _torch.bitwise_or = bitwise_or
 _torch.bitwise_right_shift = bitwise_right_shift
 _torch.bitwise_xor = bitwise_xor
+_torch.blackman_window = blackman_window
 _torch.bmm = bmm
 _torch.broadcast_to = broadcast_to
+_torch.bucketize = bucketize
 _torch.cat = cat
 _torch.ceil = ceil
 _torch.ceil_ = ceil_
@@ -3745,33 +4490,48 @@ _torch.fmax = fmax
 _torch.fmin = fmin
 _torch.fmod = fmod
 _torch.frac = frac
+_torch.frexp = frexp
 _torch.from_dlpack = from_dlpack
+_torch.from_file = from_file
 _torch.full = full
 _torch.gather = gather
+_torch.gcd = gcd
 _torch.ge = ge
+_torch.geqrf = geqrf
 _torch.ger = ger
 _torch.greater = greater
 _torch.greater_equal = greater_equal
 _torch.gt = gt
+_torch.hann_window = hann_window
+_torch.hardshrink = hardshrink
 _torch.heaviside = heaviside
+_torch.histc = histc
+_torch.histogram = histogram
+_torch.histogramdd = histogramdd
 _torch.hsplit = hsplit
 _torch.hstack = hstack
 _torch.hypot = hypot
 _torch.i0 = i0
+_torch.igamma = igamma
+_torch.igammac = igammac
 _torch.index_add = index_add
 _torch.index_copy = index_copy
+_torch.index_reduce = index_reduce
 _torch.index_select = index_select
 _torch.inner = inner
 _torch.inverse = inverse
 _torch.isclose = isclose
 _torch.isfinite = isfinite
+_torch.isin = isin
 _torch.isinf = isinf
 _torch.isnan = isnan
 _torch.isneginf = isneginf
 _torch.isposinf = isposinf
 _torch.isreal = isreal
+_torch.kaiser_window = kaiser_window
 _torch.kron = kron
 _torch.kthvalue = kthvalue
+_torch.lcm = lcm
 _torch.ldexp = ldexp
 _torch.le = le
 _torch.lerp = lerp
@@ -3796,12 +4556,15 @@ _torch.logical_or = logical_or
 _torch.logical_xor = logical_xor
 _torch.logit = logit
 _torch.logsumexp = logsumexp
+_torch.lstsq = lstsq
 _torch.lt = lt
 _torch.lu_solve = lu_solve
+_torch.lu_unpack = lu_unpack
 _torch.masked_select = masked_select
 _torch.matmul = matmul
 _torch.matrix_exp = matrix_exp
 _torch.matrix_power = matrix_power
+_torch.matrix_rank = matrix_rank
 _torch.max = max
 _torch.maximum = maximum
 _torch.mean = mean
@@ -3822,16 +4585,22 @@ _torch.nan_to_num = nan_to_num
 _torch.nan_to_num_ = nan_to_num_
 _torch.nanmean = nanmean
 _torch.nanmedian = nanmedian
+_torch.nanquantile = nanquantile
 _torch.nansum = nansum
 _torch.narrow = narrow
+_torch.narrow_copy = narrow_copy
 _torch.ne = ne
 _torch.neg = neg
 _torch.neg_ = neg_
 _torch.negative = negative
+_torch.nextafter = nextafter
 _F.normalize = nn_functional_normalize
 _torch.nonzero = nonzero
+_torch.nonzero_static = nonzero_static
 _torch.norm = norm
 _torch.not_equal = not_equal
+_torch.orgqr = orgqr
+_torch.ormqr = ormqr
 _torch.outer = outer
 _torch.permute = permute
 _torch.polygamma = polygamma
@@ -3839,19 +4608,25 @@ _torch.positive = positive
 _torch.pow = pow
 _torch.prod = prod
 _torch.qr = qr
+_torch.quantile = quantile
 _torch.rad2deg = rad2deg
 _torch.ravel = ravel
 _torch.reciprocal = reciprocal
 _torch.relu_ = relu_
 _torch.remainder = remainder
+_torch.renorm = renorm
 _torch.reshape = reshape
+_torch.result_type = result_type
 _torch.roll = roll
 _torch.round = round
 _torch.round_ = round_
 _torch.row_stack = row_stack
+_torch.rrelu_ = rrelu_
 _torch.rsqrt = rsqrt
 _torch.scatter = scatter
 _torch.scatter_add = scatter_add
+_torch.scatter_reduce = scatter_reduce
+_torch.searchsorted = searchsorted
 _torch.select = select
 _torch.sgn = sgn
 _torch.sigmoid = sigmoid
@@ -3861,11 +4636,20 @@ _torch.signbit = signbit
 _torch.sin = sin
 _torch.sinc = sinc
 _torch.sinh = sinh
+_torch.slice_scatter = slice_scatter
 _torch.slogdet = slogdet
 _torch.softmax = softmax
+_torch.solve = solve
 _torch.sort = sort
+_special.airy_ai = special_airy_ai
 _special.bessel_j0 = special_bessel_j0
 _special.bessel_j1 = special_bessel_j1
+_special.bessel_y0 = special_bessel_y0
+_special.bessel_y1 = special_bessel_y1
+_special.chebyshev_polynomial_t = special_chebyshev_polynomial_t
+_special.chebyshev_polynomial_u = special_chebyshev_polynomial_u
+_special.chebyshev_polynomial_v = special_chebyshev_polynomial_v
+_special.chebyshev_polynomial_w = special_chebyshev_polynomial_w
 _special.digamma = special_digamma
 _special.entr = special_entr
 _special.erf = special_erf
@@ -3875,24 +4659,39 @@ _special.erfinv = special_erfinv
 _special.exp2 = special_exp2
 _special.expit = special_expit
 _special.expm1 = special_expm1
+_special.gammainc = special_gammainc
+_special.gammaincc = special_gammaincc
 _special.gammaln = special_gammaln
+_special.hermite_polynomial_h = special_hermite_polynomial_h
+_special.hermite_polynomial_he = special_hermite_polynomial_he
 _special.i0 = special_i0
 _special.i0e = special_i0e
 _special.i1 = special_i1
 _special.i1e = special_i1e
+_special.laguerre_polynomial_l = special_laguerre_polynomial_l
+_special.legendre_polynomial_p = special_legendre_polynomial_p
 _special.log1p = special_log1p
 _special.log_ndtr = special_log_ndtr
 _special.logit = special_logit
 _special.logsumexp = special_logsumexp
 _special.modified_bessel_i0 = special_modified_bessel_i0
 _special.modified_bessel_i1 = special_modified_bessel_i1
+_special.modified_bessel_k0 = special_modified_bessel_k0
+_special.modified_bessel_k1 = special_modified_bessel_k1
 _special.multigammaln = special_multigammaln
 _special.ndtr = special_ndtr
 _special.ndtri = special_ndtri
 _special.polygamma = special_polygamma
 _special.psi = special_psi
 _special.round = special_round
+_special.scaled_modified_bessel_k0 = special_scaled_modified_bessel_k0
+_special.scaled_modified_bessel_k1 = special_scaled_modified_bessel_k1
+_special.shifted_chebyshev_polynomial_t = special_shifted_chebyshev_polynomial_t
+_special.shifted_chebyshev_polynomial_u = special_shifted_chebyshev_polynomial_u
+_special.shifted_chebyshev_polynomial_v = special_shifted_chebyshev_polynomial_v
+_special.shifted_chebyshev_polynomial_w = special_shifted_chebyshev_polynomial_w
 _special.sinc = special_sinc
+_special.spherical_bessel_j0 = special_spherical_bessel_j0
 _special.xlog1py = special_xlog1py
 _special.xlogy = special_xlogy
 _special.zeta = special_zeta
@@ -3909,6 +4708,7 @@ _torch.sum = sum
 _torch.svd = svd
 _torch.swapaxes = swapaxes
 _torch.swapdims = swapdims
+_torch.symeig = symeig
 _torch.t = t
 _torch.take = take
 _torch.take_along_dim = take_along_dim
@@ -3930,10 +4730,12 @@ _torch.trunc = trunc
 _torch.trunc_ = trunc_
 _torch.unbind = unbind
 _torch.unflatten = unflatten
+_torch.unsafe_split = unsafe_split
 _torch.unsqueeze = unsqueeze
 _torch.var = var
 _torch.vdot = vdot
 _torch.vsplit = vsplit
 _torch.vstack = vstack
+_torch.wait = wait
 _torch.where = where
 _torch.xlogy = xlogy

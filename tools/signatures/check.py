@@ -29,8 +29,11 @@ def params_of(line):
         return None  # a dispatching wrapper's signature says nothing about the names
     params, keyword_only = [], False
     for part in (p.strip() for p in split(_inside(line).replace("\\*", "*")) if p.strip()):
-        if part in ("*", "/"):
-            keyword_only = keyword_only or part == "*"
+        if part == "/":  # the ones before are positional-only in PyTorch: no keyword to match
+            params = [(n, "posonly" if k == "pos" else k, d) for n, k, d in params]
+            continue
+        if part == "*":
+            keyword_only = True
             continue
         decl, eq, _ = part.partition("=")
         decl = decl.strip()
@@ -90,6 +93,8 @@ def problems(obj, lines, is_method):
                 if index >= slots and not var_pos:
                     found.append(f"{name} at position {index}")
                 index += 1
+                if kind == "posonly":
+                    continue
             keyword_ok = mine is not None and mine.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
             if not (keyword_ok or var_kw):
                 found.append(f"{name}=")
