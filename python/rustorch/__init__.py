@@ -87,6 +87,11 @@ _functions_from_methods(
 )
 
 
+# PyTorch's signatures (keywords, overloads, out=) for the names above: generated from one
+# declaration per function (tools/signatures), imported last so that it wraps the final objects.
+from . import _bound  # noqa: E402,F401
+
+
 # Imported on first use (as attributes or `import rustorch.hub`): they pull in urllib, zipfile,
 # pickle and a large class tree that many scripts never touch, and import time is a feature.
 # name -> (submodule, attribute of it or None for the submodule itself)

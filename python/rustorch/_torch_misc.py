@@ -200,7 +200,10 @@ def sym_ite(b, t, f):
     return t if b else f
 
 
-def sym_sum(args):
+def sym_sum(*args):
+    """``sym_sum(1, 2, 3)`` or ``sym_sum([1, 2, 3])``, as PyTorch takes both."""
+    if len(args) == 1 and not isinstance(args[0], (int, float)):
+        args = args[0]
     return _builtins.sum(args)
 
 
