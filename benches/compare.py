@@ -18,6 +18,7 @@ libraries of a row are timed in alternating rounds, so that load from other proc
 the run falls on all of them alike; the machine's load average is printed with the results.
 """
 import argparse
+import compileall
 import importlib
 import os
 import statistics
@@ -212,6 +213,8 @@ def reductions(quick):
 
 @workload
 def overhead(quick):
+    """Per-op overhead: float32 operands of 1 (and 100) elements, where the Python binding, dtype
+    and shape logic, allocation and autograd bookkeeping are all there is to time."""
     rows = []
     for n in (1, 100):
         a = np.ones(n, dtype=np.float32)
@@ -221,6 +224,22 @@ def overhead(quick):
             if mod is not None:
                 x = mod.from_numpy(a.copy())
                 r.run(lib, lambda x=x: x + x)
+        rows.append(r.measure())
+    a = np.ones(1, dtype=np.float32)
+    # name, numpy's version, the tensor libraries' (made from m, the module, and x, a 1-element
+    # tensor, so that each call is as direct as numpy's)
+    for name, np_fn, make in (
+        ("a.add(b)", lambda: np.add(a, a), lambda m, x: lambda: x.add(x)),
+        ("torch.add(a, b)", lambda: np.add(a, a), lambda m, x: lambda: m.add(x, x)),
+        ("a * 2.0", lambda: a * 2.0, lambda m, x: lambda: x * 2.0),
+        ("a.sum()", lambda: a.sum(), lambda m, x: lambda: x.sum()),
+        ("x[0]", lambda: a[0], lambda m, x: lambda: x[0]),
+    ):
+        r = Row("%s, 1 element (per-op overhead)" % name)
+        r.run("numpy", np_fn)
+        for lib, mod in (("rustorch", rt), ("torch", torch)):
+            if mod is not None:
+                r.run(lib, make(mod, mod.from_numpy(a.copy())))
         rows.append(r.measure())
     return rows
 
@@ -427,6 +446,9 @@ def import_and_size(quick):
     for lib, mod in (("rustorch", rt), ("torch", torch), ("numpy", np)):
         if mod is None:
             continue
+        # An installed package has its .pyc files (pip writes them); a source tree run with
+        # PYTHONDONTWRITEBYTECODE would otherwise be timed compiling every module (~2.5x).
+        compileall.compile_dir(os.path.dirname(mod.__file__), quiet=2)
         code = "import time; t = time.perf_counter(); import %s; print(time.perf_counter() - t)" % mod.__name__
         samples = [float(subprocess.check_output([sys.executable, "-c", code])) for _ in range(3 if quick else 7)]
         r.times[lib] = statistics.median(samples)

@@ -30,13 +30,17 @@ from ._contract import *  # noqa: F401,F403  (einsum, tensordot, kron, cdist, me
 from ._dtype_info import finfo, iinfo, promote_types
 from ._linalg_aliases import *  # noqa: F401,F403  (det, inverse, svd, cholesky_solve, ...)
 from ._extra_math import *  # noqa: F401,F403  (lerp, logaddexp, diff, cov, bincount, ...)
+from ._variants import *  # noqa: F401,F403  (in-place variants, can_cast, result_type, ...)
+from ._scatter import *  # noqa: F401,F403  (scatter_reduce, index_reduce, *_scatter, put, ...)
+from ._factories import *  # noqa: F401,F403  (empty_strided, window functions)
+from ._numeric import *  # noqa: F401,F403  (gcd, lcm, frexp, nextafter, renorm, gradient, ...)
+from ._torch_misc import *  # noqa: F401,F403  (settings, sym_*, cond/while_loop/vmap, ...)
+from ._search import *  # noqa: F401,F403  (searchsorted, isin, histogram, unique_consecutive, ...)
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403
 from . import optim, utils  # noqa: E402
 from ._C import _sample_dirichlet, _standard_gamma, binomial, poisson  # noqa: E402
-from . import serialization
-from .serialization import save, load
 # What scripts and libraries touch in passing: backends, compile, jit, autocast, DLPack.
 from ._compat import *  # noqa: F401,F403
 from . import amp, backends, jit  # noqa: E402
@@ -83,10 +87,29 @@ _functions_from_methods(
 )
 
 
+# PyTorch's signatures (keywords, overloads, out=) for the names above: generated from one
+# declaration per function (tools/signatures), imported last so that it wraps the final objects.
+from . import _bound  # noqa: E402,F401
+
+
+# Imported on first use (as attributes or `import rustorch.hub`): they pull in urllib, zipfile,
+# pickle and a large class tree that many scripts never touch, and import time is a feature.
+# name -> (submodule, attribute of it or None for the submodule itself)
+_LAZY = {"distributions": ("distributions", None), "hub": ("hub", None),
+         "serialization": ("serialization", None), "save": ("serialization", "save"),
+         "load": ("serialization", "load")}
+
+
 def __getattr__(name):
-    # Imported on first use (as attributes or `import rustorch.hub`): they pull in urllib and a
-    # large class tree that most scripts never touch, and import time is a feature.
-    if name in ("distributions", "hub"):
+    if name in _LAZY:
         import importlib
-        return importlib.import_module("." + name, __name__)
+        module_name, attr = _LAZY[name]
+        value = importlib.import_module("." + module_name, __name__)
+        if attr is not None:
+            value = globals()[name] = getattr(value, attr)
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

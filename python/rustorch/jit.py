@@ -1,7 +1,6 @@
 """``torch.jit``: eager pass-throughs. rustorch has no TorchScript; ``script`` and ``trace``
 return the function or module itself, which computes what the scripted or traced one would."""
 import warnings
-from typing import Final  # torch.jit.Final is typing.Final
 
 __all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing",
            "ScriptModule", "ScriptFunction", "save", "load", "Final"]
@@ -66,3 +65,11 @@ def save(m, f, _extra_files=None):
 
 def load(f, map_location=None, _extra_files=None):
     raise NotImplementedError("rustorch has no TorchScript: torch.jit.load cannot read TorchScript archives")
+
+
+def __getattr__(name):
+    # torch.jit.Final is typing.Final; typing is imported only when it is asked for (import time).
+    if name == "Final":
+        from typing import Final
+        return Final
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

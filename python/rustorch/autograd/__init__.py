@@ -80,3 +80,21 @@ class detect_anomaly:
 
     def __exit__(self, *exc):
         set_detect_anomaly(self.prev)
+
+
+def is_tensor_like(inp):
+    """Whether ``inp`` is a Tensor or an object that takes part in the tensor protocol."""
+    return type(inp) is Tensor or hasattr(inp, "__torch_function__")
+
+
+def kineto_available():
+    """Whether the Kineto profiler backend is built in (it is not in rustorch)."""
+    return False
+
+
+def __getattr__(name):
+    # PyTorch's torch.autograd has typing's cast and overload; typing loads only if asked for.
+    if name in ("cast", "overload"):
+        import typing
+        return getattr(typing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,10 +2,7 @@
 processes (``num_workers > 0``; batches come back in sampler order)."""
 import itertools
 import math
-import multiprocessing
 import os
-import pickle
-import queue
 import warnings
 
 from ... import _C
@@ -182,6 +179,8 @@ class DataLoader:
                     "multiprocessing_context can only be used with multi-process loading "
                     f"(num_workers > 0), but got num_workers={self.num_workers}"
                 )
+            import multiprocessing  # here, not at import: it costs ~15 ms (sockets, threads)
+
             if isinstance(context, str):
                 valid = multiprocessing.get_all_start_methods()
                 if context not in valid:
@@ -309,6 +308,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     ``prefetch_factor`` tasks ahead per worker, and results are handed out in task order."""
 
     def __init__(self, loader):
+        import multiprocessing
+
         super().__init__(loader)
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
@@ -359,6 +360,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._try_put_index()
 
     def _try_get_data(self, timeout=_utils.MP_STATUS_CHECK_INTERVAL):
+        import queue
+
         try:
             return True, self._worker_result_queue.get(timeout=timeout)
         except queue.Empty:
@@ -378,6 +381,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             success, data = False, None
             while not success:
                 success, data = self._try_get_data()
+        import pickle
+
         idx, payload = data
         return idx, (pickle.loads(payload) if isinstance(payload, bytes) else payload)
 

@@ -1,14 +1,11 @@
 """The DataLoader worker processes: ``get_worker_info`` and the loop each worker runs."""
 import os
-import queue
-from multiprocessing.reduction import ForkingPickler
-import random
 import sys
-import traceback
-from dataclasses import dataclass
 
 from .... import _C
 from ....random import manual_seed
+# queue, random, traceback and multiprocessing are imported where a worker uses them: this module
+# is imported with torch.utils.data in every process, the worker loop only in workers.
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 # How often an idle worker checks for shutdown. The None that normally stops it can be lost when
@@ -43,16 +40,18 @@ def get_worker_info():
     return _worker_info
 
 
-@dataclass(frozen=True)
 class _IterableDatasetStopIteration:
     """A worker's iterable dataset is exhausted."""
-    worker_id: int
+
+    def __init__(self, worker_id):
+        self.worker_id = worker_id
 
 
-@dataclass(frozen=True)
 class _ResumeIteration:
     """Sent to persistent workers at the start of a new epoch."""
-    seed: object = None
+
+    def __init__(self, seed=None):
+        self.seed = seed
 
 
 class _KeyErrorMessage(str):
@@ -68,6 +67,8 @@ class ExceptionWrapper:
     def __init__(self, exc_info=None, where="in background"):
         if exc_info is None:
             exc_info = sys.exc_info()
+        import traceback
+
         self.exc_type = exc_info[0]
         self.exc_msg = "".join(traceback.format_exception(*exc_info))
         self.where = where
@@ -95,6 +96,8 @@ def _numpy_seed(base_seed, worker_id):
 def _serialize(data, worker_id):
     """The batch pickled here rather than in the queue's feeder thread, where a pickling error
     would only be printed and the batch lost (the main process would wait for it forever)."""
+    from multiprocessing.reduction import ForkingPickler
+
     try:
         return bytes(ForkingPickler.dumps(data))
     except Exception:
@@ -118,6 +121,9 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
                  drop_last, base_seed, init_fn, worker_id, num_workers):
     """Fetches the batches whose indices arrive on ``index_queue`` and puts ``(task index,
     batch or ExceptionWrapper)`` on ``data_queue`` until it receives None."""
+    import queue
+    import random
+
     from ..dataloader import _DatasetKind
 
     global _worker_info
