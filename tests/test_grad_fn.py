@@ -31,8 +31,9 @@ def test_fixture_covers_every_case():
     assert sorted(GRAPHS) == sorted(CASES)
 
 
-# PyTorch's C++ compositions multiply by a number (mul.Scalar, MulBackward1); rustorch's Python
-# ones multiply by a Python float, which PyTorch's Python records as MulBackward0 too.
+# PyTorch's C++ compositions multiply by a number (mul.Scalar, MulBackward1, one input); rustorch's
+# Python ones multiply by a Python float, which PyTorch's Python records as MulBackward0 too (the
+# number a second input that takes no gradient).
 NUMBER_PRODUCTS = {"cross_entropy_smoothing"}
 
 
@@ -40,7 +41,7 @@ NUMBER_PRODUCTS = {"cross_entropy_smoothing"}
 def test_graph_matches_pytorch(name):
     expected = GRAPHS[name]
     if name in NUMBER_PRODUCTS:
-        expected = [["MulBackward0" if n == "MulBackward1" else n, nexts] for n, nexts in expected]
+        expected = [["MulBackward0", nexts + [None]] if n == "MulBackward1" else [n, nexts] for n, nexts in expected]
     assert RECORD.graph(CASES[name]().grad_fn) == expected
 
 
@@ -147,7 +148,7 @@ def test_batch_norm_matches_composition_and_updates_running_stats():
         lambda x, w, b: _normalize(x, (0, 2, 3), 1e-5) * w.view(1, 3, 1, 1) + b.view(1, 3, 1, 1), x, w, b)
     xs = x.permute(1, 0, 2, 3).reshape(3, -1)
     mean, var = xs.mean(1), xs.var(1)  # unbiased, as PyTorch's running variance
-    # Two forward calls above (fused, then the composition did not touch the stats): one update.
+    # One fused call above updated the stats (the composition does not touch them).
     _close(rm, 0.3 * mean)
     _close(rv, 0.7 + 0.3 * var)
     _same_as_composition(

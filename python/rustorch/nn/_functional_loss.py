@@ -22,6 +22,13 @@ def _warn_if_sizes_differ(input, target):
                       "Please ensure they have the same size.", stacklevel=3)
 
 
+def _broadcast(input, target):
+    """Both operands expanded to one shape (ExpandBackward0 only where a shape changes)."""
+    if input.shape == target.shape:
+        return input, target
+    return _C.broadcast_tensors(input, target)
+
+
 def _reduce_weighted(loss, weight, reduction):
     """Optional elementwise ``weight``; the weighted mean divides by the total weight."""
     if weight is None:
@@ -37,7 +44,7 @@ def _reduce_weighted(loss, weight, reduction):
 def _elementwise_loss(input, target, size_average, reduce, reduction, weight, fn):
     _warn_if_sizes_differ(input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
-    input, target = _C.broadcast_tensors(input, target)
+    input, target = _broadcast(input, target)
     return _reduce_weighted(fn(input - target), weight, reduction)
 
 
@@ -45,7 +52,7 @@ def _fused_pointwise(kind, input, target, size_average, reduce, reduction, param
     """One fused node (MseLossBackward0, HuberLossBackward0, …) over the broadcast operands."""
     _warn_if_sizes_differ(input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
-    input, target = _C.broadcast_tensors(input, target)
+    input, target = _broadcast(input, target)
     return _C._pointwise_loss(kind, input, target, None, None, _reduction.get_enum(reduction), param)
 
 
@@ -103,6 +110,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    if pos_weight is None and not bool(target.isfinite().all()):
+        # The fused kernel's (pos_weight - 1) * t is NaN for an infinite target; PyTorch's
+        # formula without pos_weight has no such term.
+        from .functional import logsigmoid
+        loss = (1 - target) * input - logsigmoid(input)
+        return _reduction.reduce(loss if weight is None else loss * weight, reduction)
     weight, pos_weight = (None if w is None else w.expand(input.shape) for w in (weight, pos_weight))
     return _C._pointwise_loss("binary_cross_entropy_with_logits", input, target, weight, pos_weight,
                               _reduction.get_enum(reduction))

@@ -363,7 +363,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if param is not None and tuple(param.shape) != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(param.shape)} and normalized_shape = {list(normalized_shape)}")
-    return _C._layer_norm(input, k, weight, bias, eps)
+    if k == 1:
+        return _C._layer_norm(input, 1, weight, bias, eps)
+    # Several normalized dims run as one of their product size (the parameters' gradients come
+    # back through views).
+    flat = lambda t: None if t is None else t.reshape(-1)  # noqa: E731
+    rows = input.reshape(tuple(input.shape[:input.dim() - k]) + (-1,))
+    return _C._layer_norm(rows, 1, flat(weight), flat(bias), eps).reshape(tuple(input.shape))
 
 
 def _channel_view(t, ndim):

@@ -13,12 +13,12 @@ def graph(root):
     """The graph below ``root`` as a list of nodes in depth-first order (following
     next_functions in order), each ``[name, [child index or None, ...]]``; shared nodes are
     listed once."""
-    nodes, seen = [], {}
+    nodes, seen = [], {}  # grad_fn objects hash and compare by the node they stand for
 
     def visit(fn):
         if fn is None:
             return None
-        key = id(fn)
+        key = fn
         if key in seen:
             return seen[key]
         seen[key] = len(nodes)
