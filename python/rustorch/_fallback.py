@@ -82,6 +82,7 @@ HOST_FALLBACK_FUNCTIONS = frozenset("""
     _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor _linalg_qr
     _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta _sample_dirichlet
     _standard_gamma binomial poisson
+    _pointwise_loss _nll_loss _batch_norm _layer_norm _gelu _embedding _unsafe_view
 """.split())
 
 # `_C` functions that take no tensor to compute on (factories choose their device from

@@ -8,6 +8,8 @@ pub mod creation;
 pub mod gather;
 pub mod index;
 pub mod linalg;
+pub mod loss;
+pub mod norm;
 pub mod optim;
 pub mod pool;
 pub mod rearrange;

@@ -1,9 +1,13 @@
 //! Kernels behind `rustorch.nn.functional` that the Python layer cannot compose cheaply: the
-//! sliding-window pair (im2col / col2im), convolution and pooling.
+//! sliding-window pair (im2col / col2im), convolution and pooling, and the fused losses and
+//! layers that are one autograd node each in PyTorch.
 use super::reduce::detach_if_large;
 use super::tensor::{wrap, PyTensor};
-use crate::autograd::derivatives::{conv, window};
+use crate::autograd::derivatives::{conv, loss, norm, window};
 use crate::dtype::Scalar;
+use crate::error::Error;
+use crate::ops::loss::{Pointwise, Reduction};
+use crate::ops::norm::{BatchNormMode, Gelu};
 use crate::ops::pool::{Divisor, Spans};
 use crate::ops::window::Window;
 use pyo3::prelude::*;
@@ -61,8 +65,8 @@ fn _max_pool2d(
     Ok((wrap(py, values)?, wrap(py, indices)?))
 }
 
-/// `conv2d` of a 4-D input with a 4-D weight and optional bias; `padding` is (top, bottom,
-/// left, right) zeros.
+/// `conv2d` of a 4-D input with a 4-D weight and optional bias (or a 1-d convolution of 3-D
+/// ones, geometry given as for height 1); `padding` is (top, bottom, left, right) zeros.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn _conv2d(
@@ -76,7 +80,11 @@ fn _conv2d(
     groups: usize,
 ) -> PyResult<Py<PyTensor>> {
     let (x, wt, b) = (input.tensor(), weight.tensor(), bias.map(|b| b.tensor()));
-    let kernel = [wt.shape().get(2).copied().unwrap_or(0), wt.shape().get(3).copied().unwrap_or(0)];
+    // A 3-D weight is a 1-d convolution's: a kernel of height 1.
+    let kernel = match *wt.shape() {
+        [_, _, k] => [1, k],
+        _ => [wt.shape().get(2).copied().unwrap_or(0), wt.shape().get(3).copied().unwrap_or(0)],
+    };
     let w = geometry(kernel, dilation, padding, stride);
     let work = x.numel().max(wt.numel());
     wrap(py, detach_if_large(py, work, || conv::conv2d(&x, &wt, b.as_ref(), &w, groups))?)
@@ -101,7 +109,117 @@ fn _window_mean(
     wrap(py, detach_if_large(py, t.numel(), || window::window_mean(name, &t, &rows, &cols, divisor))?)
 }
 
+fn tensors(t: Option<PyRef<'_, PyTensor>>) -> Option<crate::tensor::Tensor> {
+    t.map(|t| t.tensor())
+}
+
+/// A pointwise loss (`kind`: mse, huber, smooth_l1, binary_cross_entropy,
+/// binary_cross_entropy_with_logits; `param`: huber's delta or smooth l1's beta) of same-shaped
+/// input and target; `reduction` is PyTorch's enum.
+#[pyfunction]
+#[pyo3(signature = (kind, input, target, weight, pos_weight, reduction, param=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn _pointwise_loss(
+    py: Python<'_>,
+    kind: &str,
+    input: PyRef<'_, PyTensor>,
+    target: PyRef<'_, PyTensor>,
+    weight: Option<PyRef<'_, PyTensor>>,
+    pos_weight: Option<PyRef<'_, PyTensor>>,
+    reduction: i64,
+    param: f64,
+) -> PyResult<Py<PyTensor>> {
+    let kind = match kind {
+        "mse" => Pointwise::Mse,
+        "huber" => Pointwise::Huber(param),
+        "smooth_l1" => Pointwise::SmoothL1(param),
+        "binary_cross_entropy" => Pointwise::BinaryCrossEntropy,
+        "binary_cross_entropy_with_logits" => Pointwise::BinaryCrossEntropyWithLogits,
+        other => return Err(Error::Value(format!("unknown pointwise loss {}", other)).into()),
+    };
+    let (x, t, w, pw) = (input.tensor(), target.tensor(), tensors(weight), tensors(pos_weight));
+    let reduction = Reduction::from_enum(reduction)?;
+    wrap(py, detach_if_large(py, x.numel(), || loss::pointwise_loss(kind, &x, &t, w.as_ref(), pw.as_ref(), reduction))?)
+}
+
+/// `nll_loss` of log-probabilities `[N, C, *]` (or `[C]`) and class indices.
+#[pyfunction]
+fn _nll_loss(
+    py: Python<'_>,
+    input: PyRef<'_, PyTensor>,
+    target: PyRef<'_, PyTensor>,
+    weight: Option<PyRef<'_, PyTensor>>,
+    reduction: i64,
+    ignore_index: i64,
+) -> PyResult<Py<PyTensor>> {
+    let (x, t, w) = (input.tensor(), target.tensor(), tensors(weight));
+    let reduction = Reduction::from_enum(reduction)?;
+    wrap(py, detach_if_large(py, x.numel(), || loss::nll_loss(&x, &t, w.as_ref(), reduction, ignore_index))?)
+}
+
+/// `native_batch_norm`'s output; in training the running stats are updated in place.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _batch_norm(
+    py: Python<'_>,
+    input: PyRef<'_, PyTensor>,
+    weight: Option<PyRef<'_, PyTensor>>,
+    bias: Option<PyRef<'_, PyTensor>>,
+    running_mean: Option<PyRef<'_, PyTensor>>,
+    running_var: Option<PyRef<'_, PyTensor>>,
+    training: bool,
+    momentum: f64,
+    eps: f64,
+) -> PyResult<Py<PyTensor>> {
+    let (x, w, b, rm, rv) = (input.tensor(), tensors(weight), tensors(bias), tensors(running_mean), tensors(running_var));
+    let mode = BatchNormMode { training, running_mean: rm.as_ref(), running_var: rv.as_ref(), momentum, eps };
+    wrap(py, detach_if_large(py, x.numel(), || norm::batch_norm(&x, w.as_ref(), b.as_ref(), &mode))?)
+}
+
+/// `native_layer_norm`'s output over the trailing `normalized_ndim` dims.
+#[pyfunction]
+fn _layer_norm(
+    py: Python<'_>,
+    input: PyRef<'_, PyTensor>,
+    normalized_ndim: usize,
+    weight: Option<PyRef<'_, PyTensor>>,
+    bias: Option<PyRef<'_, PyTensor>>,
+    eps: f64,
+) -> PyResult<Py<PyTensor>> {
+    let (x, w, b) = (input.tensor(), tensors(weight), tensors(bias));
+    wrap(py, detach_if_large(py, x.numel(), || norm::layer_norm(&x, normalized_ndim, w.as_ref(), b.as_ref(), eps))?)
+}
+
+/// `gelu` with `approximate` "none" or "tanh".
+#[pyfunction]
+fn _gelu(py: Python<'_>, input: PyRef<'_, PyTensor>, approximate: &str) -> PyResult<Py<PyTensor>> {
+    let kind = if approximate == "tanh" { Gelu::Tanh } else { Gelu::Exact };
+    let x = input.tensor();
+    wrap(py, detach_if_large(py, x.numel(), || norm::gelu(&x, kind))?)
+}
+
+/// `embedding`: rows of `weight` picked by `indices`.
+#[pyfunction]
+fn _embedding(py: Python<'_>, weight: PyRef<'_, PyTensor>, indices: PyRef<'_, PyTensor>, padding_idx: Option<i64>, scale_grad_by_freq: bool) -> PyResult<Py<PyTensor>> {
+    let (w, i) = (weight.tensor(), indices.tensor());
+    wrap(py, norm::embedding(&w, &i, padding_idx, scale_grad_by_freq)?)
+}
+
+/// `_unsafe_view`: a reshape of a fresh result, recorded as UnsafeViewBackward0 (F.linear's
+/// fold of batched inputs).
+#[pyfunction]
+fn _unsafe_view(py: Python<'_>, input: PyRef<'_, PyTensor>, shape: Vec<i64>) -> PyResult<Py<PyTensor>> {
+    wrap(py, crate::autograd::derivatives::shape::unsafe_view(&input.tensor(), &shape)?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_unsafe_view, m)?)?;
+    m.add_function(wrap_pyfunction!(_pointwise_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(_nll_loss, m)?)?;
+    m.add_function(wrap_pyfunction!(_batch_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(_layer_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(_gelu, m)?)?;
+    m.add_function(wrap_pyfunction!(_embedding, m)?)?;
     m.add_function(wrap_pyfunction!(_max_pool2d, m)?)?;
     m.add_function(wrap_pyfunction!(_conv2d, m)?)?;
     m.add_function(wrap_pyfunction!(_window_mean, m)?)?;

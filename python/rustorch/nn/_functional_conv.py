@@ -251,10 +251,12 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
                            "than actual input size")
     if nd == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
-    out = _conv2d_core(_as_2d(input, nd), _as_2d(weight, nd), bias, stride, dilation, groups,
-                       tuple(a for pair in pads for a in pair))
-    if nd == 1:
-        out = out.squeeze(2)
+    flat_pads = tuple(a for pair in pads for a in pair)
+    if nd == 1 and input.dtype.is_floating_point:  # one ConvolutionBackward0 node, as PyTorch's
+        out = _C._conv2d(input, weight, bias, tuple(dilation), flat_pads, tuple(stride), groups)
+    else:
+        out = _conv2d_core(_as_2d(input, nd), _as_2d(weight, nd), bias, stride, dilation, groups, flat_pads)
+        out = out.squeeze(2) if nd == 1 else out
     return out if batched else out.squeeze(0)
 
 
@@ -444,4 +446,6 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def adaptive_avg_pool2d(input, output_size):
+    if _pair(output_size) == (1, 1) and input.dim() in (3, 4) and input.numel() > 0 and input.is_floating_point():
+        return input.mean((-2, -1), keepdim=True)  # PyTorch's global pooling (MeanBackward1)
     return _adaptive_avg_pool(input, output_size, 2)

@@ -1,11 +1,11 @@
-"""Loss functions (the functional forms), composed from differentiable tensor ops.
+"""Loss functions (the functional forms). Those that are one ATen op in PyTorch are one fused
+node here (``_C._pointwise_loss``, ``_C._nll_loss``); the others are composed from tensor ops.
 
 Every loss takes ``reduction`` ('mean' / 'sum' / 'none') and the deprecated ``size_average`` /
 ``reduce`` pair where PyTorch still accepts it."""
 import warnings
 
 from .. import _C
-from ..autograd.function import Function
 from . import _reduction
 from .modules.utils import _check_floating_kernel, _scalar_type_name
 
@@ -20,6 +20,13 @@ def _warn_if_sizes_differ(input, target):
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", stacklevel=3)
+
+
+def _broadcast(input, target):
+    """Both operands expanded to one shape (ExpandBackward0 only where a shape changes)."""
+    if input.shape == target.shape:
+        return input, target
+    return _C.broadcast_tensors(input, target)
 
 
 def _reduce_weighted(loss, weight, reduction):
@@ -37,7 +44,7 @@ def _reduce_weighted(loss, weight, reduction):
 def _elementwise_loss(input, target, size_average, reduce, reduction, weight, fn):
     _warn_if_sizes_differ(input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
-    input, target = _C.broadcast_tensors(input, target)
+    input, target = _broadcast(input, target)
     return _reduce_weighted(fn(input - target), weight, reduction)
 
 
@@ -50,10 +57,20 @@ def _check_floating_result(input, target, kernel):
     return input.to(promoted.dtype) if input.dtype == _C.bool else input  # bool - x has no kernel
 
 
+def _fused_pointwise(kind, input, target, size_average, reduce, reduction, param=1.0):
+    """One fused node (MseLossBackward0, HuberLossBackward0, …) over the broadcast operands."""
+    _warn_if_sizes_differ(input, target)
+    reduction = _reduction.resolve(size_average, reduce, reduction)
+    input, target = _broadcast(input, target)
+    return _C._pointwise_loss(kind, input, target, None, None, _reduction.get_enum(reduction), param)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     _reduction.resolve(size_average, reduce, reduction)
     input = _check_floating_result(input, target, "mse_cpu")
-    return _elementwise_loss(input, target, size_average, reduce, reduction, weight, lambda d: d * d)
+    if weight is not None:  # PyTorch composes the weighted form too
+        return _elementwise_loss(input, target, size_average, reduce, reduction, weight, lambda d: d * d)
+    return _fused_pointwise("mse", input, target, size_average, reduce, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -71,10 +88,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     input = _check_floating_result(input, target, "smooth_l1_cpu")
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    if beta == 0.0:
+    if beta == 0.0:  # PyTorch's l1_loss then
         return _elementwise_loss(input, target, size_average, reduce, reduction, None, lambda d: d.abs())
-    return _elementwise_loss(input, target, size_average, reduce, reduction, None,
-                             lambda d: _quadratic_then_linear(d, beta, beta) / beta)
+    return _fused_pointwise("smooth_l1", input, target, size_average, reduce, reduction, beta)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -83,53 +99,15 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     # PyTorch's huber kernel computes in the input's dtype (the target is cast to it).
-    return _elementwise_loss(input, target.to(input.dtype), None, None, reduction, weight,
-                             lambda d: _quadratic_then_linear(d, delta, delta))
-
-
-class BinaryCrossEntropy(Function):
-    """BCE with PyTorch's log clamp (>= -100) and its gradient ``(x - t) / max(x (1 - x), 1e-12)``,
-    finite even where the clamp is active (saturated inputs exactly 0 or 1)."""
-
-    @staticmethod
-    def forward(ctx, input, target, weight, reduction):
-        if not bool(((input >= 0) & (input <= 1)).all()):
-            raise RuntimeError("all elements of input should be between 0 and 1")
-        ctx.save_for_backward(input, target)
-        ctx.weight, ctx.reduction = weight, reduction
-        log_x, log_1mx = _clamped_logs(input)
-        loss = -(target * log_x + (1 - target) * log_1mx)
-        if weight is not None:
-            loss = loss * weight
-        return _reduction.reduce(loss, reduction)
-
-    @staticmethod
-    def backward(ctx, grad):
-        input, target = ctx.saved_tensors
-        if ctx.reduction == "mean":
-            grad = grad / input.numel()
-        grad_input = grad_target = None
-        if ctx.needs_input_grad[0]:
-            grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
-            if ctx.weight is not None:
-                grad_input = grad_input * ctx.weight
-        if ctx.needs_input_grad[1]:
-            log_x, log_1mx = _clamped_logs(input)
-            grad_target = grad * (log_1mx - log_x)
-            if ctx.weight is not None:
-                grad_target = grad_target * ctx.weight
-        return grad_input, grad_target, None, None
-
-
-# The node is named as PyTorch's (``loss.grad_fn.name()``).
-BinaryCrossEntropy._backward_cls.__name__ = "BinaryCrossEntropyBackward0"
-
-
-def _clamped_logs(input):
-    return input.log().clamp(min=-100), (1 - input).log().clamp(min=-100)
+    target = target.to(input.dtype)
+    if weight is not None:
+        return _elementwise_loss(input, target, None, None, reduction, weight,
+                                 lambda d: _quadratic_then_linear(d, delta, delta))
+    return _fused_pointwise("huber", input, target, None, None, reduction, delta)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """BCE with PyTorch's log clamp (>= -100); one BinaryCrossEntropyBackward0 node."""
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
@@ -138,25 +116,27 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError(f"Found dtype {_scalar_type_name(target.dtype)} but expected {_scalar_type_name(input.dtype)}")
     if weight is not None:
         weight = weight.expand(_C.broadcast_tensors(target, weight)[1].shape)
-    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+    return _C._pointwise_loss("binary_cross_entropy", input, target, weight, None, _reduction.get_enum(reduction))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """BCE of sigmoid(input), computed stably as ``(1 - t) x - (1 + (pw - 1) t) logsigmoid(x)``."""
     _check_floating_kernel(input, "log_sigmoid_cpu")
-    from .functional import logsigmoid
-
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     if target.is_floating_point():  # PyTorch 2.15 computes in the target's dtype
         input = input.to(target.dtype)
-    log_weight = 1 if pos_weight is None else (pos_weight - 1) * target + 1
-    loss = (1 - target) * input - log_weight * logsigmoid(input)
-    if weight is not None:
-        loss = loss * weight
-    return _reduction.reduce(loss, reduction)
+    if pos_weight is None and not bool(target.isfinite().all()):
+        # The fused kernel's (pos_weight - 1) * t is NaN for an infinite target; PyTorch's
+        # formula without pos_weight has no such term.
+        from .functional import logsigmoid
+        loss = (1 - target) * input - logsigmoid(input)
+        return _reduction.reduce(loss if weight is None else loss * weight, reduction)
+    weight, pos_weight = (None if w is None else w.expand(input.shape) for w in (weight, pos_weight))
+    return _C._pointwise_loss("binary_cross_entropy_with_logits", input, target, weight, pos_weight,
+                              _reduction.get_enum(reduction))
 
 
 def _class_view(t, ndim, class_dim):
@@ -194,20 +174,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if weight is not None and weight.numel() != n_classes:
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes "
                            f"but got weight tensor of shape: {list(weight.shape)}")
-    valid = target != ignore_index
-    out_of_range = valid & ((target < 0) | (target >= n_classes))
-    if bool(out_of_range.any()):
-        raise IndexError(f"Target {int(target[out_of_range][0])} is out of bounds.")
-    safe_target = _C.where(valid, target, 0)
-    picked = input.gather(class_dim, safe_target.unsqueeze(class_dim)).squeeze(class_dim)
-    if weight is None:
-        sample_weight = valid.to(input.dtype)
-    else:
-        sample_weight = weight.index_select(0, safe_target.reshape(-1)).reshape(tuple(target.shape)) * valid
-    losses = -picked * sample_weight
-    if reduction == "mean":
-        return losses.sum() / sample_weight.sum()
-    return _reduction.reduce(losses, reduction)
+    return _C._nll_loss(input, target, weight, _reduction.get_enum(reduction), ignore_index)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -241,9 +208,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     target = target.long()  # a uint8 target compares with a negative ignore_index as its value
     if label_smoothing <= 0:
         return loss
-    ignored = (target == ignore_index).unsqueeze(class_dim) if input.dim() > 1 else target == ignore_index
-    smooth = -(log_probs if class_weight is None else log_probs * class_weight)
-    smooth = smooth.masked_fill(ignored, 0.0).sum(class_dim)
+    # In PyTorch's order (its graph): per-sample sums, negated, ignored samples zeroed.
+    weighted = log_probs if class_weight is None else log_probs * class_weight
+    smooth = (-weighted.sum(class_dim)).masked_fill(target == ignore_index, 0.0)
     if reduction == "mean":
         kept = target != ignore_index
         if weight is None:

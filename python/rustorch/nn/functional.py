@@ -100,12 +100,9 @@ def celu(input, alpha=1.0, inplace=False):
 
 def gelu(input, approximate="none"):
     _check_floating_kernel(input, "GeluKernelImpl")
-    if approximate == "none":
-        return input * 0.5 * (1.0 + (input * math.sqrt(0.5)).erf())
-    if approximate == "tanh":
-        inner = (input + input.pow(3) * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * 0.5 * (1.0 + inner.tanh())
-    raise RuntimeError("approximate argument must be either none or tanh.")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _C._gelu(input, approximate)
 
 
 def silu(input, inplace=False):
@@ -208,10 +205,16 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 # --------------------------------------------------------------------------- linear layers
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``."""
+    """``input @ weight.T + bias``: one addmm (AddmmBackward0), a contiguous batched input
+    folded into rows for it and viewed back, as PyTorch does."""
     _check_floating_kernel(input, "addmm_impl_cpu_") if input.dtype is _C.bool else None
     if bias is not None and input.dim() == 2:
         return _C.Tensor.addmm(bias, input, weight.t())
+    if bias is not None and input.dim() >= 1 and input.is_contiguous():
+        lead = tuple(input.shape[:-1])
+        rows = math.prod(lead)
+        out = _C.Tensor.addmm(bias, input.reshape(rows, input.shape[-1]), weight.t())
+        return _C._unsafe_view(out, list(lead) + [out.shape[1]])
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 
@@ -314,10 +317,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     _check_index_dtype(input, "embedding")
     if max_norm is not None:
         _embedding_renorm_(weight, input, max_norm, norm_type)
-    out = weight.index_select(0, input.reshape(-1)).reshape(tuple(input.shape) + (weight.size(1),))
-    if padding_idx is not None and weight.requires_grad:
-        out = _C.where((input == padding_idx).unsqueeze(-1), out.detach(), out)
-    return out
+    return _C._embedding(weight, input, padding_idx, scale_grad_by_freq)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -360,12 +360,17 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         expected = ", ".join(str(s) for s in normalized_shape)
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {expected}], but got input of size{list(input.shape)}")
-    out = _normalize_over(input, tuple(range(input.dim() - k, input.dim())), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and tuple(param.shape) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(param.shape)} and normalized_shape = {list(normalized_shape)}")
+    if k == 1:
+        return _C._layer_norm(input, 1, weight, bias, eps)
+    # Several normalized dims run as one of their product size (the parameters' gradients come
+    # back through views).
+    flat = lambda t: None if t is None else t.reshape(-1)  # noqa: E731
+    rows = input.reshape(tuple(input.shape[:input.dim() - k]) + (-1,))
+    return _C._layer_norm(rows, 1, flat(weight), flat(bias), eps).reshape(tuple(input.shape))
 
 
 def _channel_view(t, ndim):
@@ -418,29 +423,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_floating_kernel(input, "batch_norm")
     if training:
         _verify_batch_size(input.size())
-    ndim = input.dim()
-    dims = (0,) + tuple(range(2, ndim))
-    if training:
-        mean = input.mean(dims, keepdim=True)
-        centered = input - mean
-        var = (centered * centered).mean(dims, keepdim=True)
-        out = centered * (var + eps).rsqrt()
-        if running_mean is not None or running_var is not None:
-            n = input.numel() // input.size(1)
-            with no_grad():
-                if running_mean is not None:
-                    running_mean.mul_(1 - momentum).add_(mean.reshape(-1) * momentum)
-                if running_var is not None:
-                    running_var.mul_(1 - momentum).add_(var.reshape(-1) * (momentum * n / max(n - 1, 1)))
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        out = (input - _channel_view(running_mean, ndim)) * _channel_view(running_var + eps, ndim).rsqrt()
-    if weight is not None:
-        out = out * _channel_view(weight, ndim)
-    if bias is not None:
-        out = out + _channel_view(bias, ndim)
-    return out.to(input.dtype)  # half inputs with float32 stats stay half
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    return _C._batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
 
 # --------------------------------------------------------------------------- resampling, norms, 3-d, grids
 from ._functional_grid import affine_grid, grid_sample  # noqa: E402,F401

@@ -120,8 +120,21 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         (2, 1) => mv(a, b),
         (2, 2) => mm(a, b),
         (1, 2) => squeeze(&mm(&unsqueeze(a, 0)?, b)?, Some(&[0])),
+        (da, 1 | 2) if da >= 3 => folded_matmul(a, b),
         _ => batched_matmul(a, b),
     }
+}
+
+/// A batch of matrices times one matrix or vector, folded as PyTorch does: the batch dims of
+/// `a` become rows (ViewBackward0), one mm or mv, and the result is viewed back
+/// (UnsafeViewBackward0).
+fn folded_matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let lead = &a.shape()[..a.ndim() - 1];
+    let k = a.shape()[a.ndim() - 1] as i64;
+    let rows = reshape(a, &[lead.iter().product::<usize>() as i64, k])?;
+    let flat = if b.ndim() == 2 { mm(&rows, b)? } else { mv(&rows, b)? };
+    let shape: Vec<i64> = lead.iter().map(|&d| d as i64).chain((b.ndim() == 2).then(|| b.shape()[1] as i64)).collect();
+    super::shape::unsafe_view(&flat, &shape)
 }
 
 /// Batched (broadcast) products: each operand's gradient is the product with the other's

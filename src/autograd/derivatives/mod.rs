@@ -6,6 +6,8 @@ pub mod conv;
 pub mod gather;
 pub mod index;
 pub mod linalg;
+pub mod loss;
+pub mod norm;
 pub mod rearrange;
 pub mod reduce;
 pub mod scan;
@@ -29,6 +31,12 @@ pub type Make<'a> = Box<dyn FnOnce(&mut Saver) -> BackwardFn + 'a>;
 /// The gradients a formula returns, one per input (None where not needed).
 pub fn grads<const N: usize>(g: [Option<Tensor>; N]) -> Result<Grads> {
     Ok(g.into_iter().collect())
+}
+
+/// An optional input of a node, or for an absent one a placeholder that never takes a
+/// gradient (PyTorch lists it as None in `next_functions`, as a conv's missing bias).
+pub fn optional_input(t: Option<&Tensor>, dtype: DType) -> Result<Tensor> {
+    t.map_or_else(|| Tensor::empty(&[0], dtype), |t| Ok(t.clone()))
 }
 
 /// A fresh copy of `t`'s data with `t`'s current history: what an in-place formula sees as

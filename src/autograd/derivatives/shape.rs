@@ -36,6 +36,19 @@ fn reshape_plain(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
     x.reshape(shape)
 }
 
+/// `_unsafe_view(shape)`: a reshape of an op's fresh result, not tracked as a view (nothing
+/// else holds the base), recorded as PyTorch's UnsafeViewBackward0.
+pub fn unsafe_view(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
+    let out = t.reshape(shape)?;
+    if !any_requires_grad(&[t]) {
+        return Ok(out);
+    }
+    let from = as_i64(t.shape());
+    Ok(record("UnsafeViewBackward0", &[t], out, move |_s| {
+        Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || reshape(&g[0], &from))?])) as BackwardFn
+    }))
+}
+
 /// `view(shape)` (ViewBackward0).
 pub fn view(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
     Ok(reshaped("ViewBackward0", t, t.view(shape)?))
