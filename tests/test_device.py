@@ -246,7 +246,8 @@ def test_autograd_on_device(device):
     s = t.sum(1)
     dt = (2 * s / 2)[:, None] * (1 - t ** 2)
     np.testing.assert_allclose(x.grad.cpu().numpy(), dt * wn, rtol=1e-5)
-    np.testing.assert_allclose(w.grad.cpu().numpy(), (dt * xn).sum(0), rtol=1e-5)
+    # atol: the GPU's tanh differs from the CPU's by a few ULP, and this sum cancels.
+    np.testing.assert_allclose(w.grad.cpu().numpy(), (dt * xn).sum(0), rtol=1e-5, atol=1e-6)
 
 
 def test_gradient_crosses_devices():

@@ -66,16 +66,17 @@ def test_lost_device_raises_runtime_error():
         "import rustorch as torch\n"
         "x = torch.ones(4, device='cuda') + 1\n"
         "torch._C._cuda_test_fault('lose_device')\n"
-        "try:\n"
-        "    (x * 2).cpu()\n"
-        "    torch.cuda.synchronize()\n"
-        "except RuntimeError as e:\n"
-        "    print('raised', 'lost' in str(e))\n"
+        "for _ in range(2):  # every later GPU call fails too\n"
+        "    try:\n"
+        "        (x * 2).cpu()\n"
+        "        torch.cuda.synchronize()\n"
+        "    except RuntimeError as e:\n"
+        "        print('raised', 'GPU' in str(e) or 'lost' in str(e))\n"
     )
     env = dict(os.environ, RUSTORCH_WGPU_ALLOW_SOFTWARE=os.environ.get("RUSTORCH_WGPU_ALLOW_SOFTWARE", ""))
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "raised True", r.stdout + r.stderr
+    assert r.stdout.split() == ["raised", "True"] * 2, r.stdout + r.stderr
 
 
 def test_tensor_and_as_tensor_keep_the_source_device():
@@ -150,7 +151,7 @@ def test_binary_ops_broadcast_promote_and_match_the_cpu(dtype):
     a, b = a_cpu.cuda(), b_cpu.cuda()
     ops = ["__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "maximum", "minimum", "logical_and", "logical_or", "logical_xor"]
     ops += ["__add__", "__mul__"] + ([] if dtype == torch.bool else ["__sub__"])
-    ops += ["__truediv__", "pow", "atan2"] if dtype == torch.float32 else ["__and__", "__or__", "__xor__"]
+    ops += ["__truediv__", "pow"] if dtype == torch.float32 else ["__and__", "__or__", "__xor__"]
     for op in ops:
         with on_gpu():
             r = getattr(a, op)(b)
@@ -322,14 +323,14 @@ def mlp_losses(device, steps):
 def test_mlp_adam_step_stays_on_the_gpu_and_matches_the_cpu():
     cpu_step, gpu_step = mlp_losses("cpu", 0), mlp_losses("cuda", 0)
     cpu_losses, gpu_losses = [], []
-    for _ in range(3):  # warm-up: kernels compiled, buffers pooled, optimizer state created
-        cpu_losses.append(cpu_step().item())
-        gpu_losses.append(gpu_step().item())
-    for _ in range(3):
-        with on_gpu(buffers=0) as counted:
+    for k in range(6):
+        # After warm-up (kernels compiled, buffers pooled, optimizer state created) a step
+        # creates no buffer.
+        with on_gpu(buffers=0 if k >= 3 else None) as counted:
             loss = gpu_step()
-        # Batched: a few submissions for dozens of kernels, not one per op.
-        assert counted.dispatches >= 30 and counted.submits <= 2, (counted.dispatches, counted.submits)
+        # Batched: dozens of kernels recorded without a submission (one comes when the host
+        # reads the loss), not one per op.
+        assert counted.dispatches >= 30 and counted.submits <= 1, (counted.dispatches, counted.submits)
         gpu_losses.append(loss.item())
         cpu_losses.append(cpu_step().item())
     np.testing.assert_allclose(gpu_losses, cpu_losses, rtol=1e-3)

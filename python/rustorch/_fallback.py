@@ -42,22 +42,20 @@ ON_DEVICE = frozenset("""
 # `rustorch.backends.wgpu.stats()["host_fallbacks"]` counts it. They go through the same device
 # router as the host-staged ops (the mixed-device check, results on the operands' device).
 GPU_KERNEL_METHODS = frozenset("""
-    __abs__ __add__ __and__ __eq__ __ge__ __gt__ __iadd__ __iand__ __imul__ __ior__
-    __ipow__ __isub__ __itruediv__ __ixor__ __le__ __lt__ __matmul__ __mul__ __ne__ __neg__ __or__
-    __pow__ __radd__ __rand__ __rmatmul__ __rmul__ __ror__ __rpow__ __rsub__ __rtruediv__ __rxor__
-    __sub__ __truediv__ __xor__ abs abs_ absolute absolute_ acos acos_ add add_ addmm amax amin
-    arccos arccos_ arcsin arcsin_ arctan arctan2 arctan2_ arctan_ argmax argmin asin asin_ atan
-    atan2 atan2_ atan_ bitwise_and bitwise_and_ bitwise_or bitwise_or_ bitwise_xor bitwise_xor_ bmm
-    ceil ceil_ clamp clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip clip_ cos cos_ cosh
-    cosh_ div div_ divide divide_ dot eq eq_ erf erf_ exp exp2 exp2_ exp_ expm1 expm1_ fix fix_
-    floor floor_ fmax fmax_ fmin fmin_ frac frac_ ge ge_ greater greater_ greater_equal
-    greater_equal_ gt gt_ le le_ less less_ less_equal less_equal_ log log10 log10_ log1p log1p_
-    log2 log2_ log_ log_softmax logical_and logical_and_ logical_or logical_or_ logical_xor
-    logical_xor_ lt lt_ matmul max maximum maximum_ mean min minimum minimum_ mm mul mul_ multiply
-    multiply_ mv ne ne_ neg neg_ negative negative_ not_equal not_equal_ pow pow_ reciprocal
-    reciprocal_ relu relu_ rsqrt rsqrt_ sgn sgn_ sigmoid sigmoid_ sign sign_ sin sin_ softmax sqrt
-    sqrt_ square square_ sub sub_ subtract subtract_ sum tan tan_ tanh tanh_ true_divide
-    true_divide_ trunc trunc_ where backward
+    __abs__ __add__ __and__ __eq__ __ge__ __gt__ __iadd__ __iand__ __imul__ __ior__ __ipow__
+    __isub__ __itruediv__ __ixor__ __le__ __lt__ __matmul__ __mul__ __ne__ __neg__ __or__ __pow__
+    __radd__ __rand__ __rmatmul__ __rmul__ __ror__ __rpow__ __rsub__ __rtruediv__ __rxor__ __sub__
+    __truediv__ __xor__ abs abs_ absolute absolute_ add add_ addmm amax amin argmax argmin
+    bitwise_and bitwise_and_ bitwise_or bitwise_or_ bitwise_xor bitwise_xor_ bmm ceil ceil_ clamp
+    clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip clip_ cos cos_ cosh cosh_ div div_ divide
+    divide_ dot eq eq_ erf erf_ exp exp2 exp2_ exp_ expm1 expm1_ fix fix_ floor floor_ fmax fmax_
+    fmin fmin_ frac frac_ ge ge_ greater greater_ greater_equal greater_equal_ gt gt_ le le_ less
+    less_ less_equal less_equal_ log log10 log10_ log1p log1p_ log2 log2_ log_ log_softmax
+    logical_and logical_and_ logical_or logical_or_ logical_xor logical_xor_ lt lt_ matmul max
+    maximum maximum_ mean min minimum minimum_ mm mul mul_ multiply multiply_ mv ne ne_ neg neg_
+    negative negative_ not_equal not_equal_ pow pow_ reciprocal reciprocal_ relu relu_ rsqrt rsqrt_
+    sgn sgn_ sigmoid sigmoid_ sign sign_ sin sin_ softmax sqrt sqrt_ square square_ sub sub_
+    subtract subtract_ sum tan tan_ tanh tanh_ true_divide true_divide_ trunc trunc_ where backward
 """.split())
 
 # `_C` functions with GPU kernels (the fused optimizer steps; autograd's engine; where/pow).
@@ -67,7 +65,8 @@ GPU_KERNEL_FUNCTIONS = frozenset("""
 
 # Tensor methods whose CPU kernel runs on the host copies of their cuda operands.
 HOST_FALLBACK_METHODS = frozenset("""
-    __invert__
+    __invert__ acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan2 arctan2_ arctan_ asin asin_
+    atan atan2 atan2_ atan_
     __contains__ __delitem__ __floordiv__ __getitem__ __ifloordiv__ __ilshift__ __imod__
     __irshift__ __iter__ __lshift__ __mod__ __pos__ __rfloordiv__ __rlshift__ __rmod__ __rrshift__
     __rshift__ __setitem__ acosh acosh_ addbmm addmv all allclose aminmax any arccosh arccosh_

@@ -434,7 +434,6 @@ fn gpu_expr(op: BinOp, compute: DType) -> Option<&'static str> {
         (Div, DType::F32) => "x / y",
         (TruncDiv, DType::F32) => "trunc(x / y)",
         (Pow, DType::F32) => "pow_f32(x, y)",
-        (Atan2, DType::F32) => "atan2(x, y)",
         (Maximum, DType::F32) => "max_f32(x, y)",
         (Minimum, DType::F32) => "min_f32(x, y)",
         (Fmax, DType::F32) => "fmax_f32(x, y)",

@@ -24,7 +24,9 @@ pub fn clamp(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Ten
         (Some(Other::Tensor(_)), _) | (_, Some(Other::Tensor(_))) => clamp_tensors(&a, min, max),
         _ => {
             let out = Tensor::empty(a.shape(), dtype)?;
-            clamp_scalars_into(&out, &a, min, max);
+            if !clamp_on_gpu(&out, &a, min, max)? {
+                clamp_scalars_into(&out, &a, min, max);
+            }
             Ok(out)
         }
     }
@@ -44,7 +46,9 @@ pub fn clamp_(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()
     match (min, max) {
         (Some(Other::Tensor(_)), _) | (_, Some(Other::Tensor(_))) => a.copy_(&clamp(a, min, max)?),
         _ if dtype == a.dtype => {
-            clamp_scalars_into(a, a, min, max);
+            if !clamp_on_gpu(a, a, min, max)? {
+                clamp_scalars_into(a, a, min, max);
+            }
             a.storage.bump_version();
             Ok(())
         }
@@ -77,6 +81,25 @@ fn clamp_tensors(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result
         None if min.is_some() => Ok(lower),
         None => a.copy_to_new(a.dtype),
     }
+}
+
+/// `clamp` with numbers by the GPU's generated kernel, with the CPU kernel's comparisons (a NaN
+/// input stays NaN, a NaN bound is ignored).
+fn clamp_on_gpu(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<bool> {
+    let bound = |o: Option<&Other>| match o {
+        Some(Other::Scalar(s)) => Some(*s),
+        _ => None,
+    };
+    let (expr, bounds) = match (bound(min), bound(max)) {
+        (Some(lo), Some(hi)) => ("select(select(x, y, x < y), z, z < select(x, y, x < y))", vec![lo, hi]),
+        (Some(lo), None) => ("select(x, y, x < y)", vec![lo]),
+        (None, Some(hi)) => ("select(x, y, y < x)", vec![hi]),
+        (None, None) => return Ok(false),
+    };
+    let name = ["clamp", "clamp_min", "clamp_max"][match (min, max) { (Some(_), Some(_)) => 0, (Some(_), None) => 1, _ => 2 }];
+    let mut inputs = vec![gpu::Input::tensor(a)];
+    inputs.extend(bounds.into_iter().map(|s| gpu::Input::scalar(s, out.dtype)));
+    gpu::map(name, expr, out.dtype, out, &inputs)
 }
 
 /// `std::min(std::max(x, lo), hi)`: a NaN input stays NaN.

@@ -192,7 +192,6 @@ pub fn map(name: &str, expr: &str, result: DType, out: &Tensor, inputs: &[Input]
             None => params.extend(std::iter::repeat_n(0, nd)),
         }
     }
-    let scalar_base = 6 + 5 * nd;
     params.extend_from_slice(&scalars);
 
     let mut key = format!("ew_{name}_{:?}_{:?}_{}", result, out.dtype, if contiguous { "c" } else { "s" });
@@ -213,7 +212,7 @@ pub fn map(name: &str, expr: &str, result: DType, out: &Tensor, inputs: &[Input]
         let mut tensor_slot = 0;
         for (j, (input, source)) in inputs.iter().zip(&sources).enumerate() {
             let v = match (source, &input.value) {
-                (Source::Param(k), _) => scalar_load(input.as_type, scalar_base + k),
+                (Source::Param(k), _) => scalar_load(input.as_type, *k),
                 (src, Value::Tensor(t)) => {
                     let at = format!("o{}", tensor_slot + 1);
                     tensor_slot += 1;
@@ -275,12 +274,15 @@ fn scalar_word(s: Scalar, as_type: DType) -> i32 {
     }
 }
 
-fn scalar_load(as_type: DType, word: usize) -> String {
+/// WGSL reading scalar `k`, which follows the 6 + 5 * ndim layout words (ndim is read at run
+/// time: one kernel serves every rank).
+fn scalar_load(as_type: DType, k: usize) -> String {
+    let word = format!("params[6 + 5 * params[1] + {k}]");
     match as_type {
-        DType::F32 => format!("bitcast<f32>(params[{word}])"),
-        DType::Bool => format!("(params[{word}] != 0i)"),
-        DType::U8 => format!("u32(params[{word}])"),
-        _ => format!("params[{word}]"),
+        DType::F32 => format!("bitcast<f32>({word})"),
+        DType::Bool => format!("({word} != 0i)"),
+        DType::U8 => format!("u32({word})"),
+        _ => word,
     }
 }
 
@@ -297,19 +299,18 @@ fn fmax_f32(x: f32, y: f32) -> f32 { return select(select(select(y, x, x >= y), 
 fn fmin_f32(x: f32, y: f32) -> f32 { return select(select(select(y, x, x <= y), x, is_nan(y)), y, is_nan(x)); }
 fn tanh_f32(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, is_nan(x)); }
 fn sigmoid_f32(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-// Kahan's forms keep full relative precision near 0.
+// Near 0, series keep the relative precision that exp(x) - 1 and log(1 + x) lose.
 fn expm1_f32(x: f32) -> f32 {
-    let u = exp(x);
-    if (u == 1.0) { return x; }
-    if (u - 1.0 == -1.0) { return -1.0; }
-    if (is_nan(u) || u > 3.0e38) { return u; }
-    return (u - 1.0) * x / log(u);
+    if (abs(x) < 0.05) {
+        return x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889 + x * 0.0001984127))))));
+    }
+    return exp(x) - 1.0;
 }
 fn log1p_f32(x: f32) -> f32 {
-    let u = 1.0 + x;
-    if (u == 1.0) { return x; }
-    if (u > 3.0e38) { return log(u); }
-    return log(u) * x / (u - 1.0);
+    if (abs(x) < 0.05) {
+        return x * (1.0 - x * (0.5 - x * (0.33333334 - x * (0.25 - x * (0.2 - x * (0.16666667 - x * (0.14285715 - x * (0.125 - x * 0.11111111))))))));
+    }
+    return log(1.0 + x);
 }
 fn erf_f32(x: f32) -> f32 {
     let a = abs(x);
