@@ -316,3 +316,10 @@ def test_module_moves_between_devices():
     net.cpu()
     assert not any(p.is_cuda for p in net.parameters()) and not net[1].running_mean.is_cuda
     assert all(p.is_cuda for p in net.to(torch.device("cuda")).parameters())
+
+
+@needs_gpu
+def test_surface_ops_on_cuda():
+    """The torch-surface functions (tests/test_surface_ops.py's recorded calls) on cuda tensors."""
+    from test_surface_ops import replay_on_cuda
+    assert replay_on_cuda() == []

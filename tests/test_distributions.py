@@ -212,3 +212,43 @@ def test_register_kl_and_constraints():
     assert D.constraints.simplex.check(torch.tensor([0.3, 0.7])).item()
     assert not D.constraints.positive_definite.check(torch.tensor([[1.0, 2.0], [2.0, 1.0]])).item()
     assert D.constraints.positive_definite.check(torch.tensor([[2.0, 1.0], [1.0, 2.0]])).item()
+
+
+EXPANDABLE = [
+    "D.Bernoulli(probs=torch.tensor([0.3]))", "D.Bernoulli(logits=torch.tensor([0.3]))",
+    "D.Binomial(5, torch.tensor([0.2]))", "D.Categorical(probs=torch.tensor([[0.2, 0.8]]))",
+    "D.Geometric(torch.tensor([0.4]))", "D.Poisson(torch.tensor([2.0]))",
+    "D.Uniform(torch.tensor([0.0]), torch.tensor([1.0]))", "D.Normal(torch.tensor([0.5]), torch.tensor([2.0]))",
+    "D.Laplace(torch.tensor([0.0]), torch.tensor([1.5]))", "D.Exponential(torch.tensor([1.5]))",
+    "D.Gamma(torch.tensor([1.5]), torch.tensor([2.0]))", "D.Dirichlet(torch.tensor([[1.0, 2.0]]))",
+    "D.Beta(torch.tensor([1.5]), torch.tensor([2.0]))", "D.OneHotCategorical(torch.tensor([[0.2, 0.8]]))",
+    "D.Independent(D.Normal(torch.zeros(1, 3), torch.ones(1, 3)), 1)",
+    "D.MultivariateNormal(torch.zeros(1, 2), torch.tensor([[[2.0, 0.5], [0.5, 1.0]]]))",
+    "D.LogNormal(torch.tensor([0.0]), torch.tensor([1.0]))",
+]
+
+
+@pytest.mark.parametrize("expr", EXPANDABLE)
+def test_expand_broadcasts_the_batch_and_keeps_the_distribution(expr):
+    """An expanded distribution is the same distribution repeated along the new batch dims."""
+    dist = build(expr)
+    expanded = dist.expand((4,) + tuple(dist.batch_shape[1:]))
+    assert type(expanded) is type(dist)
+    assert tuple(expanded.batch_shape) == (4,) + tuple(dist.batch_shape[1:])
+    assert expanded.event_shape == dist.event_shape
+    value = expanded.sample()
+    assert tuple(value.shape) == (4,) + tuple(dist.batch_shape[1:]) + tuple(dist.event_shape)
+    np.testing.assert_allclose(expanded.log_prob(value).numpy(), dist.log_prob(value).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(expanded.mean.numpy(), np.broadcast_to(dist.mean.numpy(), value.shape), rtol=1e-6)
+
+
+def test_transform_cache_returns_the_cached_half_by_identity():
+    cached, uncached = D.transforms.ExpTransform(cache_size=1), D.transforms.ExpTransform()
+    x = torch.tensor([0.5, -1.0])
+    y = cached(x)
+    assert cached.inv(y) is x and cached(x) is y
+    x2 = cached.inv(torch.tensor([2.0]))  # a new y replaces the pair
+    assert cached(x2).item() == 2.0 and cached(x) is not y
+    y0 = uncached(x)
+    assert uncached.inv(y0) is not x
+    np.testing.assert_allclose(uncached.inv(y0).numpy(), x.numpy(), rtol=1e-6)

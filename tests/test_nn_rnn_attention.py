@@ -234,8 +234,9 @@ def test_3d_convolution_and_pooling_gradcheck():
     assert gradcheck(lambda x: F.max_pool3d(x, 2, stride=1, padding=1), (x,))
     assert gradcheck(lambda x: F.avg_pool3d(x, 2, stride=1, padding=1, count_include_pad=False), (x,))
     assert gradcheck(lambda x: F.adaptive_avg_pool3d(x, (2, 2, 3)), (x,))
-    with pytest.raises(NotImplementedError, match="return_indices"):
-        F.max_pool3d(x, 2, return_indices=True)
+    values, indices = F.max_pool3d(x, 2, return_indices=True)  # (indices: tests/test_surface_ops.py)
+    assert torch.equal(values, F.max_pool3d(x, 2))
+    assert torch.equal(x.flatten(2).gather(2, indices.flatten(2)).reshape(values.shape), values)
 
 
 def test_grid_sample_embedding_bag_unpool_gradcheck():

@@ -30,6 +30,12 @@ from ._contract import *  # noqa: F401,F403  (einsum, tensordot, kron, cdist, me
 from ._dtype_info import finfo, iinfo, promote_types
 from ._linalg_aliases import *  # noqa: F401,F403  (det, inverse, svd, cholesky_solve, ...)
 from ._extra_math import *  # noqa: F401,F403  (lerp, logaddexp, diff, cov, bincount, ...)
+from ._variants import *  # noqa: F401,F403  (in-place variants, can_cast, result_type, ...)
+from ._scatter import *  # noqa: F401,F403  (scatter_reduce, index_reduce, *_scatter, put, ...)
+from ._factories import *  # noqa: F401,F403  (empty_strided, window functions)
+from ._numeric import *  # noqa: F401,F403  (gcd, lcm, frexp, nextafter, renorm, gradient, ...)
+from ._torch_misc import *  # noqa: F401,F403  (settings, sym_*, cond/while_loop/vmap, ...)
+from ._search import *  # noqa: F401,F403  (searchsorted, isin, histogram, unique_consecutive, ...)
 from . import _utils  # noqa: F401  (attaches tensor pickling)
 from ._utils import typename
 from .storage import *  # noqa: F401,F403

@@ -4,6 +4,7 @@ import math as _math
 
 from . import _C
 from ._C import Tensor
+from ._inplace import in_place
 
 __all__ = [
     "clone", "take_along_dim", "deg2rad", "rad2deg", "lerp", "logaddexp", "logaddexp2", "diff",
@@ -199,21 +200,11 @@ def dsplit(input, sections):
     return _split_along(input, sections, 2, "dsplit", 3)
 
 
-def _lerp_(self, end, weight):
-    return self.copy_(lerp(self, end, weight))
-
-
-def _in_place(fn):
-    def method(self, *args, **kwargs):
-        return self.copy_(fn(self, *args, **kwargs))
-
-    return method
-
-
 _METHODS = {name: globals()[name] for name in __all__ if name not in ("clone", "trapz")}
 _METHODS.update({
-    "sum_to_size": _sum_to_size, "lerp_": _lerp_, "deg2rad_": _in_place(deg2rad),
-    "rad2deg_": _in_place(rad2deg), "ldexp_": _in_place(ldexp), "heaviside_": _in_place(heaviside),
+    "sum_to_size": _sum_to_size, "lerp_": in_place(lerp), "deg2rad_": in_place(deg2rad),
+    "rad2deg_": in_place(rad2deg), "ldexp_": in_place(ldexp), "heaviside_": in_place(heaviside),
+    "addr_": in_place(addr),
 })
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)

@@ -145,18 +145,26 @@ def _rows_taken(B, order):
     return B.gather(-2, index)
 
 
+def _lu_unpack(LU, pivots, unpack_data=True, unpack_pivots=True):
+    """P, L, U from a packed LU factorization (empty tensors for the parts not unpacked)."""
+    m, n = LU.shape[-2:]
+    k = min(m, n)
+    empty = _C.empty(0, dtype=LU.dtype, device=LU.device)
+    L = LU[..., :, :k].tril(-1) + _C.eye(m, k, dtype=LU.dtype, device=LU.device) if unpack_data else empty
+    U = LU[..., :k, :].triu() if unpack_data else empty
+    P = empty
+    if unpack_pivots:
+        order = _permutation(pivots.cpu(), m).to(LU.device)
+        # P has P[order[i], i] = 1, so (P L U)[order[i]] = (L U)[i].
+        eye = _C.eye(m, dtype=LU.dtype, device=LU.device).expand(*order.shape[:-1], m, m)
+        P = _rows_taken(eye, order).mT
+    return P, L, U
+
+
 def lu(A, *, pivot=True):
     """P, L, U with A = P L U."""
     LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
-    m, n = A.shape[-2:]
-    k = min(m, n)
-    L = LU[..., :, :k].tril(-1) + _C.eye(m, k, dtype=A.dtype)
-    U = LU[..., :k, :].triu()
-    order = _permutation(pivots, m)
-    # P has P[order[i], i] = 1, so (P L U)[order[i]] = (L U)[i].
-    eye = _C.eye(m, dtype=A.dtype).expand(*order.shape[:-1], m, m)
-    P = _rows_taken(eye, order).mT
-    return _LUResult(P, L, U)
+    return _LUResult(*_lu_unpack(LU, pivots))
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):

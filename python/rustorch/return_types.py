@@ -44,3 +44,13 @@ _VALUES_INDICES = ("values", "indices")
 for _name in __all__:
     globals()[_name] = _make(_name, ("min", "max") if _name == "aminmax" else _VALUES_INDICES)
 del _name
+# Results whose fields have their own names.
+_NAMED_FIELDS = {
+    "histogram": ("hist", "bin_edges"), "histogramdd": ("hist", "bin_edges"),
+    "frexp": ("mantissa", "exponent"), "geqrf": ("a", "tau"), "lu_unpack": ("P", "L", "U"),
+    "_lu_with_info": ("LU", "pivots", "info"),
+}
+for _name, _fields in _NAMED_FIELDS.items():
+    globals()[_name] = _make(_name, _fields)
+__all__ += list(_NAMED_FIELDS)
+del _name, _fields

@@ -16,6 +16,12 @@ __all__ = [
 ]
 
 
+from ._special_extra import *  # noqa: F401,F403,E402  (polynomials, gammainc, Bessel K, ...)
+from ._special_extra import __all__ as _extra_names  # noqa: E402
+
+__all__ += _extra_names
+
+
 def _out(result, out):
     if out is None:
         return result

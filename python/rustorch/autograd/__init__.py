@@ -6,6 +6,7 @@ from .function import Function
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .variable import Variable
+from typing import cast, overload  # noqa: F401  (PyTorch's torch.autograd has these names too)
 
 __all__ = [
     "Variable", "Function", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
@@ -80,3 +81,13 @@ class detect_anomaly:
 
     def __exit__(self, *exc):
         set_detect_anomaly(self.prev)
+
+
+def is_tensor_like(inp):
+    """Whether ``inp`` is a Tensor or an object that takes part in the tensor protocol."""
+    return type(inp) is Tensor or hasattr(inp, "__torch_function__")
+
+
+def kineto_available():
+    """Whether the Kineto profiler backend is built in (it is not in rustorch)."""
+    return False

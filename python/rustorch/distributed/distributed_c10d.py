@@ -185,9 +185,14 @@ def _group(group):
     return group
 
 
-def _not_in_group(op_name):
-    rank = _World.default_pg.rank() if _World.default_pg is not None else -1
-    warnings.warn(f"Running {op_name} on global rank {rank} which does not belong to the given group.", stacklevel=3)
+def _member_group(group, op_name):
+    """The group ``op_name`` runs on; None, with PyTorch's warning, when this rank is not in it."""
+    g = _group(group)
+    if g is None:
+        rank = _World.default_pg.rank() if _World.default_pg is not None else -1
+        warnings.warn(f"Running {op_name} on global rank {rank} which does not belong to the given group.",
+                      stacklevel=3)
+    return g
 
 
 def _check_timeout(timeout):
@@ -464,9 +469,8 @@ def _check_op(op, tensor):
 
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("all_reduce")
+    if (g := _member_group(group, "all_reduce")) is None:
+        return None
     _check_op(op, tensor)
     mpi = _mpi()
     buf = mpi.Buffer(tensor, reduced=True)
@@ -476,9 +480,8 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("broadcast")
+    if (g := _member_group(group, "broadcast")) is None:
+        return None
     root = _peer(g, src, group_src)
     buf = _mpi().Buffer(tensor)
     return _run(g, "broadcast", "Bcast", (buf.message, root), buf.finish, async_op, buf)
@@ -486,9 +489,8 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
 
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("reduce")
+    if (g := _member_group(group, "reduce")) is None:
+        return None
     root = _peer(g, dst, group_dst)
     _check_op(op, tensor)
     mpi = _mpi()
@@ -513,9 +515,8 @@ def _scatter_rows(staged, tensors):
 def all_gather(tensor_list, tensor, group=None, async_op=False):
     _check_tensor_list(tensor_list, "tensor_list")
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("all_gather")
+    if (g := _member_group(group, "all_gather")) is None:
+        return None
     _check_list_length(tensor_list, g, "tensor_list")
     _check_same(tensor_list, tensor, "all_gather")
     mpi = _mpi()
@@ -536,9 +537,8 @@ def _check_multiple(big, small, n, what):
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
     _check_single_tensor(output_tensor, "output_tensor")
     _check_single_tensor(input_tensor, "input_tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("all_gather_into_tensor")
+    if (g := _member_group(group, "all_gather_into_tensor")) is None:
+        return None
     _check_multiple(output_tensor, input_tensor, g.size(), "all_gather_into_tensor")
     mpi = _mpi()
     src, out = mpi.Buffer(input_tensor), mpi.Buffer(output_tensor, fill=False)
@@ -560,9 +560,8 @@ def _stack(tensors, dtype=None):
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
     _check_single_tensor(output, "output")
     _check_tensor_list(input_list, "input_list")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("reduce_scatter")
+    if (g := _member_group(group, "reduce_scatter")) is None:
+        return None
     _check_list_length(input_list, g, "input_list")
     _check_same(input_list, output, "reduce_scatter")
     return _reduce_scatter(g, output, _stack(input_list), op, async_op)
@@ -571,9 +570,8 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):
     _check_single_tensor(output, "output")
     _check_single_tensor(input, "input")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("reduce_scatter_tensor")
+    if (g := _member_group(group, "reduce_scatter_tensor")) is None:
+        return None
     _check_multiple(input, output, g.size(), "reduce_scatter_tensor")
     return _reduce_scatter(g, output, input, op, async_op)
 
@@ -600,9 +598,8 @@ def _check_root_list(tensors, name, mine, role, group, like):
 
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("gather")
+    if (g := _member_group(group, "gather")) is None:
+        return None
     root = _peer(g, dst, group_dst, default=0)
     mine = g.rank() == root
     _check_root_list(gather_list, "gather_list", mine, "destination", g, tensor)
@@ -617,9 +614,8 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("scatter")
+    if (g := _member_group(group, "scatter")) is None:
+        return None
     root = _peer(g, src, group_src, default=0)
     mine = g.rank() == root
     _check_root_list(scatter_list, "scatter_list", mine, "source", g, tensor)
@@ -648,9 +644,8 @@ def _splits(tensor, sizes, n, what):
 def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None, async_op=False):
     _check_single_tensor(output, "output")
     _check_single_tensor(input, "input")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("all_to_all_single")
+    if (g := _member_group(group, "all_to_all_single")) is None:
+        return None
     if output.dtype != input.dtype:
         raise ValueError(f"all_to_all_single: input and output must have the same dtype ({input.dtype} vs {output.dtype})")
     n = g.size()
@@ -667,9 +662,8 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
     _check_tensor_list(output_tensor_list, "output_tensor_list")
     _check_tensor_list(input_tensor_list, "input_tensor_list")
-    g = _group(group)
-    if g is None:
-        return _not_in_group("all_to_all")
+    if (g := _member_group(group, "all_to_all")) is None:
+        return None
     _check_list_length(output_tensor_list, g, "output_tensor_list")
     _check_list_length(input_tensor_list, g, "input_tensor_list")
     mpi = _mpi()
@@ -690,25 +684,22 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
 
 
 def barrier(group=None, async_op=False, device_ids=None, timeout=None):
-    g = _group(group)
-    if g is None:
-        return _not_in_group("barrier")
+    if (g := _member_group(group, "barrier")) is None:
+        return None
     return _run(g, "barrier", "Barrier", (), None, async_op)
 
 
 def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
-    g = _group(group)
-    if g is None:
-        return _not_in_group("monitored_barrier")
+    if (g := _member_group(group, "monitored_barrier")) is None:
+        return None
     work = _run(g, "monitored_barrier", "Barrier", (), None, True)
     work.wait(timeout if timeout is not None else timedelta(seconds=g._timeout))
 
 
 def _p2p(tensor, peer, group_peer, group, tag, op_name, sending, async_op):
     _check_single_tensor(tensor, "tensor")
-    g = _group(group)
-    if g is None:
-        return _not_in_group(op_name)
+    if (g := _member_group(group, op_name)) is None:
+        return None
     mpi = _mpi()
     if peer is None and group_peer is None and not sending:
         other = mpi.ANY_SOURCE
@@ -766,18 +757,16 @@ def batch_isend_irecv(p2p_op_list):
 # Object collectives: pickled by mpi4py's object-mode calls.
 
 def all_gather_object(object_list, obj, group=None):
-    g = _group(group)
-    if g is None:
-        return _not_in_group("all_gather_object")
+    if (g := _member_group(group, "all_gather_object")) is None:
+        return None
     gathered = _blocking(g, "all_gather_object", g._comm.allgather, obj)
     for i, o in enumerate(gathered):
         object_list[i] = o
 
 
 def broadcast_object_list(object_list, src=None, group=None, device=None, group_src=None):
-    g = _group(group)
-    if g is None:
-        return _not_in_group("broadcast_object_list")
+    if (g := _member_group(group, "broadcast_object_list")) is None:
+        return None
     root = _peer(g, src, group_src, default=0)
     received = _blocking(g, "broadcast_object_list", g._comm.bcast, list(object_list) if g.rank() == root else None, root)
     for i, o in enumerate(received):
@@ -785,9 +774,8 @@ def broadcast_object_list(object_list, src=None, group=None, device=None, group_
 
 
 def gather_object(obj, object_gather_list=None, dst=None, group=None, group_dst=None):
-    g = _group(group)
-    if g is None:
-        return _not_in_group("gather_object")
+    if (g := _member_group(group, "gather_object")) is None:
+        return None
     root = _peer(g, dst, group_dst, default=0)
     if g.rank() == root and object_gather_list is None:
         raise AssertionError("Must provide object_gather_list on dst rank")
@@ -799,9 +787,8 @@ def gather_object(obj, object_gather_list=None, dst=None, group=None, group_dst=
 
 def scatter_object_list(scatter_object_output_list, scatter_object_input_list=None, src=None, group=None,
                         group_src=None):
-    g = _group(group)
-    if g is None:
-        return _not_in_group("scatter_object_list")
+    if (g := _member_group(group, "scatter_object_list")) is None:
+        return None
     root = _peer(g, src, group_src, default=0)
     if not isinstance(scatter_object_output_list, list) or len(scatter_object_output_list) < 1:
         raise ValueError("Expected argument scatter_object_output_list to be a list of size at least 1.")

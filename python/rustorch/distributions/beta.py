@@ -2,7 +2,6 @@
 from numbers import Number
 
 from .. import _C
-from .._size import Size
 from . import constraints
 from ._special import lgamma
 from .dirichlet import Dirichlet
@@ -27,12 +26,7 @@ class Beta(ExponentialFamily):
         super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Beta, _instance)
-        batch_shape = Size(batch_shape)
-        new._dirichlet = self._dirichlet.expand(batch_shape)
-        super(Beta, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Beta, batch_shape, _instance, _dirichlet=self._dirichlet.expand(batch_shape))
 
     @property
     def mean(self):

@@ -1,6 +1,5 @@
 """``torch.distributions.Dirichlet`` over the simplex of the last dim."""
 from .. import _C
-from .._size import Size
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import one_hot
 from . import constraints
@@ -25,12 +24,7 @@ class Dirichlet(ExponentialFamily):
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape + self.event_shape)
-        super(Dirichlet, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Dirichlet, batch_shape, _instance, ("concentration",), self.event_shape)
 
     def rsample(self, sample_shape=()):
         _no_concentration_gradient(self.concentration)

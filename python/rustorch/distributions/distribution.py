@@ -160,6 +160,26 @@ class Distribution:
             )
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expand_into(self, cls, batch_shape, _instance, params=(), param_event_shape=(), **copied):
+        """What every ``expand`` does: a ``cls`` instance whose parameters named in ``params`` (the
+        ones this instance holds; ``probs``/``logits`` may be one or both) are this one's expanded to
+        ``batch_shape + param_event_shape``, with the ``copied`` attributes, this event shape and
+        this validation setting (the expanded values are not validated again)."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        param_shape = batch_shape + Size(param_event_shape)
+        for name in params:
+            if name in self.__dict__:
+                value = self.__dict__[name].expand(param_shape)
+                setattr(new, name, value)
+                if self.__dict__.get("_param") is self.__dict__[name]:
+                    new._param = value
+        for name, value in copied.items():
+            setattr(new, name, value)
+        super(cls, new).__init__(batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self):
         param_names = [k for k in self.arg_constraints if k in self.__dict__]
         args_string = ", ".join(

@@ -45,13 +45,7 @@ class Gamma(ExponentialFamily):
         super().__init__(Size() if scalar else self.concentration.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Gamma, batch_shape, _instance, ("concentration", "rate"))
 
     def sample(self, sample_shape=Size(), *, generator=None):
         with no_grad():

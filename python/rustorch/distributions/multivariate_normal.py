@@ -65,18 +65,12 @@ class MultivariateNormal(Distribution):
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = Size(batch_shape)
-        loc_shape = batch_shape + self.event_shape
-        cov_shape = batch_shape + self.event_shape + self.event_shape
-        new.loc = self.loc.expand(loc_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for key in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if key in self.__dict__:
-                setattr(new, key, self.__dict__[key].expand(cov_shape))
-        super(MultivariateNormal, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        matrices = ("covariance_matrix", "scale_tril", "precision_matrix")
+        cov_shape = Size(batch_shape) + self.event_shape + self.event_shape
+        return self._expand_into(MultivariateNormal, batch_shape, _instance, ("loc",), self.event_shape,
+                                 _unbroadcasted_scale_tril=self._unbroadcasted_scale_tril,
+                                 **{key: self.__dict__[key].expand(cov_shape) for key in matrices
+                                    if key in self.__dict__})
 
     def _matrix_shape(self):
         return self._batch_shape + self._event_shape + self._event_shape

@@ -114,7 +114,8 @@ def _pool3d_padded(input, kernel_size, stride, padding, dilation, ceil_mode, nam
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     if return_indices:
-        raise NotImplementedError("max_pool3d: return_indices=True is not supported yet")
+        from ._functional_pool_indices import max_pool3d_with_indices
+        return max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     if not input.is_floating_point():
         raise RuntimeError(f'"max_pool3d" not implemented for \'{input.dtype}\'')
     x, batched, kernel, stride, dilation, out_size, _, padded = _pool3d_padded(
@@ -189,5 +190,6 @@ def adaptive_avg_pool3d(input, output_size):
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     if return_indices:
-        raise NotImplementedError("adaptive_max_pool3d: return_indices=True is not supported yet")
+        from ._functional_pool_indices import adaptive_max_pool3d_with_indices
+        return adaptive_max_pool3d_with_indices(input, output_size)
     return _adaptive3d(input, output_size, "adaptive_max_pool3d", lambda t, d: t.amax(d, keepdim=True))

@@ -89,8 +89,8 @@ def pdist(input, p=2):
     if input.dim() != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
     rows, cols = np.triu_indices(input.size(0), 1)
-    first = input.index_select(0, _C.from_numpy(rows.astype(np.int64)))
-    second = input.index_select(0, _C.from_numpy(cols.astype(np.int64)))
+    first = input.index_select(0, _C.from_numpy(rows.astype(np.int64)).to(input.device))
+    second = input.index_select(0, _C.from_numpy(cols.astype(np.int64)).to(input.device))
     return (first - second).norm(p, 1)
 
 
@@ -208,3 +208,29 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     kd, kh, kw = _triple(kernel_size)
     pooled = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return _lp_root(pooled, kd * kh * kw, norm_type)
+
+
+# --------------------------------------------------------------------------- helpers PyTorch exports
+def assert_int_or_pair(arg, arg_name, message):
+    assert isinstance(arg, int) or len(arg) == 2, message.format(arg_name)
+
+
+def boolean_dispatch(arg_name, arg_index, default, if_true, if_false, module_name, func_name):
+    """A function that calls ``if_true`` or ``if_false`` by the boolean argument ``arg_name``
+    (passed by keyword, or positionally at ``arg_index``; ``default`` when absent)."""
+    def fn(*args, **kwargs):
+        if arg_name in kwargs:
+            flag = kwargs[arg_name]
+        elif arg_index < len(args):
+            flag = args[arg_index]
+        else:
+            flag = default
+        return if_true(*args, **kwargs) if flag else if_false(*args, **kwargs)
+
+    fn.__doc__ = if_true.__doc__ or if_false.__doc__
+    fn.__module__ = module_name
+    fn.__name__ = func_name
+    return fn
+
+
+__all__ += ["assert_int_or_pair", "boolean_dispatch"]

@@ -97,7 +97,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, nd):
         count *= s
     flat_in = input.reshape(*lead, -1)
     flat_idx = indices.reshape(*lead, -1)
-    out = _C.zeros(lead + (count,), dtype=input.dtype).scatter(len(lead), flat_idx, flat_in)
+    out = _C.zeros(lead + (count,), dtype=input.dtype, device=input.device).scatter(len(lead), flat_idx, flat_in)
     return out.reshape(*lead, *size)
 
 

@@ -469,4 +469,7 @@ from ._functional_extra import __all__ as _extra_all  # noqa: E402
 from ._functional_loss_extra import *  # noqa: E402,F401,F403
 from ._functional_loss_extra import __all__ as _loss_extra_all  # noqa: E402
 
-__all__ += _extra_all + _loss_extra_all
+from ._functional_pool_indices import *  # noqa: E402,F401,F403
+from ._functional_pool_indices import __all__ as _pool_indices_all  # noqa: E402
+
+__all__ += _extra_all + _loss_extra_all + _pool_indices_all

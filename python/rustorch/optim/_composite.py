@@ -2,6 +2,7 @@
 round them (each product and quotient in the parameter's dtype; ``lerp`` as a fused multiply-add),
 and the option checks the optimizers share."""
 from .._C import Tensor
+from .optimizer import _to_float
 
 __all__ = []
 
@@ -50,3 +51,26 @@ def set_defaults(optimizer, **defaults):
     for group in optimizer.param_groups:
         for key, value in defaults.items():
             group.setdefault(key, value)
+
+
+def gradients_to_apply(optimizer, group, init_state):
+    """The loop every step shares, as PyTorch's loops do it: ``(param, grad, state)`` for each
+    parameter of ``group`` that has a gradient, with ``state`` filled by ``init_state(param)`` on
+    first use and its ``"step"`` counted, the gradient negated under ``maximize``, and a
+    ``weight_decay`` applied: added to the gradient (L2), or, where the group asks for
+    ``decoupled_weight_decay``, as the parameter shrunk by ``lr·weight_decay``."""
+    weight_decay = group.get("weight_decay", 0)
+    for param in group["params"]:
+        if param.grad is None:
+            continue
+        state = optimizer.state[param]
+        if len(state) == 0:
+            state.update(init_state(param))
+        state["step"] += 1
+        grad = -param.grad if group["maximize"] else param.grad
+        if weight_decay != 0:
+            if group.get("decoupled_weight_decay", False):
+                param.mul_(1 - _to_float(group["lr"]) * weight_decay)
+            else:
+                grad = grad.add(param, alpha=weight_decay)
+        yield param, grad, state

@@ -1,6 +1,6 @@
 """``torch.optim.Adadelta``: steps scaled by the ratio of running RMS of updates and gradients."""
 from .. import _C
-from ._composite import addcmul_, check_lr, set_defaults
+from ._composite import addcmul_, check_lr, gradients_to_apply, set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -10,6 +10,11 @@ from .optimizer import (
 )
 
 __all__ = ["Adadelta"]
+
+
+def _initial_state(param):
+    return {"step": _C.zeros((), dtype=_scalar_dtype()), "square_avg": _C.zeros_like(param),
+            "acc_delta": _C.zeros_like(param)}
 
 
 class Adadelta(Optimizer):
@@ -36,18 +41,7 @@ class Adadelta(Optimizer):
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             lr, rho, eps = _to_float(group["lr"]), group["rho"], group["eps"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = _C.zeros((), dtype=_scalar_dtype())
-                    state["square_avg"] = _C.zeros_like(param)
-                    state["acc_delta"] = _C.zeros_like(param)
-                state["step"] += 1
-                grad = -param.grad if group["maximize"] else param.grad
-                if group["weight_decay"] != 0:
-                    grad = grad.add(param, alpha=group["weight_decay"])
+            for param, grad, state in gradients_to_apply(self, group, _initial_state):
                 square_avg, acc_delta = state["square_avg"], state["acc_delta"]
                 addcmul_(square_avg.mul_(rho), grad, grad, value=1 - rho)
                 std = square_avg.add(eps).sqrt_()

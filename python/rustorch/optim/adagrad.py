@@ -1,5 +1,6 @@
 """``torch.optim.Adagrad``: per-element learning rates from the accumulated squared gradients."""
 from .. import _C
+from ._composite import set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -37,11 +38,7 @@ class Adagrad(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+        set_defaults(self, foreach=None, maximize=False, differentiable=False, fused=None)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):

@@ -1,6 +1,6 @@
 """``torch.optim.Adamax``: Adam with the infinity norm in place of the second moment."""
 from .. import _C
-from ._composite import addcdiv_, check_adam_like, lerp_, set_defaults
+from ._composite import addcdiv_, check_adam_like, gradients_to_apply, lerp_, set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -10,6 +10,11 @@ from .optimizer import (
 )
 
 __all__ = ["Adamax"]
+
+
+def _initial_state(param):
+    return {"step": _C.tensor(0.0, dtype=_scalar_dtype()), "exp_avg": _C.zeros_like(param),
+            "exp_inf": _C.zeros_like(param)}
 
 
 class Adamax(Optimizer):
@@ -31,18 +36,7 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = (_to_float(b) for b in group["betas"])
             lr, eps = _to_float(group["lr"]), group["eps"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = _C.tensor(0.0, dtype=_scalar_dtype())
-                    state["exp_avg"] = _C.zeros_like(param)
-                    state["exp_inf"] = _C.zeros_like(param)
-                state["step"] += 1
-                grad = -param.grad if group["maximize"] else param.grad
-                if group["weight_decay"] != 0:
-                    grad = grad.add(param, alpha=group["weight_decay"])
+            for param, grad, state in gradients_to_apply(self, group, _initial_state):
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf.copy_(exp_inf.mul_(beta2).maximum(grad.abs().add_(eps)))

@@ -1,6 +1,6 @@
 """``torch.optim.ASGD``: SGD with an averaged copy of the parameters (``state['ax']``)."""
 from .. import _C
-from ._composite import check_lr, set_defaults
+from ._composite import check_lr, gradients_to_apply, set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -36,19 +36,11 @@ class ASGD(Optimizer):
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             lr, lambd, alpha, t0 = _to_float(group["lr"]), group["lambd"], group["alpha"], group["t0"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = _C.zeros((), dtype=_scalar_dtype())
-                    state["eta"] = _C.tensor(lr, dtype=_scalar_dtype())
-                    state["mu"] = _C.ones((), dtype=_scalar_dtype())
-                    state["ax"] = _C.zeros_like(param)
-                state["step"] += 1
-                grad = -param.grad if group["maximize"] else param.grad
-                if group["weight_decay"] != 0:
-                    grad = grad.add(param, alpha=group["weight_decay"])
+            def initial_state(param):
+                return {"step": _C.zeros((), dtype=_scalar_dtype()), "eta": _C.tensor(lr, dtype=_scalar_dtype()),
+                        "mu": _C.ones((), dtype=_scalar_dtype()), "ax": _C.zeros_like(param)}
+
+            for param, grad, state in gradients_to_apply(self, group, initial_state):
                 eta, mu, ax = state["eta"], state["mu"], state["ax"]
                 eta_value = eta.item()
                 param.mul_(1 - lambd * eta_value)

@@ -1,6 +1,6 @@
 """``torch.optim.NAdam``: Adam with Nesterov momentum and a momentum-decay schedule."""
 from .. import _C
-from ._composite import addcdiv_, addcmul_, check_adam_like, lerp_, set_defaults
+from ._composite import addcdiv_, addcmul_, check_adam_like, gradients_to_apply, lerp_, set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -10,6 +10,11 @@ from .optimizer import (
 )
 
 __all__ = ["NAdam"]
+
+
+def _initial_state(param):
+    return {"step": _C.tensor(0.0, dtype=_scalar_dtype()), "mu_product": _C.tensor(1.0, dtype=_scalar_dtype()),
+            "exp_avg": _C.zeros_like(param), "exp_avg_sq": _C.zeros_like(param)}
 
 
 class NAdam(Optimizer):
@@ -35,25 +40,10 @@ class NAdam(Optimizer):
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = (_to_float(b) for b in group["betas"])
-            lr, eps, weight_decay = _to_float(group["lr"]), group["eps"], group["weight_decay"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = _C.tensor(0.0, dtype=_scalar_dtype())
-                    state["mu_product"] = _C.tensor(1.0, dtype=_scalar_dtype())
-                    state["exp_avg"] = _C.zeros_like(param)
-                    state["exp_avg_sq"] = _C.zeros_like(param)
-                state["step"] += 1
+            lr, eps = _to_float(group["lr"]), group["eps"]
+            for param, grad, state in gradients_to_apply(self, group, _initial_state):
                 step = state["step"].item()
-                grad = -param.grad if group["maximize"] else param.grad
                 bias_correction2 = 1 - beta2**step
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(param, alpha=weight_decay)
                 # The momentum coefficients of this step and the next (Dozat's schedule).
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * group["momentum_decay"])))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * group["momentum_decay"])))

@@ -1,7 +1,7 @@
 """``torch.optim.RAdam``: Adam whose adaptive step is switched on once the variance of its
 second-moment estimate is tractable (the rectification term)."""
 from .. import _C
-from ._composite import addcmul_, check_adam_like, lerp_, set_defaults
+from ._composite import addcmul_, check_adam_like, gradients_to_apply, lerp_, set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -11,6 +11,11 @@ from .optimizer import (
 )
 
 __all__ = ["RAdam"]
+
+
+def _initial_state(param):
+    return {"step": _C.tensor(0.0, dtype=_scalar_dtype()), "exp_avg": _C.zeros_like(param),
+            "exp_avg_sq": _C.zeros_like(param)}
 
 
 class RAdam(Optimizer):
@@ -33,23 +38,9 @@ class RAdam(Optimizer):
         loss = _evaluate_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = (_to_float(b) for b in group["betas"])
-            lr, eps, weight_decay = _to_float(group["lr"]), group["eps"], group["weight_decay"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = _C.tensor(0.0, dtype=_scalar_dtype())
-                    state["exp_avg"] = _C.zeros_like(param)
-                    state["exp_avg_sq"] = _C.zeros_like(param)
-                state["step"] += 1
+            lr, eps = _to_float(group["lr"]), group["eps"]
+            for param, grad, state in gradients_to_apply(self, group, _initial_state):
                 step = state["step"].item()
-                grad = -param.grad if group["maximize"] else param.grad
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param.mul_(1 - lr * weight_decay)
-                    else:
-                        grad = grad.add(param, alpha=weight_decay)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 lerp_(exp_avg, grad, 1 - beta1)
                 addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)

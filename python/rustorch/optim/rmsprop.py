@@ -1,6 +1,7 @@
 """``torch.optim.RMSprop``: gradients divided by a running root mean square (optionally centered),
 with optional momentum."""
 from .. import _C
+from ._composite import set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -32,13 +33,8 @@ class RMSprop(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+        set_defaults(self, momentum=0, centered=False, foreach=None, maximize=False, differentiable=False,
+                     capturable=False)
 
     def _state_for(self, param, group):
         """The parameter's state, created on its first update."""

@@ -1,7 +1,7 @@
 """``torch.optim.Rprop``: per-element step sizes grown or shrunk by the sign agreement of
 successive gradients."""
 from .. import _C
-from ._composite import addcmul_, check_lr, set_defaults
+from ._composite import addcmul_, check_lr, gradients_to_apply, set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -34,16 +34,11 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = _C.zeros((), dtype=_scalar_dtype())
-                    state["prev"] = _C.zeros_like(param)
-                    state["step_size"] = _C.full_like(param.grad, _to_float(group["lr"]))
-                state["step"] += 1
-                grad = -param.grad if group["maximize"] else param.grad
+            def initial_state(param):
+                return {"step": _C.zeros((), dtype=_scalar_dtype()), "prev": _C.zeros_like(param),
+                        "step_size": _C.full_like(param.grad, _to_float(group["lr"]))}
+
+            for param, grad, state in gradients_to_apply(self, group, initial_state):
                 prev, step_size = state["prev"], state["step_size"]
                 sign = grad.mul(prev.clone() if group["differentiable"] else prev).sign()
                 sign[sign.gt(0)] = etaplus

@@ -1,5 +1,6 @@
 """``torch.optim.SGD``: stochastic gradient descent with optional (Nesterov) momentum."""
 from .. import _C
+from ._composite import set_defaults
 from .optimizer import (
     Optimizer,
     _evaluate_closure,
@@ -28,12 +29,7 @@ class SGD(Optimizer):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+        set_defaults(self, nesterov=False, maximize=False, foreach=None, differentiable=False, fused=False)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
