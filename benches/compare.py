@@ -461,6 +461,60 @@ def import_and_size(quick):
     return rows
 
 
+@workload
+def gpu(quick):
+    """GPU rows (rustorch's `cuda` over wgpu vs PyTorch CUDA, TF32 off), when both see a GPU:
+    f32 matmul n=4096, add on 16M elements, a 1-element op (100 per timed call, so the time
+    divided by 100 is the per-op cost of an async launch), the MLP step of `mlp_step`."""
+    libs = [(lib, mod) for lib, mod in (("rustorch", rt), ("torch", torch)) if mod is not None and mod.cuda.is_available()]
+    if not libs:
+        return []
+    if rt is not None and rt.cuda.is_available():
+        print("rustorch adapter: %s" % rt.backends.wgpu.info())
+    if torch is not None and torch.cuda.is_available():
+        print("torch device: %s" % torch.cuda.get_device_name())
+        torch.backends.cuda.matmul.allow_tf32 = False
+    rows = []
+
+    def synced(mod, fn, repeat=1):
+        def run():
+            for _ in range(repeat):
+                fn()
+            mod.cuda.synchronize()
+        return run
+
+    n = 1024 if quick else 4096
+    a = np.random.RandomState(0).randn(n, n).astype(np.float32)
+    r = Row("gpu matmul f32 n=%d" % n)
+    for lib, mod in libs:
+        ga = mod.from_numpy(a).cuda()
+        r.run(lib, synced(mod, lambda ga=ga: ga @ ga))
+    rows.append(r.measure())
+    size = 1 << 20 if quick else 1 << 24
+    v = np.random.RandomState(1).randn(size).astype(np.float32)
+    r = Row("gpu add f32 %dM" % (size >> 20))
+    for lib, mod in libs:
+        gv = mod.from_numpy(v).cuda()
+        r.run(lib, synced(mod, lambda gv=gv: gv + gv))
+    rows.append(r.measure())
+    r = Row("gpu 1-element add x100 (per call)")
+    for lib, mod in libs:
+        one = mod.ones(1).cuda()
+        r.run(lib, synced(mod, lambda one=one: one.add_(1), repeat=100))
+    rows.append(r.measure())
+    rs = np.random.RandomState(0)
+    xs, ys = rs.randn(64, 784).astype(np.float32), rs.randint(0, 10, 64)
+    r = Row("gpu MLP 784-256-10 step b=64")
+    for lib, mod in libs:
+        nn = mod.nn
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)).cuda()
+        opt = mod.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        step = training_step(model, nn.CrossEntropyLoss(), opt, mod.from_numpy(xs).cuda(), mod.from_numpy(ys).cuda())
+        r.run(lib, synced(mod, step))
+    rows.append(r.measure())
+    return rows
+
+
 def cpu_name():
     """The CPU's model and its widest vector extension (what the kernels can use)."""
     try:

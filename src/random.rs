@@ -243,6 +243,22 @@ pub fn default_generator() -> &'static Arc<Generator> {
     DEFAULT.get_or_init(|| Arc::new(Generator::new(nondeterministic_seed())))
 }
 
+/// The generator of random ops on `cuda` (`torch.cuda.manual_seed`). Until a counter-based GPU
+/// generator lands, `cuda` samples are drawn on the host with the CPU generator's algorithm, so
+/// a seed gives the same sequence on both devices.
+pub fn cuda_generator() -> &'static Arc<Generator> {
+    static CUDA: OnceLock<Arc<Generator>> = OnceLock::new();
+    CUDA.get_or_init(|| Arc::new(Generator::new(nondeterministic_seed())))
+}
+
+/// The default generator of ops allocating on `device`.
+pub fn default_generator_on(device: crate::storage::Device) -> &'static Arc<Generator> {
+    match device {
+        crate::storage::Device::Cpu => default_generator(),
+        crate::storage::Device::Cuda => cuda_generator(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,7 +204,17 @@ impl Tensor {
             ));
         }
         // SAFETY: one element lives at the offset.
-        Ok(with_dtype!(self.dtype, T => unsafe { *self.data_ptr::<T>() }.to_scalar()))
+        let value = with_dtype!(self.dtype, T => unsafe { *self.data_ptr::<T>() }.to_scalar());
+        self.check_device()?;
+        Ok(value)
+    }
+
+    /// Raises a GPU error found while this tensor's bytes were read (a failed device->host copy).
+    pub fn check_device(&self) -> Result<()> {
+        if self.device() == Device::Cuda {
+            backend::wgpu::faults::check()?;
+        }
+        Ok(())
     }
 
     /// The elements in row-major order, cast to `T`.
@@ -212,7 +222,9 @@ impl Tensor {
         let t = if self.dtype == T::DTYPE && self.is_contiguous() { self.clone() } else { self.copy_to_new(T::DTYPE)? };
         let n = t.numel();
         // SAFETY: `t` is contiguous with n elements of T.
-        Ok(unsafe { std::slice::from_raw_parts(t.data_ptr::<T>(), n) }.to_vec())
+        let values = unsafe { std::slice::from_raw_parts(t.data_ptr::<T>(), n) }.to_vec();
+        t.check_device()?;
+        Ok(values)
     }
 
     /// `view`: the same memory under a new shape, or PyTorch's error when strides forbid it.

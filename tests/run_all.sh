@@ -16,7 +16,7 @@ status=0
 if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then exit "$status"; fi
 # The GPU suite again with software adapters admitted (lavapipe where there is no GPU); CI sets
 # RUSTORCH_REQUIRE_VULKAN=1, which fails it unless the adapter is a Vulkan one.
-(cd tests && RUSTORCH_WGPU_ALLOW_SOFTWARE=1 python3 -m pytest -q -p no:cacheprovider test_device.py)
+(cd tests && RUSTORCH_WGPU_ALLOW_SOFTWARE=1 python3 -m pytest -q -p no:cacheprovider test_device.py test_device_kernels.py)
 if [ "${RUSTORCH_REQUIRE_VULKAN:-0}" = 1 ]; then
     RUSTORCH_WGPU_ALLOW_SOFTWARE=1 python3 -c "import rustorch, sys; i = rustorch.backends.wgpu.info(); sys.exit(0 if i and i['backend'] == 'Vulkan' else 'the GPU adapter is not Vulkan: %r' % (i,))"
 fi

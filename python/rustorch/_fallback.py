@@ -8,10 +8,12 @@ the bytes from the GPU first when the GPU holds the current ones, and back to th
 staging buffer) when a GPU kernel next uses them. Dtype rules, shapes and autograd are the op's
 own, unchanged.
 
-The tables below list every Rust-implemented op: ``ON_DEVICE`` ones have GPU kernels or touch no
-element (views, metadata, reads that wait for the queue); the ``HOST_FALLBACK_*`` ones run their
-CPU kernel as described. ``tests/test_device.py`` fails when an op is in neither. The wrappers are
-installed the first time a ``cuda`` device is used, so CPU-only programs never pay for them.
+The tables below list every Rust-implemented op: ``ON_DEVICE`` ones touch no element or only
+copy/fill (views, metadata, reads that wait for the queue); ``GPU_KERNEL_*`` ones run GPU
+kernels; the ``HOST_FALLBACK_*`` ones run their CPU kernel as described. The last two kinds are
+routed through ``_C._fallback_call`` (device check and allocation device). ``tests/test_device.py``
+fails when an op is in no table. The wrappers are installed the first time a ``cuda`` device is
+used, so CPU-only programs never pay for them.
 """
 import sys
 
@@ -33,62 +35,73 @@ ON_DEVICE = frozenset("""
     tensor_split unbind
 """.split())
 
+# Tensor methods with generated or hand-written GPU kernels (elementwise families with type
+# promotion, reductions, softmax, matrix products, autograd's backward): f32 runs on the GPU
+# everywhere, the byte and int32 dtypes where the op's kernel has them; any other dtype (f64,
+# int64, f16, ...) runs the op's CPU kernel on the host copies, as the ops below do, and
+# `rustorch.backends.wgpu.stats()["host_fallbacks"]` counts it. They go through the same device
+# router as the host-staged ops (the mixed-device check, results on the operands' device).
+GPU_KERNEL_METHODS = frozenset("""
+    __abs__ __add__ __and__ __eq__ __ge__ __gt__ __iadd__ __iand__ __imul__ __ior__ __ipow__
+    __isub__ __itruediv__ __ixor__ __le__ __lt__ __matmul__ __mul__ __ne__ __neg__ __or__ __pow__
+    __radd__ __rand__ __rmatmul__ __rmul__ __ror__ __rpow__ __rsub__ __rtruediv__ __rxor__ __sub__
+    __truediv__ __xor__ abs abs_ absolute absolute_ add add_ addmm amax amin argmax argmin
+    bitwise_and bitwise_and_ bitwise_or bitwise_or_ bitwise_xor bitwise_xor_ bmm ceil ceil_ clamp
+    clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip clip_ cos cos_ cosh cosh_ div div_ divide
+    divide_ dot eq eq_ erf erf_ exp exp2 exp2_ exp_ expm1 expm1_ fix fix_ floor floor_ fmax
+    fmin frac frac_ ge ge_ greater greater_ greater_equal greater_equal_ gt gt_ le le_ less
+    less_ less_equal less_equal_ log log10 log10_ log1p log1p_ log2 log2_ log_ log_softmax
+    logical_and logical_and_ logical_or logical_or_ logical_xor logical_xor_ lt lt_ matmul max
+    maximum mean min minimum mm mul mul_ multiply multiply_ mv ne ne_ neg neg_
+    negative negative_ not_equal not_equal_ pow pow_ reciprocal reciprocal_ relu relu_ rsqrt rsqrt_
+    sgn sgn_ sigmoid sigmoid_ sign sign_ sin sin_ softmax sqrt sqrt_ square square_ sub sub_
+    subtract subtract_ sum tan tan_ tanh tanh_ true_divide true_divide_ trunc trunc_ where backward
+""".split())
+
+# `_C` functions with GPU kernels (the fused optimizer steps; autograd's engine; where/pow).
+GPU_KERNEL_FUNCTIONS = frozenset("""
+    _adam_step _sgd_step _run_backward pow where
+""".split())
+
 # Tensor methods whose CPU kernel runs on the host copies of their cuda operands.
 HOST_FALLBACK_METHODS = frozenset("""
-    __abs__ __add__ __and__ __contains__ __delitem__ __eq__ __floordiv__ __ge__ __getitem__
-    __gt__ __iadd__ __iand__ __ifloordiv__ __ilshift__ __imod__ __imul__ __invert__ __ior__
-    __ipow__ __irshift__ __isub__ __iter__ __itruediv__ __ixor__ __le__ __lshift__ __lt__
-    __matmul__ __mod__ __mul__ __ne__ __neg__ __or__ __pos__ __pow__ __radd__ __rand__
-    __rfloordiv__ __rlshift__ __rmatmul__ __rmod__ __rmul__ __ror__ __rpow__ __rrshift__
-    __rshift__ __rsub__ __rtruediv__ __rxor__ __setitem__ __sub__ __truediv__ __xor__
-    abs abs_ absolute absolute_ acos acos_ acosh acosh_ add add_ addbmm addmm addmv all
-    allclose amax amin aminmax any arccos arccos_ arccosh arccosh_ arcsin arcsin_ arcsinh
-    arcsinh_ arctan arctan2 arctan2_ arctan_ arctanh arctanh_ argmax argmin argsort argwhere
-    asin asin_ asinh asinh_ atan atan2 atan2_ atan_ atanh atanh_ backward baddbmm bernoulli
-    bernoulli_ bitwise_and bitwise_and_ bitwise_left_shift bitwise_left_shift_ bitwise_not
-    bitwise_not_ bitwise_or bitwise_or_ bitwise_right_shift bitwise_right_shift_ bitwise_xor
-    bitwise_xor_ bmm ceil ceil_ clamp clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip
-    clip_ copysign copysign_ cos cos_ cosh cosh_ count_nonzero cummax cummin cumprod cumsum
-    diag diag_embed div div_ divide divide_ dot eq eq_ equal erf erf_ erfc erfc_ erfinv
-    erfinv_ exp exp2 exp2_ exp_ expm1 expm1_ exponential_ fix fix_ flip fliplr flipud
-    float_power float_power_ floor floor_ floor_divide floor_divide_ fmax fmin
-    fmod fmod_ frac frac_ gather ge ge_ ger greater greater_ greater_equal greater_equal_ gt
-    gt_ hypot hypot_ index_add index_add_ index_copy index_copy_ index_fill index_fill_
-    index_put index_put_ index_select inner isclose isfinite isinf isnan isneginf isposinf
-    isreal kthvalue le le_ less less_ less_equal less_equal_ log log10 log10_ log1p log1p_
-    log2 log2_ log_ log_softmax logical_and logical_and_ logical_not logical_not_ logical_or
-    logical_or_ logical_xor logical_xor_ logit logit_ logsumexp lt lt_ masked_fill
-    masked_fill_ masked_select matmul max maximum mean median min minimum
-    mm mode mul mul_ multinomial multiply multiply_ mv nan_to_num nan_to_num_ nanmean
-    nanmedian nansum ne ne_ neg neg_ negative negative_ new new_empty new_full new_ones
-    new_tensor new_zeros nonzero norm normal_ not_equal not_equal_ outer positive pow pow_
-    prod random_ reciprocal reciprocal_ relu relu_ remainder remainder_ repeat resize_
-    resize_as_ roll round round_ rsqrt rsqrt_ scatter scatter_ scatter_add scatter_add_ sgn
-    sgn_ sigmoid sigmoid_ sign sign_ signbit sin sin_ sinh sinh_ softmax sort sqrt sqrt_
-    square square_ std sub sub_ subtract subtract_ sum take tan tan_ tanh tanh_ tile topk
-    trace tril tril_ triu triu_ true_divide true_divide_ trunc trunc_ uniform_ unique var vdot
-    where
-    digamma digamma_ i0 i0_ lgamma lgamma_ sinc sinc_ _special_bessel_j0 _special_bessel_j0_
-    _special_bessel_j1 _special_bessel_j1_ _special_entr _special_entr_ _special_erfcx
-    _special_erfcx_ _special_i0e _special_i0e_ _special_i1 _special_i1_ _special_i1e
-    _special_i1e_ _special_log_ndtr _special_log_ndtr_ _special_ndtri _special_ndtri_
+    __invert__ acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan2 arctan2_ arctan_ asin asin_
+    atan atan2 atan2_ atan_
+    __contains__ __delitem__ __floordiv__ __getitem__ __ifloordiv__ __ilshift__ __imod__
+    __irshift__ __iter__ __lshift__ __mod__ __pos__ __rfloordiv__ __rlshift__ __rmod__ __rrshift__
+    __rshift__ __setitem__ acosh acosh_ addbmm addmv all allclose aminmax any arccosh arccosh_
+    arcsinh arcsinh_ arctanh arctanh_ argsort argwhere asinh asinh_ atanh atanh_ baddbmm bernoulli
+    bernoulli_ bitwise_left_shift bitwise_left_shift_ bitwise_not bitwise_not_ bitwise_right_shift
+    bitwise_right_shift_ copysign copysign_ count_nonzero cummax cummin cumprod cumsum diag
+    diag_embed equal erfc erfc_ erfinv erfinv_ exponential_ flip fliplr flipud float_power
+    float_power_ floor_divide floor_divide_ fmod fmod_ gather ger hypot hypot_ index_add index_add_
+    index_copy index_copy_ index_fill index_fill_ index_put index_put_ index_select inner isclose
+    isfinite isinf isnan isneginf isposinf isreal kthvalue logical_not logical_not_ logit logit_
+    logsumexp masked_fill masked_fill_ masked_select median mode multinomial nan_to_num nan_to_num_
+    nanmean nanmedian nansum new new_empty new_full new_ones new_tensor new_zeros nonzero norm
+    normal_ outer positive prod random_ remainder remainder_ repeat resize_ resize_as_ roll round
+    round_ scatter scatter_ scatter_add scatter_add_ signbit sinh sinh_ sort std take tile topk
+    trace tril tril_ triu triu_ uniform_ unique var vdot digamma digamma_ i0 i0_ lgamma lgamma_
+    sinc sinc_ _special_bessel_j0 _special_bessel_j0_ _special_bessel_j1 _special_bessel_j1_
+    _special_entr _special_entr_ _special_erfcx _special_erfcx_ _special_i0e _special_i0e_
+    _special_i1 _special_i1_ _special_i1e _special_i1e_ _special_log_ndtr _special_log_ndtr_
+    _special_ndtri _special_ndtri_
 """.split())
 
 # `_C` functions whose CPU kernel runs on the host copies of their cuda operands.
 HOST_FALLBACK_FUNCTIONS = frozenset("""
-    _adagrad_step _adam_step _col2im _function_apply _im2col _max_pool2d _rmsprop_step
-    _run_backward _sgd_step atleast_1d atleast_2d atleast_3d bernoulli broadcast_tensors cat
-    column_stack dstack float_power hstack multinomial normal pow stack vstack where
-    _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor _linalg_qr
-    _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta _sample_dirichlet
-    _standard_gamma binomial poisson
+    _adagrad_step _col2im _function_apply _im2col _max_pool2d _rmsprop_step atleast_1d atleast_2d
+    atleast_3d bernoulli broadcast_tensors cat column_stack dstack float_power hstack multinomial
+    normal stack vstack _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor
+    _linalg_qr _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta
+    _sample_dirichlet _standard_gamma binomial poisson
     _pointwise_loss _nll_loss _batch_norm _layer_norm _gelu _embedding _unsafe_view
 """.split())
 
 # `_C` functions that take no tensor to compute on (factories choose their device from
 # `device=` or their input tensor; settings and queries).
 NOT_DEVICE_OPS = frozenset("""
-    _legacy_new _register_size_class _set_grad_enabled _set_inference_mode _unary_op_names
+    _legacy_new _register_size_class _set_grad_enabled _set_inference_mode _unary_op_names _gpu_unary_op_names
     arange as_tensor empty empty_like eye from_numpy full full_like get_default_dtype
     get_num_threads is_grad_enabled is_inference_mode_enabled linspace logspace ones ones_like
     rand rand_like randint randint_like randn randn_like randperm range set_default_dtype
@@ -105,29 +118,29 @@ _installed = False
 def _wrap(op, mixed_ok):
     call = _C._fallback_call
 
-    def host_staged(*args, **kwargs):
+    def routed(*args, **kwargs):
         return call(op, mixed_ok, args, kwargs)
 
-    host_staged.__name__ = getattr(op, "__name__", "op")
-    host_staged.__qualname__ = getattr(op, "__qualname__", host_staged.__name__)
-    host_staged.__doc__ = getattr(op, "__doc__", None)
-    host_staged.__wrapped__ = op
-    return host_staged
+    routed.__name__ = getattr(op, "__name__", "op")
+    routed.__qualname__ = getattr(op, "__qualname__", routed.__name__)
+    routed.__doc__ = getattr(op, "__doc__", None)
+    routed.__wrapped__ = op
+    return routed
 
 
 def install():
-    """Routes every HOST_FALLBACK op through `_C._fallback_call` (idempotent)."""
+    """Routes every GPU_KERNEL and HOST_FALLBACK op through `_C._fallback_call` (idempotent)."""
     global _installed
     if _installed:
         return
     _installed = True
     replaced = {}
-    for name in HOST_FALLBACK_METHODS:
+    for name in GPU_KERNEL_METHODS | HOST_FALLBACK_METHODS:
         op = _C.Tensor.__dict__.get(name)
         if op is not None:
             replaced[id(op)] = _wrap(op, name in MIXED_DEVICE_OK)
             setattr(_C.Tensor, name, replaced[id(op)])
-    for name in HOST_FALLBACK_FUNCTIONS:
+    for name in GPU_KERNEL_FUNCTIONS | HOST_FALLBACK_FUNCTIONS:
         op = getattr(_C, name, None)
         if op is not None:
             replaced[id(op)] = _wrap(op, False)

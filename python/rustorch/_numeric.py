@@ -42,8 +42,12 @@ def frexp(input):
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     host = input.detach().cpu()
     values = host.numpy() if host.dtype != _C.bfloat16 else host.float().numpy()
-    _, exponent = np.frexp(values)
+    host_mantissa, exponent = np.frexp(values)
     exponent = _C.from_numpy(np.ascontiguousarray(exponent.astype(np.int32))).reshape(input.shape).to(input.device)
+    if input.is_cuda and not input.requires_grad:
+        # GPU kernels may flush subnormals to zero (Vulkan allows it): the host's is exact.
+        mantissa = _C.from_numpy(np.ascontiguousarray(host_mantissa)).reshape(input.shape).to(input.device, input.dtype)
+        return _return_types.frexp((mantissa, exponent))
     # mantissa = input / 2^exponent: exact, differentiable in input (inf and nan pass through).
     mantissa = input / exponent.to(input.dtype).exp2()
     return _return_types.frexp((mantissa, exponent))

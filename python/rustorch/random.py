@@ -1,13 +1,15 @@
 """``rustorch.random``: seeding and the state of the default random number generator."""
 import contextlib
 
-from ._C import default_generator
+from ._C import _cuda_default_generator, default_generator
 
 __all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "fork_rng"]
 
 
 def manual_seed(seed):
-    """Seeds the default generator (any int in [-2**63, 2**64)); returns it."""
+    """Seeds the default generators of every device (any int in [-2**63, 2**64)), as PyTorch
+    does; returns the CPU one."""
+    _cuda_default_generator.manual_seed(int(seed))
     return default_generator.manual_seed(int(seed))
 
 

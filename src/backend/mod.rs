@@ -42,7 +42,9 @@ pub fn copy_cast(out: &Tensor, src: &Tensor) -> Result<()> {
         cpu::map::copy_cast(out, src);
         return Ok(());
     }
-    wgpu::kernels::copy_cast(out, src)
+    wgpu::kernels::copy_cast(out, src)?;
+    // A host-staged copy may have found a GPU error while reading.
+    wgpu::faults::check()
 }
 
 /// Every element of the view `out` set to `value`.

@@ -3,6 +3,8 @@ use crate::backend::cpu::map;
 use crate::dtype::{result_type, DType, Element, Operand, Scalar};
 use crate::error::{runtime, Error, Result};
 use crate::layout::broadcast_shapes;
+use crate::backend::wgpu::elementwise as gpu;
+use crate::storage::Device;
 use crate::tensor::Tensor;
 use half::{bf16, f16};
 use std::borrow::Cow;
@@ -407,7 +409,81 @@ fn prepared<'a>(t: &'a Tensor, dtype: DType, shape: &[usize]) -> Result<Cow<'a, 
     Ok(Cow::Owned(t.to_dtype(dtype)?.broadcast_to(shape)?))
 }
 
+/// The GPU kernel's WGSL expression of `op` on operands `x`, `y` of the compute dtype (after
+/// `gpu_operand_type`), where it has one.
+fn gpu_expr(op: BinOp, compute: DType) -> Option<&'static str> {
+    use BinOp::*;
+    Some(match (op, compute) {
+        (LogicalAnd, _) => "x && y",
+        (LogicalOr, _) => "x || y",
+        (LogicalXor, _) => "x != y",
+        (Eq, _) => "x == y",
+        (Ne, _) => "x != y",
+        (Lt, DType::Bool) => "!x && y",
+        (Le, DType::Bool) => "!x || y",
+        (Gt, DType::Bool) => "x && !y",
+        (Ge, DType::Bool) => "x || !y",
+        (Lt, _) => "x < y",
+        (Le, _) => "x <= y",
+        (Gt, _) => "x > y",
+        (Ge, _) => "x >= y",
+        (Add | Maximum | BitOr, DType::Bool) => "x || y",
+        (Mul | Minimum | BitAnd, DType::Bool) => "x && y",
+        (BitXor, DType::Bool) => "x != y",
+        (Add, DType::U8) => "(x + y) & 255u",
+        (Sub, DType::U8) => "(x - y) & 255u",
+        (Mul, DType::U8) => "(x * y) & 255u",
+        (Add, DType::F32 | DType::I32) => "x + y",
+        (Sub, DType::F32 | DType::I32) => "x - y",
+        (Mul, DType::F32 | DType::I32) => "x * y",
+        (Div, DType::F32) => "x / y",
+        (TruncDiv, DType::F32) => "trunc(x / y)",
+        (Pow, DType::F32) => "pow_f32(x, y)",
+        (Maximum, DType::F32) => "max_f32(x, y)",
+        (Minimum, DType::F32) => "min_f32(x, y)",
+        (Fmax, DType::F32) => "fmax_f32(x, y)",
+        (Fmin, DType::F32) => "fmin_f32(x, y)",
+        (Maximum | Fmax, DType::I32 | DType::U8) => "max(x, y)",
+        (Minimum | Fmin, DType::I32 | DType::U8) => "min(x, y)",
+        (BitAnd, DType::I32 | DType::U8) => "x & y",
+        (BitOr, DType::I32 | DType::U8) => "x | y",
+        (BitXor, DType::I32 | DType::U8) => "x ^ y",
+        _ => return None,
+    })
+}
+
+/// The type the GPU expression sees its operands as: logical ops test truth values.
+fn gpu_operand_type(op: BinOp, compute: DType) -> DType {
+    if matches!(op, BinOp::LogicalAnd | BinOp::LogicalOr | BinOp::LogicalXor) {
+        DType::Bool
+    } else {
+        compute
+    }
+}
+
+/// `op` by the GPU's generated kernel when `out` is on the GPU and the dtypes have one; the
+/// kernel converts its operands to the compute dtype itself (no cast pass).
+fn run_on_gpu(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> Result<bool> {
+    let Some(expr) = gpu_expr(op, compute).filter(|_| out.device() == Device::Cuda) else { return Ok(false) };
+    let as_type = gpu_operand_type(op, compute);
+    let result = if op.writes_bool() { DType::Bool } else { compute };
+    let a = a.broadcast_to(out.shape())?;
+    let b_tensor;
+    let b_input = match b {
+        Other::Scalar(s) => gpu::Input::scalar(*s, as_type),
+        Other::Tensor(t) => {
+            b_tensor = t.broadcast_to(out.shape())?;
+            gpu::Input { value: gpu::Value::Tensor(&b_tensor), as_type }
+        }
+    };
+    let name = format!("{:?}", op);
+    gpu::map(&name, expr, result, out, &[gpu::Input { value: gpu::Value::Tensor(&a), as_type }, b_input])
+}
+
 fn run_into(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> Result<()> {
+    if run_on_gpu(op, compute, out, a, b)? {
+        return Ok(());
+    }
     let a = prepared(a, compute, out.shape())?;
     match b {
         Other::Scalar(s) => with_arith!(compute, T => {

@@ -124,6 +124,10 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.dtype == DType::Bool {
         return runtime("\"dot\" not implemented for 'Bool'");
     }
+    if a.device() == crate::storage::Device::Cuda {
+        // The GPU's matrix product, as (1 x n) @ (n x 1).
+        return mm(&unsqueeze(a, 0), &unsqueeze(b, 1))?.reshape(&[]);
+    }
     let (sa, sb) = (a.strides()[0], b.strides()[0]);
     crate::with_dtype!(a.dtype, T => {
         // SAFETY: both vectors hold n elements `sa`/`sb` apart.
@@ -390,6 +394,13 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
         let wide = out.to_dtype(DType::F32)?;
         product_into(&wide, &a.to_dtype(DType::F32)?, &b.to_dtype(DType::F32)?, scale)?;
         return out.copy_(&wide);
+    }
+    if out.device() == crate::storage::Device::Cuda {
+        let (alpha, beta) = scale.map_or((1.0, 0.0), |s| (s.alpha.to_f64() as f32, s.beta.to_f64() as f32));
+        let read_dst = scale.is_some_and(|s| s.beta.to_f64() != 0.0);
+        if crate::backend::wgpu::matmul::product(out, a, b, alpha, beta, read_dst)? {
+            return Ok(());
+        }
     }
     let nd = out.ndim();
     let (m, n, k) = (out.shape()[nd - 2], out.shape()[nd - 1], a.shape()[nd - 1]);

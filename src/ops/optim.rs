@@ -5,6 +5,8 @@ use crate::backend::cpu::map::flat_chunks;
 use crate::backend::cpu::simd::dispatch;
 use crate::error::{runtime, Result};
 use crate::ops::unary::Float;
+use crate::backend::wgpu::optim as gpu;
+use crate::storage::Device;
 use crate::tensor::Tensor;
 use crate::with_float_dtype;
 use num_traits::{Float as _, NumCast};
@@ -94,6 +96,10 @@ pub fn sgd(param: &Tensor, grad: &Tensor, momentum_buffer: Option<(&Tensor, bool
     let mut tensors = vec![param, grad];
     tensors.extend(momentum_buffer.map(|(b, _)| b));
     let first = momentum_buffer.is_some_and(|(_, new)| new);
+    if param.device() == Device::Cuda && gpu::sgd(param, grad, momentum_buffer.map(|(b, _)| b), first, o)? {
+        grad.storage.bump_version();
+        return Ok(());
+    }
     with_float_dtype!(param.dtype, T => fused(&tensors, &|a, start, len| sgd_kernel::<T>(a, first, o, start, len)))
 }
 
@@ -175,6 +181,10 @@ fn momentum_loop<T: Float, const DECAY: bool, const FIRST: bool, const NESTEROV:
 
 /// One Adam (or AdamW) update of `param` and its moment estimates, in place.
 pub fn adam(param: &Tensor, grad: &Tensor, exp_avg: &Tensor, exp_avg_sq: &Tensor, max_exp_avg_sq: Option<&Tensor>, o: Adam) -> Result<()> {
+    if param.device() == Device::Cuda && gpu::adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, o)? {
+        grad.storage.bump_version();
+        return Ok(());
+    }
     let mut tensors = vec![param, grad, exp_avg, exp_avg_sq];
     tensors.extend(max_exp_avg_sq);
     with_float_dtype!(param.dtype, T => fused(&tensors, &|a, start, len| adam_kernel::<T>(a, o, start, len)))

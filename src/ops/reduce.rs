@@ -7,6 +7,8 @@ use crate::error::{runtime, Error, Result};
 use crate::layout::{wrap_dim, Dims};
 use crate::ops::binary::{binary, type_label, BinOp, Other};
 use crate::ops::unary::{unary, UnaryOp};
+use crate::backend::wgpu::reduce::{self as gpu, Reduction};
+use crate::storage::Device;
 use crate::tensor::Tensor;
 
 /// Runs `$body` with `$T` bound to `f32` or `f64`. Half-precision tensors are widened to f32
@@ -84,6 +86,15 @@ fn fold_to<T: Element, O: Element, A: Copy + Send + Sync>(
     Ok(out)
 }
 
+/// The reduction by the GPU's kernel when `t` is a `cuda` tensor of a dtype it has.
+fn on_gpu(t: &Tensor, dims: &[usize], keepdim: bool, kind: Reduction) -> Result<Option<Tensor>> {
+    if t.device() != Device::Cuda || t.dtype != DType::F32 {
+        return Ok(None);
+    }
+    let out = Tensor::empty(&reduced_shape(t.shape(), dims, keepdim), t.dtype)?;
+    Ok(gpu::reduce(t, dims, &out, kind)?.then_some(out))
+}
+
 /// The dtype reductions like `sum`/`prod` produce: integers and bool widen to int64.
 fn accumulating_dtype(t: &Tensor, dtype: Option<DType>) -> DType {
     dtype.unwrap_or(if t.dtype.is_float() { t.dtype } else { DType::I64 })
@@ -96,6 +107,9 @@ fn sum_or_prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DT
     let out_dtype = accumulating_dtype(t, dtype);
     if out_dtype.is_float() {
         let src = widen_halves(&t.to_dtype(out_dtype)?)?;
+        if let Some(r) = on_gpu(&src, &dims, keepdim, Reduction::Sum).transpose().filter(|_| !product) {
+            return r?.to_dtype(out_dtype);
+        }
         let r = with_float!(src.dtype, F => {
             if product {
                 fold_to::<F, F, F>(&src, &dims, keepdim, 1.0, |a, x| a * x, |a, b| a * b, |a| a)
@@ -152,6 +166,9 @@ pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
     let out_dtype = float_output("mean", t, dtype)?;
     let dims = reduction_dims(dims, t.ndim())?;
     let src = widen_halves(&t.to_dtype(out_dtype)?)?;
+    if let Some(r) = on_gpu(&src, &dims, keepdim, Reduction::Mean)? {
+        return r.to_dtype(out_dtype);
+    }
     let count = reduced_count(t, &dims) as f64;
     with_float!(src.dtype, F => {
         let count = count as F;
@@ -237,6 +254,10 @@ pub fn extreme(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, which: Extreme, 
     check_nonempty(op, t, &dims_w, dims.is_some_and(|d| !d.is_empty()))?;
     if t.dtype.is_float() {
         let src = widen_halves(t)?;
+        let kind = if which == Extreme::Max { Reduction::Max } else { Reduction::Min };
+        if let Some(r) = on_gpu(&src, &dims_w, keepdim, kind)? {
+            return r.to_dtype(t.dtype);
+        }
         return with_float!(src.dtype, F => {
             let pick = which.float_picker::<F>();
             let init = if which == Extreme::Max { F::NEG_INFINITY } else { F::INFINITY };

@@ -94,7 +94,15 @@ pub fn softmax(t: &Tensor, dim: i64, dtype: Option<DType>, log: bool) -> Result<
         return runtime(format!("\"{}\" not implemented for '{}'", kernel, type_label(src.dtype)));
     }
     let wide = widen_halves(&src)?;
-    let out = if wide.ndim() > 1 && wide.strides()[d] != 1 {
+    let on_gpu = wide.device() == crate::storage::Device::Cuda;
+    if on_gpu && d + 1 == wide.ndim() {
+        let out = Tensor::empty(wide.shape(), wide.dtype)?;
+        if crate::backend::wgpu::reduce::softmax(&wide, d, &out, log)? {
+            return out.to_dtype(src.dtype);
+        }
+    }
+    // Elsewhere on the GPU: its max, exp, sum and elementwise kernels.
+    let out = if (wide.ndim() > 1 && wide.strides()[d] != 1) || on_gpu {
         softmax_across(&wide, d, log)?
     } else {
         with_float!(wide.dtype, F => map_lanes::<F, F>(&wide, d, |x, y| dispatch(#[inline(always)] || softmax_lane(x, y, log))))?
@@ -108,8 +116,13 @@ fn softmax_across(x: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
     let d = [dim as i64];
     let max = reduce::extreme(x, Some(&d), true, Extreme::Max, "softmax")?;
     let shifted = binary(BinOp::Sub, x, &Other::Tensor(max))?;
-    let exp = Tensor::empty(shifted.shape(), shifted.dtype)?;
-    with_float!(x.dtype, F => map::unary_into::<F, F>(&exp, &shifted, |v| v.fast_exp()));
+    let exp = if x.device() == crate::storage::Device::Cuda {
+        unary(UnaryOp::Exp, &shifted)?
+    } else {
+        let exp = Tensor::empty(shifted.shape(), shifted.dtype)?;
+        with_float!(x.dtype, F => map::unary_into::<F, F>(&exp, &shifted, |v| v.fast_exp()));
+        exp
+    };
     let total = reduce::sum(&exp, Some(&d), true, None)?;
     if log {
         binary(BinOp::Sub, &shifted, &Other::Tensor(unary(UnaryOp::Log, &total)?))

@@ -8,6 +8,8 @@ use crate::dtype::{DType, Element};
 use crate::error::{runtime, Error, Result};
 use crate::layout::wrap_dim;
 use crate::ops::reduce::Extreme;
+use crate::backend::wgpu::reduce::{arg_reduce, Reduction};
+use crate::storage::Device;
 use crate::tensor::Tensor;
 use std::cmp::Ordering;
 
@@ -82,10 +84,31 @@ fn extreme_position<T: Element>(lane: &[T], which: Extreme) -> (T, usize) {
     (best, at.unwrap_or(0))
 }
 
+/// `max(dim)` / `min(dim)` (values and positions) or `argmax`/`argmin` (positions) by the GPU's
+/// kernel, when `t` is a `cuda` tensor of a dtype it has.
+fn extreme_on_gpu(t: &Tensor, dim: usize, keepdim: bool, which: Extreme, values: bool) -> Result<Option<(Tensor, Tensor)>> {
+    if t.device() != Device::Cuda || t.dtype != DType::F32 || t.numel() == 0 {
+        return Ok(None);
+    }
+    let x = as_vector_if_scalar(t)?;
+    let shape = with_dim(x.shape(), dim, 1);
+    let value_shape: &[usize] = if values { &shape } else { &[] };
+    let (v, i) = (Tensor::empty(value_shape, t.dtype)?, Tensor::empty(&shape, DType::I64)?);
+    let kind = if which == Extreme::Max { Reduction::Max } else { Reduction::Min };
+    if !arg_reduce(&x, dim, values.then_some(&v), &i, kind)? {
+        return Ok(None);
+    }
+    let v = if values { finish_shape(v, t.ndim(), dim, keepdim)? } else { v };
+    Ok(Some((v, finish_shape(i, t.ndim(), dim, keepdim)?)))
+}
+
 /// `max(dim)` / `min(dim)`: values and the index of their first occurrence.
 pub fn extreme_dim(t: &Tensor, dim: i64, keepdim: bool, which: Extreme) -> Result<(Tensor, Tensor)> {
     let d = wrap_dim(dim, t.ndim())?;
     check_lane_nonempty(which.name(), t, d)?;
+    if let Some(r) = extreme_on_gpu(t, d, keepdim, which, true)? {
+        return Ok(r);
+    }
     crate::with_dtype!(t.dtype, T => select_along::<T>(t, d, keepdim, |lane| extreme_position(lane, which)))
 }
 
@@ -99,6 +122,9 @@ pub fn arg_extreme(t: &Tensor, dim: Option<i64>, keepdim: bool, which: Extreme) 
         Some(dim) => {
             let d = wrap_dim(dim, t.ndim())?;
             check_lane_nonempty(name, t, d)?;
+            if let Some((_, positions)) = extreme_on_gpu(t, d, keepdim, which, false)? {
+                return Ok(positions);
+            }
             Ok(crate::with_dtype!(t.dtype, T => select_along::<T>(t, d, keepdim, |lane| extreme_position(lane, which)))?.1)
         }
         None => {

@@ -4,6 +4,8 @@ use crate::backend::cpu::strided::{for_each_row, Row};
 use crate::dtype::{result_type, DType, Element, Operand, Scalar};
 use crate::error::{runtime, Result};
 use crate::layout::broadcast_shapes;
+use crate::backend::wgpu::elementwise as gpu;
+use crate::storage::Device;
 use crate::tensor::Tensor;
 
 fn other_operand(o: &Other) -> Operand {
@@ -126,6 +128,20 @@ fn checked_number_bounds(dtype: DType, lo: Option<Scalar>, hi: Option<Scalar>) -
     Ok((lo, hi))
 }
 
+/// `clamp` with (checked) number bounds by the GPU's generated kernel, with the CPU kernel's
+/// comparisons (a NaN input stays NaN, a NaN bound is ignored); false when `out` is not on it.
+fn clamp_on_gpu(out: &Tensor, a: &Tensor, lo: Option<Scalar>, hi: Option<Scalar>) -> Result<bool> {
+    let (name, expr, bounds) = match (lo, hi) {
+        (Some(lo), Some(hi)) => ("clamp", "select(select(x, y, x < y), z, z < select(x, y, x < y))", vec![lo, hi]),
+        (Some(lo), None) => ("clamp_min", "select(x, y, x < y)", vec![lo]),
+        (None, Some(hi)) => ("clamp_max", "select(x, y, y < x)", vec![hi]),
+        (None, None) => return Ok(false),
+    };
+    let mut inputs = vec![gpu::Input::tensor(a)];
+    inputs.extend(bounds.into_iter().map(|s| gpu::Input::scalar(s, out.dtype)));
+    gpu::map(name, expr, out.dtype, out, &inputs)
+}
+
 /// `std::min(std::max(x, lo), hi)`: a NaN input stays NaN.
 fn clamp_scalars_into(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()> {
     let bound = |o: Option<&Other>| match o {
@@ -133,6 +149,9 @@ fn clamp_scalars_into(out: &Tensor, a: &Tensor, min: Option<&Other>, max: Option
         _ => None,
     };
     let (lo, hi) = checked_number_bounds(out.dtype, bound(min), bound(max))?;
+    if clamp_on_gpu(out, a, lo, hi)? {
+        return Ok(());
+    }
     crate::with_dtype!(out.dtype, T => {
         let (lo, hi) = (lo.map(T::from_scalar), hi.map(T::from_scalar));
         match (lo, hi) {
@@ -165,12 +184,48 @@ pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
         ));
     }
     let dtype = result_type(&[other_operand(x), other_operand(y)], crate::default_dtype::get());
+    if let Some(out) = where_on_gpu(cond, x, y, dtype)? {
+        return Ok(out);
+    }
     let (x, y) = (as_tensor(x, dtype)?, as_tensor(y, dtype)?);
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), x.shape())?, y.shape())?;
     let out = Tensor::empty(&shape, dtype)?;
     let (c, x, y) = (cond.broadcast_to(&shape)?, x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
     crate::with_dtype!(dtype, T => select_into::<T>(&out, &c, &x, &y));
     Ok(out)
+}
+
+/// `where` by the GPU's generated kernel, which converts and broadcasts its operands itself.
+fn where_on_gpu(cond: &Tensor, x: &Other, y: &Other, dtype: DType) -> Result<Option<Tensor>> {
+    if cond.device() != Device::Cuda {
+        return Ok(None);
+    }
+    let dims = |o: &Other| match o {
+        Other::Tensor(t) => t.shape_dims(),
+        Other::Scalar(_) => Default::default(),
+    };
+    let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), &dims(x))?, &dims(y))?;
+    let out = Tensor::empty(&shape, dtype)?;
+    let c = cond.broadcast_to(&shape)?;
+    let (xt, yt) = (broadcast_other(x, &shape)?, broadcast_other(y, &shape)?);
+    let inputs = [gpu::Input { value: gpu::Value::Tensor(&c), as_type: DType::Bool }, where_operand(x, &xt, dtype), where_operand(y, &yt, dtype)];
+    Ok(gpu::map("where", "select(z, y, x)", dtype, &out, &inputs)?.then_some(out))
+}
+
+/// A `where` operand for the GPU kernel: a number, or its broadcast tensor `t`.
+fn where_operand<'a>(o: &Other, t: &'a Option<Tensor>, dtype: DType) -> gpu::Input<'a> {
+    match (o, t) {
+        (Other::Scalar(s), _) => gpu::Input::scalar(*s, dtype),
+        (_, Some(t)) => gpu::Input { value: gpu::Value::Tensor(t), as_type: dtype },
+        _ => unreachable!("a tensor operand is broadcast"),
+    }
+}
+
+fn broadcast_other(o: &Other, shape: &[usize]) -> Result<Option<Tensor>> {
+    match o {
+        Other::Tensor(t) => Ok(Some(t.broadcast_to(shape)?)),
+        Other::Scalar(_) => Ok(None),
+    }
 }
 
 fn select_into<T: Element>(out: &Tensor, c: &Tensor, x: &Tensor, y: &Tensor) {

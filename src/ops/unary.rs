@@ -8,6 +8,8 @@ use crate::backend::cpu::map;
 use crate::dtype::{DType, Element};
 use crate::error::{runtime, Error, Result};
 use crate::ops::binary::type_label;
+use crate::backend::wgpu::elementwise as gpu;
+use crate::storage::Device;
 use crate::tensor::Tensor;
 use half::{bf16, f16};
 
@@ -93,61 +95,63 @@ fn in_f64<W: num_traits::Float>(x: W, f: fn(f64) -> f64) -> W {
     W::from(v).unwrap_or_else(|| if v > 0.0 { W::infinity() } else { W::neg_infinity() })
 }
 
-/// The unary op table: variant, method name, in-place method name, dtype rule, formula on
-/// the widened float value, and the integer formula of `Same` ops. The bindings expand the
-/// same table into `Tensor` methods.
+/// The unary op table: variant, method name, in-place method name, dtype rule, the f32 GPU
+/// kernel's WGSL expression of `x` ("" where the op has none yet: its CPU kernel runs on the
+/// host copy; asin/acos/atan wait for kernels more precise than the builtins, which lavapipe
+/// computes to ~1e-4), formula on the widened float value, and the integer formula of `Same` ops. The
+/// bindings expand the same table into `Tensor` methods.
 #[macro_export]
 macro_rules! for_each_unary_op {
     ($m:ident) => {
         $m! {
-            Abs, abs, abs_, Same, |x| x.abs(), |v| if v < T::ZERO { v.wneg() } else { v };
-            Neg, neg, neg_, Same, |x| -x, |v| v.wneg();
-            Sign, sign, sign_, Same, |x| sign(x), |v| T::from_i64((v > T::ZERO) as i64 - (v < T::ZERO) as i64);
-            Square, square, square_, Same, |x| x * x, |v| v.wmul(v);
-            Relu, relu, relu_, Same, |x| if x > W::zero() || x.is_nan() { x } else { W::zero() }, |v| v.max(T::ZERO);
-            Floor, floor, floor_, Same, |x| x.floor(), |v| v;
-            Ceil, ceil, ceil_, Same, |x| x.ceil(), |v| v;
-            Trunc, trunc, trunc_, Same, |x| x.trunc(), |v| v;
-            Frac, frac, frac_, FloatOnly, |x| x - x.trunc();
-            Sqrt, sqrt, sqrt_, Float, |x| x.sqrt();
-            Rsqrt, rsqrt, rsqrt_, Float, |x| W::one() / x.sqrt();
-            Reciprocal, reciprocal, reciprocal_, Float, |x| W::one() / x;
-            Exp, exp, exp_, Float, |x| x.vexp();
-            Exp2, exp2, exp2_, Float, |x| x.exp2();
-            Expm1, expm1, expm1_, Float, |x| x.exp_m1();
-            Log, log, log_, Float, |x| x.vln();
-            Log2, log2, log2_, Float, |x| x.log2();
-            Log10, log10, log10_, Float, |x| x.log10();
-            Log1p, log1p, log1p_, Float, |x| x.ln_1p();
-            Sin, sin, sin_, Float, |x| x.sin();
-            Cos, cos, cos_, Float, |x| x.cos();
-            Tan, tan, tan_, Float, |x| x.tan();
-            Asin, asin, asin_, Float, |x| x.asin();
-            Acos, acos, acos_, Float, |x| x.acos();
-            Atan, atan, atan_, Float, |x| x.atan();
-            Sinh, sinh, sinh_, Float, |x| x.sinh();
-            Cosh, cosh, cosh_, Float, |x| x.cosh();
-            Tanh, tanh, tanh_, Float, |x| x.tanh();
-            Asinh, asinh, asinh_, Float, |x| x.asinh();
-            Acosh, acosh, acosh_, Float, |x| x.acosh();
-            Atanh, atanh, atanh_, Float, |x| x.atanh();
-            Sigmoid, sigmoid, sigmoid_, Float, |x| W::one() / (W::one() + (-x).vexp());
-            Erf, erf, erf_, Float, |x| VMath::erf(x);
-            Erfc, erfc, erfc_, Float, |x| VMath::erfc(x);
-            Erfinv, erfinv, erfinv_, Float, |x| VMath::erfinv(x);
-            Lgamma, lgamma, lgamma_, Float, |x| in_f64(x, special::lgamma);
-            Digamma, digamma, digamma_, Float, |x| in_f64(x, special::digamma);
-            I0, i0, i0_, Float, |x| in_f64(x, special::i0);
-            Sinc, sinc, sinc_, Float, |x| in_f64(x, special::sinc);
-            I0e, _special_i0e, _special_i0e_, Float, |x| in_f64(x, special::i0e);
-            I1, _special_i1, _special_i1_, Float, |x| in_f64(x, special::i1);
-            I1e, _special_i1e, _special_i1e_, Float, |x| in_f64(x, special::i1e);
-            Ndtri, _special_ndtri, _special_ndtri_, Float, |x| in_f64(x, special::ndtri);
-            Erfcx, _special_erfcx, _special_erfcx_, Float, |x| in_f64(x, special::erfcx);
-            LogNdtr, _special_log_ndtr, _special_log_ndtr_, Float, |x| in_f64(x, special::log_ndtr);
-            Entr, _special_entr, _special_entr_, Float, |x| in_f64(x, special::entr);
-            BesselJ0, _special_bessel_j0, _special_bessel_j0_, Float, |x| in_f64(x, special::bessel_j0);
-            BesselJ1, _special_bessel_j1, _special_bessel_j1_, Float, |x| in_f64(x, special::bessel_j1);
+            Abs, abs, abs_, Same, "abs(x)", |x| x.abs(), |v| if v < T::ZERO { v.wneg() } else { v };
+            Neg, neg, neg_, Same, "-x", |x| -x, |v| v.wneg();
+            Sign, sign, sign_, Same, "sign_f32(x)", |x| sign(x), |v| T::from_i64((v > T::ZERO) as i64 - (v < T::ZERO) as i64);
+            Square, square, square_, Same, "x * x", |x| x * x, |v| v.wmul(v);
+            Relu, relu, relu_, Same, "relu_f32(x)", |x| if x > W::zero() || x.is_nan() { x } else { W::zero() }, |v| v.max(T::ZERO);
+            Floor, floor, floor_, Same, "floor(x)", |x| x.floor(), |v| v;
+            Ceil, ceil, ceil_, Same, "ceil(x)", |x| x.ceil(), |v| v;
+            Trunc, trunc, trunc_, Same, "trunc(x)", |x| x.trunc(), |v| v;
+            Frac, frac, frac_, FloatOnly, "x - trunc(x)", |x| x - x.trunc();
+            Sqrt, sqrt, sqrt_, Float, "sqrt(x)", |x| x.sqrt();
+            Rsqrt, rsqrt, rsqrt_, Float, "1.0 / sqrt(x)", |x| W::one() / x.sqrt();
+            Reciprocal, reciprocal, reciprocal_, Float, "1.0 / x", |x| W::one() / x;
+            Exp, exp, exp_, Float, "exp(x)", |x| x.vexp();
+            Exp2, exp2, exp2_, Float, "exp2(x)", |x| x.exp2();
+            Expm1, expm1, expm1_, Float, "expm1_f32(x)", |x| x.exp_m1();
+            Log, log, log_, Float, "log(x)", |x| x.vln();
+            Log2, log2, log2_, Float, "log2(x)", |x| x.log2();
+            Log10, log10, log10_, Float, "log2(x) * 0.30102999566398120", |x| x.log10();
+            Log1p, log1p, log1p_, Float, "log1p_f32(x)", |x| x.ln_1p();
+            Sin, sin, sin_, Float, "sin(x)", |x| x.sin();
+            Cos, cos, cos_, Float, "cos(x)", |x| x.cos();
+            Tan, tan, tan_, Float, "tan(x)", |x| x.tan();
+            Asin, asin, asin_, Float, "", |x| x.asin();
+            Acos, acos, acos_, Float, "", |x| x.acos();
+            Atan, atan, atan_, Float, "", |x| x.atan();
+            Sinh, sinh, sinh_, Float, "", |x| x.sinh();
+            Cosh, cosh, cosh_, Float, "cosh(x)", |x| x.cosh();
+            Tanh, tanh, tanh_, Float, "tanh_f32(x)", |x| x.tanh();
+            Asinh, asinh, asinh_, Float, "", |x| x.asinh();
+            Acosh, acosh, acosh_, Float, "", |x| x.acosh();
+            Atanh, atanh, atanh_, Float, "", |x| x.atanh();
+            Sigmoid, sigmoid, sigmoid_, Float, "sigmoid_f32(x)", |x| W::one() / (W::one() + (-x).vexp());
+            Erf, erf, erf_, Float, "erf_f32(x)", |x| VMath::erf(x);
+            Erfc, erfc, erfc_, Float, "", |x| VMath::erfc(x);
+            Erfinv, erfinv, erfinv_, Float, "", |x| VMath::erfinv(x);
+            Lgamma, lgamma, lgamma_, Float, "", |x| in_f64(x, special::lgamma);
+            Digamma, digamma, digamma_, Float, "", |x| in_f64(x, special::digamma);
+            I0, i0, i0_, Float, "", |x| in_f64(x, special::i0);
+            Sinc, sinc, sinc_, Float, "", |x| in_f64(x, special::sinc);
+            I0e, _special_i0e, _special_i0e_, Float, "", |x| in_f64(x, special::i0e);
+            I1, _special_i1, _special_i1_, Float, "", |x| in_f64(x, special::i1);
+            I1e, _special_i1e, _special_i1e_, Float, "", |x| in_f64(x, special::i1e);
+            Ndtri, _special_ndtri, _special_ndtri_, Float, "", |x| in_f64(x, special::ndtri);
+            Erfcx, _special_erfcx, _special_erfcx_, Float, "", |x| in_f64(x, special::erfcx);
+            LogNdtr, _special_log_ndtr, _special_log_ndtr_, Float, "", |x| in_f64(x, special::log_ndtr);
+            Entr, _special_entr, _special_entr_, Float, "", |x| in_f64(x, special::entr);
+            BesselJ0, _special_bessel_j0, _special_bessel_j0_, Float, "", |x| in_f64(x, special::bessel_j0);
+            BesselJ1, _special_bessel_j1, _special_bessel_j1_, Float, "", |x| in_f64(x, special::bessel_j1);
         }
     };
 }
@@ -163,7 +167,7 @@ macro_rules! int_arm {
 }
 
 macro_rules! declare_unary_ops {
-    ($( $variant:ident, $name:ident, $iname:ident, $rule:ident, |$x:ident| $formula:expr $(, |$v:ident| $iformula:expr)?; )*) => {
+    ($( $variant:ident, $name:ident, $iname:ident, $rule:ident, $wgsl:literal, |$x:ident| $formula:expr $(, |$v:ident| $iformula:expr)?; )*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum UnaryOp { $($variant),* }
 
@@ -171,6 +175,10 @@ macro_rules! declare_unary_ops {
             pub const ALL: &'static [UnaryOp] = &[$(UnaryOp::$variant),*];
             pub fn name(self) -> &'static str { match self { $(UnaryOp::$variant => stringify!($name)),* } }
             pub fn rule(self) -> Rule { match self { $(UnaryOp::$variant => Rule::$rule),* } }
+            /// The f32 GPU kernel's expression of `x`, if the op has one.
+            pub fn wgsl(self) -> Option<&'static str> {
+                match self { $(UnaryOp::$variant => Some($wgsl).filter(|w: &&str| !w.is_empty())),* }
+            }
         }
 
         fn float_kernel<T: Float>(op: UnaryOp, out: &Tensor, a: &Tensor) {
@@ -242,6 +250,13 @@ macro_rules! with_int_dtype {
 }
 
 fn run_into(op: UnaryOp, out: &Tensor, a: &Tensor) -> Result<()> {
+    if out.device() == Device::Cuda && out.dtype == DType::F32 {
+        if let Some(expr) = op.wgsl() {
+            if gpu::map(op.name(), expr, DType::F32, out, &[gpu::Input { value: gpu::Value::Tensor(a), as_type: DType::F32 }])? {
+                return Ok(());
+            }
+        }
+    }
     if out.dtype.is_float() {
         let a = a.to_dtype(out.dtype)?;
         crate::with_float_dtype!(out.dtype, T => float_kernel::<T>(op, out, &a));

@@ -79,8 +79,10 @@ fn warn_copy_construct(py: Python<'_>, call: &str) -> PyResult<()> {
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = pin_memory;
-    let _on = check_opt_device(device)?;
-    if data.is_instance_of::<PyTensor>() {
+    // A tensor's copy stays on its device unless `device=` says otherwise, as in PyTorch.
+    let source_device = data.cast::<PyTensor>().ok().map(|t| t.get().tensor().device());
+    let _on = super::device::factory_scope(device, source_device)?;
+    if source_device.is_some() {
         warn_copy_construct(py, "torch.tensor(sourceTensor)")?;
     }
     finish(py, convert::tensor_from_data(data, args::opt_dtype(dtype)?)?, None, requires_grad)

@@ -128,6 +128,8 @@ fn _cuda_stats<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("submits", STATS.submits.load(Ordering::Relaxed))?;
     d.set_item("uploads", STATS.uploads.load(Ordering::Relaxed))?;
     d.set_item("downloads", STATS.downloads.load(Ordering::Relaxed))?;
+    d.set_item("dispatches", STATS.dispatches.load(Ordering::Relaxed))?;
+    d.set_item("host_fallbacks", STATS.host_fallbacks.load(Ordering::Relaxed))?;
     Ok(d)
 }
 
@@ -181,6 +183,8 @@ fn _fallback_call<'py>(f: &Bound<'py, PyAny>, mixed_ok: bool, args: &Bound<'py, 
         }
     }
     if devices.len() > 1 && !mixed_ok {
+        // PyTorch's TensorIterator takes the GPU as the common device: "cuda:0 and cpu".
+        devices.sort_by_key(|d| *d == Device::Cpu);
         return Err(Error::Runtime(format!(
             "Expected all tensors to be on the same device, but found at least two devices, {} and {}!",
             devices[0].label(),
@@ -190,7 +194,19 @@ fn _fallback_call<'py>(f: &Bound<'py, PyAny>, mixed_ok: bool, args: &Bound<'py, 
     }
     let device = if devices.contains(&Device::Cuda) { Device::Cuda } else { Device::Cpu };
     let _on = on_device(device);
-    f.call(args, kwargs)
+    let result = f.call(args, kwargs)?;
+    if device == Device::Cuda {
+        // A GPU error met inside the op's CPU kernel (a failed read-back) is raised here.
+        gpu::faults::check()?;
+    }
+    Ok(result)
+}
+
+/// Test hook: `"wgsl"` compiles a broken kernel, `"lose_device"` destroys the device.
+#[pyfunction]
+fn _cuda_test_fault(what: &str) -> PyResult<()> {
+    gpu::context()?.inject_fault(what)?;
+    Ok(())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -205,6 +221,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_cuda_reset_peak, m)?)?;
     m.add_function(wrap_pyfunction!(_cuda_empty_cache, m)?)?;
     m.add_function(wrap_pyfunction!(_fallback_call, m)?)?;
+    m.add_function(wrap_pyfunction!(_cuda_test_fault, m)?)?;
     m.add("OutOfMemoryError", m.py().get_type::<super::errors::OutOfMemoryError>())?;
     Ok(())
 }

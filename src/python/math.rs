@@ -259,7 +259,7 @@ fn alpha_arg(alpha: Option<&Bound<'_, PyAny>>) -> Scalar {
 
 /// Every op of the unary table becomes `x.op()` and `x.op_()`; `rustorch.op` is `Tensor.op`.
 macro_rules! unary_pymethods {
-    ($( $variant:ident, $name:ident, $iname:ident, $rule:ident, |$x:ident| $formula:expr $(, |$v:ident| $iformula:expr)?; )*) => {
+    ($( $variant:ident, $name:ident, $iname:ident, $rule:ident, $wgsl:literal, |$x:ident| $formula:expr $(, |$v:ident| $iformula:expr)?; )*) => {
         #[pymethods]
         impl PyTensor {
             $(
@@ -456,8 +456,15 @@ fn _unary_op_names() -> Vec<&'static str> {
     UnaryOp::ALL.iter().map(|o| o.name()).collect()
 }
 
+/// The unary ops whose table row carries a GPU kernel (f32).
+#[pyfunction]
+fn _gpu_unary_op_names() -> Vec<&'static str> {
+    UnaryOp::ALL.iter().filter(|o| o.wgsl().is_some()).map(|o| o.name()).collect()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_unary_op_names, m)?)?;
+    m.add_function(wrap_pyfunction!(_gpu_unary_op_names, m)?)?;
     m.add_function(wrap_pyfunction!(where_fn, m)?)?;
     m.add_function(wrap_pyfunction!(pow, m)?)?;
     m.add_function(wrap_pyfunction!(float_power, m)?)?;

@@ -71,14 +71,15 @@ impl PyGenerator {
     }
 }
 
-/// The generator an op draws from: `generator=` or the default one.
+/// The generator an op draws from: `generator=` or the default one of the device the op
+/// allocates on (so callers resolve it inside their device scope).
 pub(super) fn generator(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<Generator>> {
     match obj.filter(|o| !o.is_none()) {
         Some(o) => match o.cast::<PyGenerator>() {
             Ok(g) => Ok(g.get().inner.clone()),
             Err(_) => Err(PyTypeError::new_err(format!("expected a torch.Generator, but got {}", o.get_type().name()?))),
         },
-        None => Ok(default_generator().clone()),
+        None => Ok(crate::random::default_generator_on(crate::backend::alloc_device()).clone()),
     }
 }
 
@@ -185,11 +186,11 @@ fn randperm(py: Python<'_>, n: i64, generator: Option<&Bound<'_, PyAny>>, out: O
 #[allow(clippy::too_many_arguments)]
 fn normal(py: Python<'_>, mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
     let _ = (layout, pin_memory);
-    let gen = self::generator(generator)?;
     let as_tensor = |o: &Bound<'_, PyAny>| o.cast::<PyTensor>().ok().map(|t| t.get().tensor());
     let std = std.filter(|s| !s.is_none());
     let operand_device = as_tensor(mean).or_else(|| std.and_then(as_tensor)).map(|t| t.device());
     let _on = super::device::factory_scope(device, operand_device)?;
+    let gen = self::generator(generator)?;
     let t = match (as_tensor(mean), std.and_then(as_tensor)) {
         (Some(m), Some(s)) => ops::normal_tensors(&m, &s, &gen)?,
         (Some(m), None) => ops::normal_tensor_mean(&m, std.map_or(Ok(Scalar::Float(1.0)), |s| number("normal", s))?.to_f64(), &gen)?,
@@ -352,6 +353,7 @@ fn in_place<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyGenerator>()?;
     m.add("default_generator", Py::new(m.py(), PyGenerator { inner: default_generator().clone() })?)?;
+    m.add("_cuda_default_generator", Py::new(m.py(), PyGenerator { inner: crate::random::cuda_generator().clone() })?)?;
     m.add_function(wrap_pyfunction!(rand_, m)?)?;
     m.add_function(wrap_pyfunction!(randn, m)?)?;
     m.add_function(wrap_pyfunction!(randint, m)?)?;

@@ -41,6 +41,8 @@ def driver():
 
 
 def stats():
-    """Counters: bytes allocated/peak/cached, device buffers created, submissions, and
-    host<->device copies (used by the tests that count work per training step)."""
+    """Counters: bytes allocated/peak/cached, device buffers created (pool misses and the
+    parameter arena), submissions, kernel dispatches, host<->device copies, and
+    ``host_fallbacks``: CPU-side accesses to a cuda storage's bytes (a CPU kernel run on its
+    host copy, or a read such as ``item``). The tests count work per training step with them."""
     return dict(_C._cuda_stats())

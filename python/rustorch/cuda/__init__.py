@@ -114,9 +114,10 @@ def synchronize(device=None):
 
 
 def manual_seed(seed):
-    """Random sampling on ``cuda`` draws from the CPU generator for now, so this seeds nothing
-    of its own; it is accepted (and does not initialise the GPU), as in PyTorch."""
-    int(seed)
+    """Seeds the generator of random ops on ``cuda`` (without initialising the GPU, as in
+    PyTorch). Until a counter-based GPU generator lands, ``cuda`` samples are drawn on the host
+    with the CPU generator's algorithm: a seed gives the same numbers on both devices."""
+    _C._cuda_default_generator.manual_seed(int(seed))
 
 
 def manual_seed_all(seed):
@@ -124,11 +125,15 @@ def manual_seed_all(seed):
 
 
 def seed():
-    pass
+    _C._cuda_default_generator.seed()
 
 
 def seed_all():
-    pass
+    seed()
+
+
+def initial_seed():
+    return _C._cuda_default_generator.initial_seed()
 
 
 def memory_allocated(device=None):

@@ -55,7 +55,14 @@ pub fn where_zero(x: &Tensor, mask: &Tensor) -> Result<Tensor> {
     let shape = broadcast_shapes(x.shape(), mask.shape())?;
     let out = Tensor::empty(&shape, x.dtype)?;
     let (xb, mb) = (x.broadcast_to(&shape)?, mask.to_dtype(DType::Bool)?.broadcast_to(&shape)?);
-    crate::with_dtype!(x.dtype, T => map::binary_into::<T, bool, T>(&out, &xb, &mb, |v, m| if m { T::ZERO } else { v }));
+    use crate::backend::wgpu::elementwise::{convert, map as gpu_map, value_type, Input};
+    let on_gpu = out.device() == crate::storage::Device::Cuda && value_type(x.dtype).is_some() && {
+        let zero = convert(DType::I32, x.dtype, "0i");
+        gpu_map("where_zero", &format!("select(x, {zero}, y)"), x.dtype, &out, &[Input::tensor(&xb), Input::tensor(&mb)])?
+    };
+    if !on_gpu {
+        crate::with_dtype!(x.dtype, T => map::binary_into::<T, bool, T>(&out, &xb, &mb, |v, m| if m { T::ZERO } else { v }));
+    }
     let mask = mask.detach();
     Ok(record("WhereBackward0", &[x], out, move |_s| {
         Box::new(move |c: &Ctx, g: &[Tensor]| grads([c.grad(0, || where_zero(&g[0], &mask))?])) as BackwardFn

@@ -1,7 +1,10 @@
-//! Generated WGSL kernels for copy/cast and fill, over strided views. A kernel is compiled once
-//! per (op, element types, layout class) and cached by `Gpu::pipeline`. Dtypes without a kernel
-//! here take the host-staged path: the CPU kernel runs on the storages' host blocks.
-use super::{context, Gpu};
+//! Generated WGSL kernels for copy and fill over strided views: same-dtype copies and fills move
+//! 4-byte words (so 8-byte dtypes work everywhere); casts and byte-sized fills are generated
+//! elementwise kernels. A kernel is compiled once per (op, element types, layout class) and
+//! cached by `Gpu::pipeline`. Dtypes without a kernel take the host-staged path: the CPU kernel
+//! runs on the storages' host blocks.
+use super::context;
+use super::launch::{buffer_of, covers_storage, fits_i32, groups_for, launch, WORKGROUP};
 use crate::backend::cpu::map;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::Result;
@@ -9,25 +12,7 @@ use crate::storage::Device;
 use crate::tensor::Tensor;
 use crate::with_dtype;
 use std::sync::Arc;
-
-const WORKGROUP: u32 = 256;
-
-/// How a copy from one dtype to another runs on the GPU, when it can.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CopyKind {
-    /// Same dtype: the element's 4-byte words are copied as they are (1 or 2 words).
-    Words(u32),
-    /// A conversion between WGSL scalar types (f32 <-> i32).
-    Cast(&'static str, &'static str),
-}
-
-fn wgsl_scalar(dtype: DType) -> Option<&'static str> {
-    match dtype {
-        DType::F32 => Some("f32"),
-        DType::I32 => Some("i32"),
-        _ => None,
-    }
-}
+use super::elementwise::{self, Input};
 
 fn words(dtype: DType) -> Option<u32> {
     match dtype.size() {
@@ -37,12 +22,6 @@ fn words(dtype: DType) -> Option<u32> {
     }
 }
 
-fn copy_kind(src: DType, dst: DType) -> Option<CopyKind> {
-    if src == dst {
-        return words(src).map(CopyKind::Words);
-    }
-    Some(CopyKind::Cast(wgsl_scalar(src)?, wgsl_scalar(dst)?))
-}
 
 /// The element offsets of output index `i` in the destination (`d`) and source (`s`) views,
 /// from the shape and strides in `meta` (see `meta_words`).
@@ -96,51 +75,6 @@ fn meta_words(out: &Tensor, src: Option<&Tensor>, extra: &[i32]) -> Vec<i32> {
     m
 }
 
-/// Whether the view covers its whole storage in order (so a kernel writing it replaces every
-/// byte, and the old contents need not reach the GPU first).
-fn covers_storage(t: &Tensor) -> bool {
-    t.is_contiguous() && t.layout.offset == 0 && t.numel() * t.dtype.size() == t.storage.nbytes()
-}
-
-/// Element indices must fit the kernels' i32 arithmetic.
-fn fits_i32(t: &Tensor) -> bool {
-    t.storage.nbytes() / t.dtype.size().max(1) < i32::MAX as usize
-}
-
-fn dispatch(gpu: &Gpu, key: &str, wgsl: impl FnOnce() -> String, buffers: &[(u32, wgpu::Buffer)], meta: &[i32], n: usize) {
-    let pipeline = gpu.pipeline(key, wgsl);
-    let meta_buf = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("meta"),
-        size: (meta.len() * 4) as u64,
-        usage: wgpu::BufferUsages::STORAGE,
-        mapped_at_creation: true,
-    });
-    {
-        let mut view = meta_buf.slice(..).get_mapped_range_mut().expect("a buffer mapped at creation");
-        let bytes: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
-        view.copy_from_slice(&bytes);
-    }
-    meta_buf.unmap();
-    let mut entries: Vec<wgpu::BindGroupEntry> = buffers.iter().map(|(b, buf)| wgpu::BindGroupEntry { binding: *b, resource: buf.as_entire_binding() }).collect();
-    entries.push(wgpu::BindGroupEntry { binding: 2, resource: meta_buf.as_entire_binding() });
-    let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor { label: None, layout: &pipeline.get_bind_group_layout(0), entries: &entries });
-    let groups = (n as u32).div_ceil(WORKGROUP);
-    let x = groups.min(65535);
-    let y = groups.div_ceil(x);
-    gpu.record(|enc| {
-        let mut pass = enc.begin_compute_pass(&Default::default());
-        pass.set_pipeline(&pipeline);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
-    });
-}
-
-/// The device buffer of a `cuda` tensor's storage.
-fn buffer_of(t: &Tensor, writes: bool, overwrites_all: bool) -> Result<wgpu::Buffer> {
-    let gpu_mem = t.storage.gpu().expect("a cuda tensor has GPU memory");
-    gpu_mem.buffer(t.storage.host_block(), writes, overwrites_all)
-}
-
 /// `out[...] = src[...]` (cast), where at least one side is on the GPU.
 pub fn copy_cast(out: &Tensor, src: &Tensor) -> Result<()> {
     if out.numel() == 0 {
@@ -151,9 +85,11 @@ pub fn copy_cast(out: &Tensor, src: &Tensor) -> Result<()> {
         return Ok(());
     }
     let on_gpu = out.device() == Device::Cuda && src.device() == Device::Cuda;
-    if let (true, false, Some(kind)) = (on_gpu, same_storage, copy_kind(src.dtype, out.dtype)) {
-        if fits_i32(out) && fits_i32(src) {
-            return gpu_copy(out, src, kind);
+    if on_gpu && !same_storage && fits_i32(out) && fits_i32(src) {
+        match words(src.dtype).filter(|_| src.dtype == out.dtype) {
+            Some(w) => return word_copy(out, src, w),
+            None if elementwise::map("cast", "x", src.dtype, out, &[Input::tensor(src)])? => return Ok(()),
+            None => {}
         }
     }
     // Host-staged: the CPU kernel runs on the host blocks (brought up to date by `as_ptr`);
@@ -165,25 +101,17 @@ pub fn copy_cast(out: &Tensor, src: &Tensor) -> Result<()> {
     Ok(())
 }
 
-fn gpu_copy(out: &Tensor, src: &Tensor, kind: CopyKind) -> Result<()> {
+/// A same-dtype copy moving the element's `w` 4-byte words as they are.
+fn word_copy(out: &Tensor, src: &Tensor, w: u32) -> Result<()> {
     let gpu = context()?;
     let contiguous = out.is_contiguous() && src.is_contiguous();
     let class = if contiguous { "contiguous" } else { "strided" };
     let src_buf = buffer_of(src, false, false)?;
     let dst_buf = buffer_of(out, true, covers_storage(out))?;
     let meta = meta_words(out, Some(src), &[]);
-    let bufs = [(0, dst_buf), (1, src_buf)];
-    match kind {
-        CopyKind::Words(w) => {
-            let body = (0..w).map(|k| format!("dst[d * {w} + {k}] = src[s * {w} + {k}];")).collect::<Vec<_>>().join("\n    ");
-            dispatch(gpu, &format!("copy_w{w}_{class}"), || kernel("u32", Some("u32"), contiguous, &body), &bufs, &meta, out.numel());
-        }
-        CopyKind::Cast(from, to) => {
-            let body = format!("dst[d] = {to}(src[s]);");
-            dispatch(gpu, &format!("cast_{from}_{to}_{class}"), || kernel(to, Some(from), contiguous, &body), &bufs, &meta, out.numel());
-        }
-    }
-    Ok(())
+    let bufs = [(0, &dst_buf), (1, &src_buf)];
+    let body = (0..w).map(|k| format!("dst[d * {w} + {k}] = src[s * {w} + {k}];")).collect::<Vec<_>>().join("\n    ");
+    launch(gpu, &format!("copy_w{w}_{class}"), || kernel("u32", Some("u32"), contiguous, &body), &bufs, &meta, 2, groups_for(out.numel()))
 }
 
 /// The element's bytes as little-endian 4-byte words (1 or 2).
@@ -201,7 +129,9 @@ pub fn fill(out: &Tensor, value: Scalar) -> Result<()> {
         return Ok(());
     }
     let Some(w) = words(out.dtype).filter(|_| fits_i32(out)) else {
-        with_dtype!(out.dtype, T => map::fill::<T>(out, T::from_scalar(value)));
+        if !elementwise::map("fill", "x", out.dtype, out, &[Input::scalar(value, out.dtype)])? {
+            with_dtype!(out.dtype, T => map::fill::<T>(out, T::from_scalar(value)));
+        }
         return Ok(());
     };
     let gpu = context()?;
@@ -212,6 +142,6 @@ pub fn fill(out: &Tensor, value: Scalar) -> Result<()> {
     let meta = meta_words(out, None, &value);
     // The value's words end `meta`.
     let body = (0..w).map(|k| format!("dst[d * {w} + {k}] = u32(params[i32(arrayLength(&params)) - {w} + {k}]);")).collect::<Vec<_>>().join("\n    ");
-    dispatch(gpu, &format!("fill_w{w}_{class}"), || kernel("u32", None, contiguous, &body), &[(0, dst_buf)], &meta, out.numel());
+    launch(gpu, &format!("fill_w{w}_{class}"), || kernel("u32", None, contiguous, &body), &[(0, &dst_buf)], &meta, 2, groups_for(out.numel()))?;
     Ok(())
 }

@@ -17,6 +17,10 @@ pub struct Stats {
     pub submits: AtomicU64,
     pub uploads: AtomicU64,
     pub downloads: AtomicU64,
+    /// Kernel dispatches, and CPU kernels run on a `cuda` storage's host block (the
+    /// host-staged fallback; reads such as `item` count too).
+    pub dispatches: AtomicU64,
+    pub host_fallbacks: AtomicU64,
 }
 
 pub static STATS: Stats = Stats {
@@ -26,6 +30,8 @@ pub static STATS: Stats = Stats {
     submits: AtomicU64::new(0),
     uploads: AtomicU64::new(0),
     downloads: AtomicU64::new(0),
+    dispatches: AtomicU64::new(0),
+    host_fallbacks: AtomicU64::new(0),
 };
 
 const BUFFER_USAGE: wgpu::BufferUsages =
@@ -118,11 +124,15 @@ impl GpuMemory {
 
     /// Brings the bytes to the host block `host` (a CPU kernel is about to read or write it).
     pub fn host_access(&self, host: *mut u8) {
+        STATS.host_fallbacks.fetch_add(1, Ordering::Relaxed);
         let mut st = self.state.lock().unwrap();
         if !st.host_current {
             let buffer = st.buffer.as_ref().expect("a GPU-resident storage has a buffer");
-            download(buffer, host, self.size).expect("reading a GPU buffer back to the host");
-            st.host_current = true;
+            // The CPU kernel calling this cannot fail; the op raises the error when it ends.
+            match download(buffer, host, self.size) {
+                Ok(()) => st.host_current = true,
+                Err(e) => super::faults::record(e),
+            }
         }
         st.gpu_current = false;
     }

@@ -4,8 +4,14 @@
 //! opens the device (`context()`). Adapter policy: hardware adapters only, unless
 //! `RUSTORCH_WGPU_ALLOW_SOFTWARE=1` admits software ones (Mesa lavapipe, WARP, SwiftShader), so a
 //! machine without a GPU never runs `cuda` code on a slow fake one; OpenGL is never used.
+pub mod elementwise;
+pub mod faults;
 pub mod kernels;
+pub mod launch;
+pub mod matmul;
 pub mod memory;
+pub mod optim;
+pub mod reduce;
 
 pub use memory::GpuMemory;
 
@@ -31,7 +37,14 @@ pub struct Gpu {
 struct Pending {
     encoder: Option<wgpu::CommandEncoder>,
     commands: usize,
+    /// The buffer carrying the batch's dispatch parameters (shapes, strides, scalars), and how
+    /// much of it the batch uses: one buffer for the process, so a step allocates none.
+    arena: Option<wgpu::Buffer>,
+    arena_used: u64,
 }
+
+/// Bytes of dispatch parameters one batch may carry before it is submitted.
+const ARENA_BYTES: u64 = 1 << 20;
 
 /// Commands batched into one submission before the encoder is flushed anyway.
 const MAX_BATCH: usize = 256;
@@ -105,6 +118,7 @@ fn open() -> std::result::Result<Gpu, String> {
         ..Default::default()
     }))
     .map_err(|e| format!("could not open the GPU {}: {}", adapter.get_info().name, e))?;
+    faults::install(&device, &adapter.get_info().name);
     Ok(Gpu {
         device,
         queue,
@@ -135,6 +149,42 @@ impl Gpu {
             memory::STATS.submits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         p.commands = 0;
+        p.arena_used = 0;
+    }
+
+    /// Places a dispatch's parameter words in the batch's arena: (buffer, offset, size). The
+    /// write lands when the batch is submitted, before its commands run; batches run in order,
+    /// so the next batch may reuse the space.
+    pub fn params(&self, words: &[i32]) -> Result<(wgpu::Buffer, u64, wgpu::BufferSize)> {
+        let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        if bytes.is_empty() {
+            bytes.resize(4, 0);
+        }
+        let size = bytes.len() as u64;
+        let align = (self.limits.min_storage_buffer_offset_alignment as u64).max(4);
+        let mut p = self.pending.lock().unwrap();
+        let mut offset = p.arena_used.next_multiple_of(align);
+        if offset + size > ARENA_BYTES {
+            self.submit(&mut p);
+            offset = 0;
+        }
+        let arena = match &p.arena {
+            Some(a) => a.clone(),
+            None => {
+                let a = self.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("params"),
+                    size: ARENA_BYTES,
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                memory::STATS.buffers_created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                p.arena = Some(a.clone());
+                a
+            }
+        };
+        self.queue.write_buffer(&arena, offset, &bytes);
+        p.arena_used = offset + size;
+        Ok((arena, offset, wgpu::BufferSize::new(size).expect("non-empty")))
     }
 
     /// Submits the batch.
@@ -144,19 +194,23 @@ impl Gpu {
 
     /// Submits the batch and waits until the GPU has run all of it (`torch.cuda.synchronize`).
     pub fn synchronize(&self) -> Result<()> {
+        faults::check()?;
         self.flush();
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
-            .map(|_| ())
-            .map_err(|e| Error::Runtime(format!("GPU error while waiting for the queue: {}", e)))
+            .map_err(|e| Error::Runtime(format!("GPU error while waiting for the queue: {}", e)))?;
+        faults::check()
     }
 
-    /// The compute pipeline of a generated kernel, compiled on first use and cached by `key`.
-    pub fn pipeline(&self, key: &str, wgsl: impl FnOnce() -> String) -> wgpu::ComputePipeline {
+    /// The compute pipeline of a generated kernel, compiled on first use and cached by `key`;
+    /// a kernel the adapter rejects is a RuntimeError naming it.
+    pub fn pipeline(&self, key: &str, wgsl: impl FnOnce() -> String) -> Result<wgpu::ComputePipeline> {
         let mut cache = self.pipelines.lock().unwrap();
         if let Some(p) = cache.get(key) {
-            return p.clone();
+            return Ok(p.clone());
         }
+        faults::check()?;
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(key),
             source: wgpu::ShaderSource::Wgsl(wgsl().into()),
@@ -169,8 +223,23 @@ impl Gpu {
             compilation_options: Default::default(),
             cache: None,
         });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::Runtime(format!("GPU kernel '{}' failed to compile on {}: {}", key, self.info.name, e)));
+        }
         cache.insert(key.to_string(), pipeline.clone());
-        pipeline
+        Ok(pipeline)
+    }
+
+    /// Test hook (`_C._cuda_test_fault`): a kernel that does not compile, or a lost device.
+    pub fn inject_fault(&self, what: &str) -> Result<()> {
+        match what {
+            "wgsl" => self.pipeline("broken_kernel", || "fn main( {".to_string()).map(|_| ()),
+            "lose_device" => {
+                self.device.destroy();
+                Ok(())
+            }
+            _ => Err(Error::Value(format!("unknown fault {}", what))),
+        }
     }
 
     /// The backend, adapter and driver, for `rustorch.backends.wgpu` and device properties.
