@@ -2,6 +2,7 @@
 //! PyO3 bindings that expose it as the `rustorch._C` extension module.
 pub mod autograd;
 pub mod backend;
+pub mod complex;
 pub mod default_dtype;
 pub mod dtype;
 pub mod error;

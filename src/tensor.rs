@@ -7,7 +7,6 @@ use crate::dtype::{DType, Element, Scalar};
 use crate::error::{runtime, Error, Result};
 use crate::layout::{contiguous_strides, numel, Dims, Layout};
 use crate::storage::{Device, Storage};
-use crate::with_dtype;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -42,7 +41,11 @@ impl Tensor {
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
             .and_then(|n| n.checked_mul(dtype.size()))
             .ok_or_else(|| Error::Runtime(format!("Trying to create tensor with size {:?} that overflows", shape)))?;
-        let storage = Storage::new_on(n, zeroed, backend::alloc_device())?;
+        let device = backend::alloc_device();
+        if device == Device::Cuda && (dtype.is_complex() || dtype.is_limited_uint()) {
+            return runtime(format!("{} tensors are not supported on the cuda (wgpu) device; keep them on the cpu", dtype.name()));
+        }
+        let storage = Storage::new_on(n, zeroed, device)?;
         Ok(Tensor::from_storage(Arc::new(storage), Layout::contiguous(shape), dtype))
     }
 
@@ -143,10 +146,15 @@ impl Tensor {
         Ok(out)
     }
 
-    /// `to(dtype)`: the same tensor when the dtype already matches.
+    /// `to(dtype)`: the same tensor when the dtype already matches. Ops convert their inputs
+    /// with it, so it refuses to drop imaginary parts: an op without a complex kernel fails on a
+    /// complex input instead of computing on its real part (user casts use `copy_to_new`).
     pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
         if dtype == self.dtype {
             return Ok(self.clone());
+        }
+        if self.dtype.is_complex() && !dtype.is_complex() && dtype != DType::Bool {
+            return Err(crate::dtype::not_implemented_for("kernel", self.dtype));
         }
         self.copy_to_new(dtype)
     }
@@ -204,7 +212,7 @@ impl Tensor {
             ));
         }
         // SAFETY: one element lives at the offset.
-        let value = with_dtype!(self.dtype, T => unsafe { *self.data_ptr::<T>() }.to_scalar());
+        let value = crate::with_any_dtype!(self.dtype, T => unsafe { *self.data_ptr::<T>() }.to_scalar());
         self.check_device()?;
         Ok(value)
     }

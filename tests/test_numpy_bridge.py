@@ -175,7 +175,7 @@ def test_bfloat16_numpy_raises_type_error():
     (np.arange(3, dtype=">i4"), ValueError, "byte order different from the native byte order"),
     (np.array(["a"]), TypeError, "can't convert np.ndarray of type numpy.str_"),
     (np.array([object()]), TypeError, "can't convert np.ndarray of type numpy.object_"),
-    (np.ones(2, dtype=np.complex64), TypeError, "The only supported types are"),
+    (np.ones(2, dtype=np.longdouble), TypeError, "The only supported types are"),
 ])
 def test_from_numpy_bad_arrays(arr, exc, fragment):
     with pytest.raises(exc) as info:

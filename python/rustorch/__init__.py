@@ -7,6 +7,7 @@ from ._C import Tensor, dtype, from_numpy, get_default_dtype, set_default_dtype
 from ._C import tensor, zeros, ones, empty, full, arange
 from ._C import (
     bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+    uint16, uint32, uint64, complex64, complex128,
 )
 from ._size import Size
 from ._device import device, CPU as _CPU
@@ -25,6 +26,8 @@ from . import autograd, nn  # noqa: E402
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from . import linalg, return_types
 from . import special
+from . import fft  # noqa: E402  (torch.fft)
+from ._C import complex, polar, view_as_real, view_as_complex  # noqa: E402,A004
 from .special import polygamma, xlogy, multigammaln as mvlgamma  # noqa: F401  (torch-level names)
 from ._contract import *  # noqa: F401,F403  (einsum, tensordot, kron, cdist, meshgrid, ...)
 from ._dtype_info import finfo, iinfo, promote_types
@@ -59,6 +62,8 @@ half = float16
 long = int64
 int = int32
 short = int16
+cfloat = complex64
+cdouble = complex128
 
 # Every unary op of the Rust op table is also a function: rustorch.exp(x) is Tensor.exp(x).
 for _name in _C._unary_op_names():

@@ -91,6 +91,7 @@ _impl_torch_clip = _torch.clip
 _impl_torch_clip_ = _torch.clip_
 _impl_torch_column_stack = _torch.column_stack
 _impl_torch_compile = _torch.compile
+_impl_torch_complex = _torch.complex
 _impl_torch_concat = _torch.concat
 _impl_torch_concatenate = _torch.concatenate
 _impl_torch_copysign = _torch.copysign
@@ -249,6 +250,7 @@ _impl_torch_orgqr = _torch.orgqr
 _impl_torch_ormqr = _torch.ormqr
 _impl_torch_outer = _torch.outer
 _impl_torch_permute = _torch.permute
+_impl_torch_polar = _torch.polar
 _impl_torch_polygamma = _torch.polygamma
 _impl_torch_positive = _torch.positive
 _impl_torch_pow = _torch.pow
@@ -545,6 +547,7 @@ _o_torch_clip = ('(Tensor input, Tensor min = None, Tensor max = None, *, Tensor
 _o_torch_clip_ = ('(Tensor input, Tensor min = None, Tensor max = None)', '(Tensor input, Number min = None, Number max = None)')
 _o_torch_column_stack = ('(tuple of Tensors tensors, *, Tensor out = None)',)
 _o_torch_compile = ('(object model = None, *, object fullgraph = False, object dynamic = None, object backend = None, object mode = None, object options = None, object name = None, object disable = False, object recompile_limit = None, object isolate_recompiles = False, object dynamic_shapes = None)',)
+_o_torch_complex = ('(Tensor real, Tensor imag, *, Tensor out = None)',)
 _o_torch_concat = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
 _o_torch_concatenate = ('(tuple of Tensors tensors, int dim = 0, *, Tensor out = None)',)
 _o_torch_copysign = ('(Tensor input, Tensor other, *, Tensor out = None)', '(Tensor input, Number other, *, Tensor out = None)')
@@ -703,6 +706,7 @@ _o_torch_orgqr = ('(Tensor input, Tensor input2, *, Tensor out = None)',)
 _o_torch_ormqr = ('(Tensor input, Tensor input2, Tensor input3, bool left = True, bool transpose = False, *, Tensor out = None)',)
 _o_torch_outer = ('(Tensor input, Tensor vec2, *, Tensor out = None)',)
 _o_torch_permute = ('(Tensor input, tuple of ints dims)',)
+_o_torch_polar = ('(Tensor abs, Tensor angle, *, Tensor out = None)',)
 _o_torch_polygamma = ('(int n, Tensor input, *, Tensor out = None)',)
 _o_torch_positive = ('(Tensor input)',)
 _o_torch_pow = ('(Tensor input, Tensor exponent, *, Tensor out = None)', '(Number self, Tensor exponent, *, Tensor out = None)', '(Tensor input, Number exponent, *, Tensor out = None)')
@@ -1682,6 +1686,14 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
     except TypeError as e:
         _b.check('compile', _o_torch_compile, (model,), {'fullgraph': fullgraph, 'dynamic': dynamic, 'backend': backend, 'mode': mode, 'options': options, 'name': name, 'disable': disable, 'recompile_limit': recompile_limit, 'isolate_recompiles': isolate_recompiles, 'dynamic_shapes': dynamic_shapes}, e)
     return r
+
+
+def complex(real, imag, *, out=None):
+    try:
+        r = _impl_torch_complex(real, imag)
+    except TypeError as e:
+        _b.check('complex', _o_torch_complex, (real, imag), {'out': out}, e)
+    return r if out is None else _b.write_out('complex', out, r, _o_torch_complex, (real, imag), {})
 
 
 def concat(tensors, dim=None, *, out=None, axis=None):
@@ -3125,6 +3137,14 @@ def permute(input, dims):
     return r
 
 
+def polar(abs, angle, *, out=None):
+    try:
+        r = _impl_torch_polar(abs, angle)
+    except TypeError as e:
+        _b.check('polar', _o_torch_polar, (abs, angle), {'out': out}, e)
+    return r if out is None else _b.write_out('polar', out, r, _o_torch_polar, (abs, angle), {})
+
+
 def polygamma(n, input, *, out=None):
     try:
         r = _impl_torch_polygamma(n, input)
@@ -4445,6 +4465,7 @@ _torch.clip = clip
 _torch.clip_ = clip_
 _torch.column_stack = column_stack
 _torch.compile = compile
+_torch.complex = complex
 _torch.concat = concat
 _torch.concatenate = concatenate
 _torch.copysign = copysign
@@ -4603,6 +4624,7 @@ _torch.orgqr = orgqr
 _torch.ormqr = ormqr
 _torch.outer = outer
 _torch.permute = permute
+_torch.polar = polar
 _torch.polygamma = polygamma
 _torch.positive = positive
 _torch.pow = pow

@@ -1,7 +1,5 @@
 """Process-wide switches and names that PyTorch scripts and libraries touch in passing:
-``torch.compile``, matmul precision, deterministic algorithms, tensor layouts, and the complex
-dtype names (rustorch has no complex tensors yet; the names exist so libraries that list them
-in tables import, and creating such a tensor fails)."""
+``torch.compile``, matmul precision, deterministic algorithms and tensor layouts."""
 import functools
 import warnings
 
@@ -9,7 +7,7 @@ from . import _C
 from ._creation import _TorchConstant
 
 __all__ = [
-    "layout", "strided", "sparse_coo", "complex64", "complex128", "cfloat", "cdouble",
+    "layout", "strided", "sparse_coo",
     "compile", "set_float32_matmul_precision", "get_float32_matmul_precision",
     "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "from_dlpack", "frombuffer",
@@ -25,24 +23,6 @@ class layout(_TorchConstant):
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
 _C.Tensor.layout = property(lambda self: strided, doc="Always ``torch.strided`` in rustorch.")
-
-
-class _UnsupportedDtype:
-    """A dtype name rustorch knows but cannot make tensors of yet (complex)."""
-
-    def __init__(self, name, itemsize):
-        self._name = name
-        self.itemsize = itemsize
-        self.is_complex = True
-        self.is_floating_point = False
-        self.is_signed = True
-
-    def __repr__(self):
-        return "torch." + self._name
-
-
-complex64 = cfloat = _UnsupportedDtype("complex64", 8)
-complex128 = cdouble = _UnsupportedDtype("complex128", 16)
 
 
 _matmul_precision = "highest"

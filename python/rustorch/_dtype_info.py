@@ -14,7 +14,8 @@ _FLOAT_LIMITS = {
     _C.float64: (64, _sys.float_info.max, _sys.float_info.epsilon, _sys.float_info.min, 1e-15),
 }
 
-_INT_BITS = {_C.uint8: (8, False), _C.int8: (8, True), _C.int16: (16, True), _C.int32: (32, True), _C.int64: (64, True)}
+_INT_BITS = {_C.uint8: (8, False), _C.int8: (8, True), _C.int16: (16, True), _C.int32: (32, True), _C.int64: (64, True),
+             _C.uint16: (16, False), _C.uint32: (32, False), _C.uint64: (64, False)}
 
 
 def _dtype_name(dtype):
@@ -68,7 +69,4 @@ class iinfo:
 
 
 
-def promote_types(type1, type2):
-    """The dtype PyTorch's type promotion gives two tensors of these dtypes (one-element tensors,
-    so that the rule for dimensioned operands applies)."""
-    return (_C.zeros(1, dtype=type1) + _C.zeros(1, dtype=type2)).dtype
+promote_types = _C.promote_types

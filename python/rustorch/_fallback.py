@@ -33,6 +33,7 @@ ON_DEVICE = frozenset("""
     swapaxes swapdims movedim moveaxis squeeze squeeze_ unsqueeze unsqueeze_ narrow select
     unflatten diagonal reshape reshape_as flatten ravel split split_with_sizes chunk
     tensor_split unbind
+    imag is_conj real resolve_conj
 """.split())
 
 # Tensor methods with generated or hand-written GPU kernels (elementwise families with type
@@ -86,6 +87,7 @@ HOST_FALLBACK_METHODS = frozenset("""
     _special_entr _special_entr_ _special_erfcx _special_erfcx_ _special_i0e _special_i0e_
     _special_i1 _special_i1_ _special_i1e _special_i1e_ _special_log_ndtr _special_log_ndtr_
     _special_ndtri _special_ndtri_
+    angle conj conj_physical
 """.split())
 
 # `_C` functions whose CPU kernel runs on the host copies of their cuda operands.
@@ -96,6 +98,7 @@ HOST_FALLBACK_FUNCTIONS = frozenset("""
     _linalg_qr _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta
     _sample_dirichlet _standard_gamma binomial poisson
     _pointwise_loss _nll_loss _batch_norm _layer_norm _gelu _embedding _unsafe_view
+    _fft complex polar view_as_complex view_as_real
 """.split())
 
 # `_C` functions that take no tensor to compute on (factories choose their device from
@@ -106,6 +109,7 @@ NOT_DEVICE_OPS = frozenset("""
     get_num_threads is_grad_enabled is_inference_mode_enabled linspace logspace ones ones_like
     rand rand_like randint randint_like randn randn_like randperm range set_default_dtype
     set_num_threads tensor zeros zeros_like _from_dlpack _to_dlpack _test_panic
+    promote_types
 """.split())
 
 # Ops that may combine a cuda tensor with CPU tensors of any shape (indices, values), as in

@@ -66,7 +66,10 @@ def nextafter(input, other):
 
 
 def angle(input):
-    """The argument of a real number: π for negatives, 0 otherwise, NaN for NaN."""
+    """The argument of a real number: π for negatives, 0 otherwise, NaN for NaN; of a complex
+    number, atan2(imag, real)."""
+    if input.is_complex():
+        return input.imag.atan2(input.real)
     x = input if input.is_floating_point() else input.to(_C.get_default_dtype())
     constant = _C.zeros_like(x).masked_fill(x < 0, _math.pi)
     return _C.where(x.isnan(), x, constant)

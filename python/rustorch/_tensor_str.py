@@ -204,6 +204,8 @@ def _tensor_str(tensor, indent):
     """The bracketed contents of a non-empty tensor."""
     import numpy as np  # lazily: keeps `import rustorch` fast
     values = np.asarray(tensor._print_values())
+    if values.dtype.kind == "c":
+        return _complex_str(values, indent)
     floating = tensor.dtype.is_floating_point
     if floating:
         # float16/bfloat16/float32 -> float64 is exact; PyTorch formats Python floats.
@@ -224,6 +226,33 @@ def _tensor_str(tensor, indent):
     strings = np.empty(values.size, dtype=object)
     strings[:] = [formatter.format(v) for v in values.reshape(-1).tolist()]
     return _layout(strings.reshape(values.shape), cut, indent, formatter.max_width)
+
+
+def _complex_str(values, indent):
+    """Complex elements as PyTorch prints them: the real parts share one formatter, the
+    imaginary parts another, joined as ``1.+2.j``."""
+    import numpy as np  # lazily: keeps `import rustorch` fast
+    values = values.astype(np.complex128)
+    scalar = values.ndim == 0
+    if scalar:
+        values, cut = values.reshape(1), (False,)
+    elif values.size > PRINT_OPTS.threshold:
+        values, cut = _summarize(values, PRINT_OPTS.edgeitems)
+    else:
+        cut = (False,) * values.ndim
+    flat = values.reshape(-1)
+    real, imag = _Formatter(flat.real, True), _Formatter(flat.imag, True)
+
+    def element(z):
+        imag_text = (imag.format(z.imag) + "j").lstrip()
+        # a formatted imaginary part carries its own sign when negative (or -0.)
+        return real.format(z.real) + (imag_text if imag_text[0] in "+-" else "+" + imag_text)
+
+    if scalar:
+        return element(flat[0])
+    strings = np.empty(flat.size, dtype=object)
+    strings[:] = [element(z) for z in flat.tolist()]
+    return _layout(strings.reshape(values.shape), cut, indent, real.max_width + imag.max_width + 1)
 
 
 def _add_suffixes(text, suffixes, indent):
@@ -259,6 +288,8 @@ def tensor_repr(tensor) -> str:
 
     dtype_name = str(tensor.dtype)
     default_float = _default_dtype_name()
+    # The complex dtype of the default float's precision is implied too.
+    default_complex = "torch.complex128" if default_float == "torch.float64" else "torch.complex64"
     if tensor.numel() == 0:
         # NumPy-style: the shape is only implied for 1-D, and no element hints at the dtype.
         if tensor.dim() != 1:
@@ -267,7 +298,7 @@ def tensor_repr(tensor) -> str:
             suffixes.append(f"dtype={dtype_name}")
         body = "[]"
     else:
-        if dtype_name not in (default_float, "torch.int64", "torch.bool"):
+        if dtype_name not in (default_float, default_complex, "torch.int64", "torch.bool"):
             suffixes.append(f"dtype={dtype_name}")
         body = _tensor_str(tensor, indent)
 

@@ -10,18 +10,20 @@ import weakref
 
 from ._C import Tensor, from_numpy
 from ._C import bool as _bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64
+from ._C import complex64, complex128
 from ._device import CPU
 
 __all__ = [
     "UntypedStorage", "TypedStorage", "DoubleStorage", "FloatStorage", "HalfStorage",
     "BFloat16Storage", "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage",
-    "BoolStorage",
+    "BoolStorage", "ComplexFloatStorage", "ComplexDoubleStorage",
 ]
 
 # NumPy spells bfloat16 nowhere: its bytes travel as int16 bit patterns.
 _NUMPY_NAMES = {
     _bool: "bool", uint8: "uint8", int8: "int8", int16: "int16", int32: "int32", int64: "int64",
     float16: "float16", bfloat16: "int16", float32: "float32", float64: "float64",
+    complex64: "complex64", complex128: "complex128",
 }
 
 
@@ -327,10 +329,12 @@ ShortStorage = _legacy_storage_class("ShortStorage", int16)
 CharStorage = _legacy_storage_class("CharStorage", int8)
 ByteStorage = _legacy_storage_class("ByteStorage", uint8)
 BoolStorage = _legacy_storage_class("BoolStorage", _bool)
+ComplexFloatStorage = _legacy_storage_class("ComplexFloatStorage", complex64)
+ComplexDoubleStorage = _legacy_storage_class("ComplexDoubleStorage", complex128)
 
 _LEGACY_BY_DTYPE = {cls.dtype: cls for cls in (
     DoubleStorage, FloatStorage, HalfStorage, BFloat16Storage, LongStorage, IntStorage,
-    ShortStorage, CharStorage, ByteStorage, BoolStorage)}
+    ShortStorage, CharStorage, ByteStorage, BoolStorage, ComplexFloatStorage, ComplexDoubleStorage)}
 
 Tensor.untyped_storage = _untyped_storage
 Tensor.storage = _storage

@@ -483,7 +483,13 @@ pub(crate) fn build_node<F>(name: &'static str, inputs: &[&Tensor], out: &Tensor
 where
     F: Fn(&Ctx, &[Tensor]) -> Result<Grads> + Send + Sync + 'static,
 {
-    if !any_requires_grad(inputs) || !out.dtype.is_float() {
+    if !any_requires_grad(inputs) {
+        return None;
+    }
+    if out.dtype.is_complex() {
+        return Some(without_gradient_node(name, inputs, out));
+    }
+    if !out.dtype.is_float() {
         return None;
     }
     let next: SmallVec<[Option<Edge>; 2]> = inputs.iter().map(|t| t.gradient_edge()).collect();
@@ -492,6 +498,28 @@ where
     let releasable = saver.saved > 0;
     let metas = inputs.iter().map(|t| TensorMeta::of(t)).collect();
     Some(Node::function(name, next, metas, smallvec::smallvec![TensorMeta::of(out)], Box::new(backward), releasable))
+}
+
+/// A node for an op whose gradient rustorch does not compute (complex autograd): its output
+/// requires grad like PyTorch's, and a backward pass through it raises instead of dropping the
+/// gradient.
+fn without_gradient_node(name: &'static str, inputs: &[&Tensor], out: &Tensor) -> Arc<Node> {
+    let next: SmallVec<[Option<Edge>; 2]> = inputs.iter().map(|t| t.gradient_edge()).collect();
+    let metas = inputs.iter().map(|t| TensorMeta::of(t)).collect();
+    let backward = move |_c: &Ctx, _g: &[Tensor]| -> Result<Grads> {
+        crate::error::runtime(format!("{}: rustorch does not support autograd through complex tensors", name))
+    };
+    Node::function(name, next, metas, smallvec::smallvec![TensorMeta::of(out)], Box::new(backward), false)
+}
+
+/// `out` for an op without a gradient formula (the complex ops): when an input requires grad,
+/// backward through `out` raises.
+pub fn record_without_gradient(name: &'static str, inputs: &[&Tensor], out: Tensor) -> Tensor {
+    if !any_requires_grad(inputs) {
+        return out;
+    }
+    let node = without_gradient_node(name, inputs, &out);
+    attach(out, node, 0)
 }
 
 /// `out` (a new tensor) as output `output_nr` of `node`.

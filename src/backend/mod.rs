@@ -50,7 +50,7 @@ pub fn copy_cast(out: &Tensor, src: &Tensor) -> Result<()> {
 /// Every element of the view `out` set to `value`.
 pub fn fill(out: &Tensor, value: Scalar) -> Result<()> {
     if out.device() == Device::Cpu {
-        crate::with_dtype!(out.dtype, T => cpu::map::fill::<T>(out, <T as crate::dtype::Element>::from_scalar(value)));
+        crate::with_any_dtype!(out.dtype, T => cpu::map::fill::<T>(out, <T as crate::dtype::Element>::from_scalar(value)));
         return Ok(());
     }
     wgpu::kernels::fill(out, value)

@@ -181,7 +181,7 @@ macro_rules! int_arith {
         }
     )*};
 }
-int_arith!(u8, i8, i16, i32, i64);
+int_arith!(u8, i8, i16, i32, i64, u16, u32, u64);
 
 impl Arith for bool {
     fn add(self, o: Self) -> Self { self | o }
@@ -260,10 +260,10 @@ float_arith!(f64, f64, |v: f64| v, |v: f64| v);
 float_arith!(f16, f32, |v: f16| v.to_f32(), f16::from_f32);
 float_arith!(bf16, f32, |v: bf16| v.to_f32(), bf16::from_f32);
 
-/// Runs `$body` with `$T` bound to the element type of `$dtype` (every dtype has `Arith`).
+/// Runs `$body` with `$T` bound to the element type of `$dtype` (every real dtype has `Arith`).
 macro_rules! with_arith {
     ($dtype:expr, $T:ident => $body:expr) => {
-        crate::with_dtype!($dtype, $T => $body)
+        crate::with_real_dtype!($dtype, $T => $body)
     };
 }
 
@@ -322,7 +322,7 @@ fn default_float() -> DType {
 fn compute_dtype(op: BinOp, common: DType) -> DType {
     if op == BinOp::FloatPower {
         DType::F64
-    } else if op.promotes_to_float() && !common.is_float() {
+    } else if op.promotes_to_float() && !common.is_float() && !common.is_complex() {
         default_float()
     } else {
         common
@@ -331,7 +331,7 @@ fn compute_dtype(op: BinOp, common: DType) -> DType {
 
 /// The dtype the op computes in, and the dtype of its result.
 fn dtypes(op: BinOp, a: &Tensor, b: &Other) -> Result<(DType, DType)> {
-    let common = result_type(&[operand(a), b.operand()], default_float());
+    let common = result_type(&[operand(a), b.operand()], default_float())?;
     let compute = compute_dtype(op, common);
     check_supported(op, common)?;
     let out = if op.writes_bool() { DType::Bool } else { compute };
@@ -340,6 +340,18 @@ fn dtypes(op: BinOp, a: &Tensor, b: &Other) -> Result<(DType, DType)> {
 
 fn check_supported(op: BinOp, dtype: DType) -> Result<()> {
     use BinOp::*;
+    // PyTorch's kernels for these dtypes are few: the rest are "not implemented".
+    let limited = if dtype.is_limited_uint() {
+        !matches!(op, Mul | Div | Eq | Ne | Maximum | Minimum | BitAnd | BitOr | BitXor)
+    } else if dtype.is_complex() {
+        !matches!(op, Add | Sub | Mul | Div | Pow | Eq | Ne)
+    } else {
+        false
+    };
+    if limited {
+        let kernel = if matches!(op, Add | Sub) { "add_stub".to_string() } else { format!("{}_cpu", op.kernel_name()) };
+        return Err(crate::dtype::not_implemented_for(&kernel, dtype));
+    }
     let unsupported = match op {
         Sub if dtype == DType::Bool => {
             return runtime(
@@ -360,18 +372,7 @@ fn check_supported(op: BinOp, dtype: DType) -> Result<()> {
 
 /// PyTorch's capitalised dtype names used in kernel errors ('Float', 'Long').
 pub fn type_label(dtype: DType) -> &'static str {
-    match dtype {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
+    dtype.type_label()
 }
 
 fn check_integer_division(op: BinOp, compute: DType, b: &Other) -> Result<()> {
@@ -485,6 +486,13 @@ fn run_into(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> R
         return Ok(());
     }
     let a = prepared(a, compute, out.shape())?;
+    if compute.is_complex() {
+        let b = match b {
+            Other::Scalar(s) => Tensor::scalar(*s, compute)?.broadcast_to(out.shape())?,
+            Other::Tensor(t) => prepared(t, compute, out.shape())?.into_owned(),
+        };
+        return super::complex::binary_into(op, out, &a, &b);
+    }
     match b {
         Other::Scalar(s) => with_arith!(compute, T => {
             let y = T::from_scalar(*s);
@@ -587,7 +595,7 @@ pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
 /// tensor of the result dtype, so it keeps its full value and still promotes as a scalar.
 pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
     check_bool_sub(op, matches!(s, Scalar::Bool(_)), &Other::Tensor(t.clone()))?;
-    let common = result_type(&[Operand::Scalar(s), operand(t)], default_float());
+    let common = result_type(&[Operand::Scalar(s), operand(t)], default_float())?;
     check_supported(op, common)?;
     // In the dtype the op computes in: `-3 / uint8_tensor` divides -3, not its uint8 wrap.
     binary(op, &Tensor::scalar(s, compute_dtype(op, common))?, &Other::Tensor(t.clone()))
@@ -613,7 +621,8 @@ pub fn add_scaled_(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resu
 }
 
 fn check_alpha(a: &Tensor, b: &Other, alpha: Scalar) -> Result<()> {
-    let integral = !result_type(&[operand(a), b.operand()], default_float()).is_float();
+    let common = result_type(&[operand(a), b.operand()], default_float())?;
+    let integral = !common.is_float() && !common.is_complex();
     if integral && matches!(alpha, Scalar::Float(_)) {
         return runtime("For integral input tensors, argument alpha must not be a floating point number.");
     }

@@ -22,7 +22,7 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     check_bool_mask(mask, "masked_fill_")?;
     value.check_fits(t.dtype, true)?;
     let mask = mask.broadcast_to(t.shape())?;
-    with_dtype!(t.dtype, T => {
+    crate::with_any_dtype!(t.dtype, T => {
         let v = T::from_scalar(value);
         map::binary_into::<T, bool, T>(t, t, &mask, move |x, m| if m { v } else { x });
     });
@@ -157,7 +157,7 @@ pub fn gather(t: &Tensor, dim: i64, index_t: &Tensor) -> Result<Tensor> {
     let geometry = dim_index(t, dim, index_t, "gather")?;
     let out = Tensor::empty(index_t.shape(), t.dtype)?;
     let stride = geometry.stride(t);
-    with_dtype!(t.dtype, T => {
+    crate::with_any_dtype!(t.dtype, T => {
         let src = t.storage.as_ptr() as *const T;
         // SAFETY: `out` is fresh and contiguous; source offsets were range-checked above.
         let dst = unsafe { std::slice::from_raw_parts_mut(out.data_ptr::<T>(), out.numel()) };

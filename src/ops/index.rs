@@ -407,7 +407,7 @@ impl AdvancedIndex {
     /// The gathered elements as a new contiguous tensor of the result shape.
     fn gather_new(&self, src: &Tensor) -> Result<Tensor> {
         let out = Tensor::empty(&self.shape, src.dtype)?;
-        with_dtype!(src.dtype, T => {
+        crate::with_any_dtype!(src.dtype, T => {
             // SAFETY: `out` is a fresh contiguous buffer of its numel elements.
             let dst = unsafe { std::slice::from_raw_parts_mut(out.data_ptr::<T>(), out.numel()) };
             self.gather::<T>(src, dst);

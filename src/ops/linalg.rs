@@ -26,6 +26,11 @@ fn c_type_name(d: DType) -> &'static str {
         DType::BF16 => "c10::BFloat16",
         DType::F32 => "float",
         DType::F64 => "double",
+        DType::U16 => "unsigned short",
+        DType::U32 => "unsigned int",
+        DType::U64 => "unsigned long",
+        DType::Complex64 => "c10::complex<float>",
+        DType::Complex128 => "c10::complex<double>",
     }
 }
 
@@ -39,6 +44,10 @@ fn check_same_dtype(a: &Tensor, b: &Tensor) -> Result<()> {
     }
     if a.dtype == DType::Bool {
         return runtime("\"addmm_impl_cpu_\" not implemented for 'Bool'");
+    }
+    if a.dtype.is_complex() || a.dtype.is_limited_uint() {
+        // Complex products go through `matmul`, which splits them into real ones.
+        return Err(crate::dtype::not_implemented_for("addmm_impl_cpu_", a.dtype));
     }
     Ok(())
 }
@@ -224,6 +233,9 @@ fn check_batch2(bs: usize, k: usize, bs2: usize, k2: usize) -> Result<()> {
 
 /// `matmul` / `@`.
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.dtype.is_complex() || b.dtype.is_complex() {
+        return super::complex::matmul(a, b, matmul);
+    }
     let (da, db) = (a.ndim(), b.ndim());
     if da == 0 || db == 0 {
         return runtime(format!("both arguments to matmul need to be at least 1D, but they are {}D and {}D", da, db));
@@ -428,7 +440,7 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
     // the pool costs more than they do).
     let work = m * n * k.max(1);
     let parallel = threads::num_threads() > 1 && work * count >= PARALLEL_PRODUCT;
-    let run = || {
+    let run = || -> Result<()> {
         crate::with_dtype!(out.dtype, T => {
             let ptrs = [out.storage.as_ptr() as usize, a.storage.as_ptr() as usize, b.storage.as_ptr() as usize];
             let (beta, alpha) = match scale {
@@ -461,10 +473,10 @@ fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> R
                 let par = Parallelism::Rayon(threads::num_threads());
                 mats.iter().for_each(|x| one(x, par));
             }
-        })
+        });
+        Ok(())
     };
     if parallel { threads::install(run) } else { run() }
-    Ok(())
 }
 
 #[derive(Clone, Copy)]

@@ -2,6 +2,7 @@
 //! kernel selection, and (with autograd) its backward formula.
 pub mod binary;
 pub mod box_muller;
+pub mod complex;
 pub mod compare;
 pub mod conv;
 pub mod creation;
@@ -21,6 +22,7 @@ pub mod shape;
 pub mod ternary;
 pub mod sort;
 pub mod decomp;
+pub mod fft;
 pub mod special;
 pub mod unary;
 pub mod vmath;

@@ -21,7 +21,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     if let Some(i) = tensors.iter().position(|t| t.ndim() == 0) {
         return runtime(format!("zero-dimensional tensor (at position {}) cannot be concatenated", i));
     }
-    let dtype = tensors.iter().skip(1).fold(tensors[0].dtype, |acc, t| promote_types(acc, t.dtype));
+    let dtype = tensors.iter().skip(1).try_fold(tensors[0].dtype, |acc, t| promote_types(acc, t.dtype))?;
     let Some(reference) = tensors.iter().find(|t| !skipped_in_cat(t)) else {
         return Tensor::empty(&[0], dtype);
     };

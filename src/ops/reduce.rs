@@ -19,7 +19,7 @@ macro_rules! with_float {
         match $dtype {
             DType::F32 => { type $T = f32; $body }
             DType::F64 => { type $T = f64; $body }
-            other => unreachable!("float kernels run on f32/f64, not {:?}", other),
+            other => return Err(crate::dtype::not_implemented_for("float kernel", other)),
         }
     };
 }
@@ -97,14 +97,21 @@ fn on_gpu(t: &Tensor, dims: &[usize], keepdim: bool, kind: Reduction) -> Result<
 
 /// The dtype reductions like `sum`/`prod` produce: integers and bool widen to int64.
 fn accumulating_dtype(t: &Tensor, dtype: Option<DType>) -> DType {
-    dtype.unwrap_or(if t.dtype.is_float() { t.dtype } else { DType::I64 })
+    dtype.unwrap_or(if t.dtype.is_float() || t.dtype.is_complex() { t.dtype } else { DType::I64 })
 }
 
 /// `sum` (and `prod`): floats accumulate in f32 (f64 for double); integers in wrapping i64,
 /// converted to the requested dtype at the end.
 fn sum_or_prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, product: bool) -> Result<Tensor> {
-    let dims = reduction_dims(dims, t.ndim())?;
     let out_dtype = accumulating_dtype(t, dtype);
+    if out_dtype.is_complex() {
+        if product {
+            return Err(crate::dtype::not_implemented_for("prod_cpu", out_dtype));
+        }
+        let src = t.to_dtype(out_dtype)?;
+        return super::complex::reduce_parts(&src, |p| sum_or_prod(p, dims, keepdim, None, false));
+    }
+    let dims = reduction_dims(dims, t.ndim())?;
     if out_dtype.is_float() {
         let src = widen_halves(&t.to_dtype(out_dtype)?)?;
         if let Some(r) = on_gpu(&src, &dims, keepdim, Reduction::Sum).transpose().filter(|_| !product) {
@@ -119,7 +126,7 @@ fn sum_or_prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DT
         })?;
         return r.to_dtype(out_dtype);
     }
-    let wide = crate::with_dtype!(t.dtype, T => {
+    let wide = crate::with_real_dtype!(t.dtype, T => {
         if product {
             fold_to::<T, i64, i64>(t, &dims, keepdim, 1, |a, x: T| a.wrapping_mul(x.to_i64()), i64::wrapping_mul, |a| a)
         } else {
@@ -152,17 +159,21 @@ pub fn nansum(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DTy
 fn float_output(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<DType> {
     let out = dtype.unwrap_or(t.dtype);
     if !out.is_float() {
-        return runtime(format!(
+        return Err(crate::error::Error::NotImplemented(format!(
             "{}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
             op,
             type_label(t.dtype)
-        ));
+        )));
     }
     Ok(out)
 }
 
 /// `mean`: only floating inputs (or an explicit float `dtype`), as in PyTorch.
 pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    if t.dtype.is_complex() && dtype.is_none_or(|d| d.is_complex()) {
+        let src = t.to_dtype(dtype.unwrap_or(t.dtype))?;
+        return super::complex::reduce_parts(&src, |p| mean(p, dims, keepdim, None));
+    }
     let out_dtype = float_output("mean", t, dtype)?;
     let dims = reduction_dims(dims, t.ndim())?;
     let src = widen_halves(&t.to_dtype(out_dtype)?)?;

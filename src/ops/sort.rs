@@ -154,7 +154,7 @@ pub fn sort(t: &Tensor, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> 
     let d = wrap_dim(dim, t.ndim())?;
     let x = as_vector_if_scalar(t)?;
     let (values, indices) = (Tensor::empty(x.shape(), t.dtype)?, Tensor::empty(x.shape(), DType::I64)?);
-    crate::with_dtype!(t.dtype, T => lanes2::<T, T, i64>(&x, d, &values, &indices, |lane, v, i| {
+    crate::with_real_dtype!(t.dtype, T => lanes2::<T, T, i64>(&x, d, &values, &indices, |lane, v, i| {
         for (k, p) in sorted_positions(lane, descending).into_iter().enumerate() {
             v[k] = lane[p];
             i[k] = p as i64;

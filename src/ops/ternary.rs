@@ -58,7 +58,7 @@ fn clamp_dtype(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<D
     }
     let mut ops = vec![operand(a)];
     ops.extend(min.iter().chain(max.iter()).map(|o| other_operand(o)));
-    let dtype = result_type(&ops, crate::default_dtype::get());
+    let dtype = result_type(&ops, crate::default_dtype::get())?;
     if dtype == DType::Bool {
         return runtime("\"clamp_cpu\" not implemented for 'Bool'");
     }
@@ -183,7 +183,7 @@ pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
             type_label(cond.dtype)
         ));
     }
-    let dtype = result_type(&[other_operand(x), other_operand(y)], crate::default_dtype::get());
+    let dtype = result_type(&[other_operand(x), other_operand(y)], crate::default_dtype::get())?;
     if let Some(out) = where_on_gpu(cond, x, y, dtype)? {
         return Ok(out);
     }
@@ -191,7 +191,7 @@ pub fn where_(cond: &Tensor, x: &Other, y: &Other) -> Result<Tensor> {
     let shape = broadcast_shapes(&broadcast_shapes(cond.shape(), x.shape())?, y.shape())?;
     let out = Tensor::empty(&shape, dtype)?;
     let (c, x, y) = (cond.broadcast_to(&shape)?, x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
-    crate::with_dtype!(dtype, T => select_into::<T>(&out, &c, &x, &y));
+    crate::with_any_dtype!(dtype, T => select_into::<T>(&out, &c, &x, &y));
     Ok(out)
 }
 

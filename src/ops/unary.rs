@@ -55,7 +55,7 @@ macro_rules! with_float_dtype {
             $crate::dtype::DType::BF16 => { type $T = half::bf16; $body }
             $crate::dtype::DType::F32 => { type $T = f32; $body }
             $crate::dtype::DType::F64 => { type $T = f64; $body }
-            _ => unreachable!("float dispatch on a non-float dtype"),
+            other => return Err(::core::convert::From::from($crate::dtype::not_implemented_for("float kernel", other))),
         }
     };
 }
@@ -206,7 +206,7 @@ macro_rules! declare_unary_ops {
 for_each_unary_op!(declare_unary_ops);
 
 fn not_implemented<T>(op: UnaryOp, dtype: DType) -> Result<T> {
-    runtime(format!("\"{}_cpu\" not implemented for '{}'", op.name(), type_label(dtype)))
+    Err(crate::dtype::not_implemented_for(&format!("{}_cpu", op.name()), dtype))
 }
 
 /// What a `Same` op does with a bool tensor.
@@ -228,6 +228,7 @@ fn bool_input(op: UnaryOp) -> Result<DType> {
 fn result_dtype(op: UnaryOp, input: DType) -> Result<DType> {
     Ok(match op.rule() {
         _ if input.is_float() => input,
+        Rule::Same | Rule::FloatOnly if input.is_limited_uint() || input.is_complex() => return not_implemented(op, input),
         Rule::Float => crate::default_dtype::get(),
         Rule::FloatOnly => return not_implemented(op, input),
         Rule::Same if input == DType::Bool => bool_input(op)?,
@@ -244,7 +245,7 @@ macro_rules! with_int_dtype {
             DType::I16 => { type $T = i16; $body }
             DType::I32 => { type $T = i32; $body }
             DType::I64 => { type $T = i64; $body }
-            _ => unreachable!("integer dispatch on a non-integer dtype"),
+            other => return not_implemented_named("integer kernel", other),
         }
     };
 }
@@ -272,6 +273,12 @@ fn run_into(op: UnaryOp, out: &Tensor, a: &Tensor) -> Result<()> {
 }
 
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
+    if a.dtype.is_complex() {
+        return match op {
+            UnaryOp::Abs => super::complex::abs_or_angle(a, false),
+            _ => super::complex::unary(op, a),
+        };
+    }
     let out = Tensor::empty(a.shape(), result_dtype(op, a.dtype)?)?;
     run_into(op, &out, a)?;
     Ok(out)
@@ -284,6 +291,9 @@ fn cast_error<T>(result: DType, out: DType) -> Result<T> {
 /// In-place form: the result must fit `a`'s dtype (`exp_` on an int tensor fails).
 pub fn unary_(op: UnaryOp, a: &Tensor) -> Result<()> {
     a.assert_no_internal_overlap()?;
+    if a.dtype.is_complex() && op != UnaryOp::Abs {
+        return a.copy_(&super::complex::unary(op, a)?);
+    }
     let dtype = result_dtype(op, a.dtype)?;
     if dtype != a.dtype {
         return cast_error(dtype, a.dtype);
@@ -321,6 +331,7 @@ fn finish(out: Tensor, in_place: bool) -> Tensor {
 
 /// `round(decimals=0)`: half to even; integers are returned unchanged (copied).
 pub fn round(a: &Tensor, decimals: i64, in_place: bool) -> Result<Tensor> {
+    check_real("round", a)?;
     if a.dtype == DType::Bool {
         return runtime("\"round_vml_cpu\" not implemented for 'Bool'");
     }
@@ -348,8 +359,16 @@ pub fn round(a: &Tensor, decimals: i64, in_place: bool) -> Result<Tensor> {
     Ok(finish(out, in_place))
 }
 
+/// The ops below have kernels for the ten core dtypes only.
+fn check_real(name: &str, a: &Tensor) -> Result<()> {
+    if a.dtype.is_complex() || a.dtype.is_limited_uint() {
+        return not_implemented_named(name, a.dtype);
+    }
+    Ok(())
+}
+
 fn not_implemented_named<T>(name: &str, dtype: DType) -> Result<T> {
-    runtime(format!("\"{}_cpu\" not implemented for '{}'", name, type_label(dtype)))
+    Err(crate::dtype::not_implemented_for(&format!("{}_cpu", name), dtype))
 }
 
 /// The largest finite value of a float dtype.
@@ -364,6 +383,7 @@ fn finite_max(dtype: DType) -> f64 {
 
 /// `nan_to_num(nan=0.0, posinf=None, neginf=None)`: infinities default to the dtype's extremes.
 pub fn nan_to_num(a: &Tensor, nan: f64, posinf: Option<f64>, neginf: Option<f64>, in_place: bool) -> Result<Tensor> {
+    check_real("nan_to_num", a)?;
     let out = output_for(a, a.dtype, in_place)?;
     if !a.dtype.is_float() {
         if !in_place {
@@ -389,6 +409,7 @@ pub fn nan_to_num(a: &Tensor, nan: f64, posinf: Option<f64>, neginf: Option<f64>
 
 /// `logit(eps=None)`: log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given.
 pub fn logit(a: &Tensor, eps: Option<f64>, in_place: bool) -> Result<Tensor> {
+    check_real("logit", a)?;
     let dtype = if a.dtype.is_float() { a.dtype } else { crate::default_dtype::get() };
     let out = output_for(a, dtype, in_place)?;
     float_map(&out, a, move |x| {
@@ -404,6 +425,7 @@ pub fn logit(a: &Tensor, eps: Option<f64>, in_place: bool) -> Result<Tensor> {
 
 /// `polygamma(n, x)`, elementwise ψ⁽ⁿ⁾ in the input's float dtype.
 pub fn polygamma(n: u32, a: &Tensor) -> Result<Tensor> {
+    check_real("polygamma", a)?;
     let dtype = if a.dtype.is_float() { a.dtype } else { crate::default_dtype::get() };
     let out = Tensor::empty(a.shape(), dtype)?;
     float_map(&out, a, move |x| special::polygamma(n, x))?;
@@ -430,12 +452,28 @@ pub enum Predicate {
 }
 
 pub fn predicate(p: Predicate, a: &Tensor) -> Result<Tensor> {
+    if a.dtype.is_complex() {
+        return complex_predicate(p, a);
+    }
     let out = Tensor::empty(a.shape(), DType::Bool)?;
-    predicate_into(p, &out, a);
+    predicate_into(p, &out, a)?;
     Ok(out)
 }
 
-fn predicate_into(p: Predicate, out: &Tensor, a: &Tensor) {
+/// A predicate of a complex number from those of its parts: NaN or infinite when either part
+/// is, finite or zero (logical_not) when both are.
+fn complex_predicate(p: Predicate, a: &Tensor) -> Result<Tensor> {
+    use crate::ops::binary::{binary, BinOp, Other};
+    let combine = match p {
+        Predicate::IsNan | Predicate::IsInf => BinOp::LogicalOr,
+        Predicate::IsFinite | Predicate::LogicalNot => BinOp::LogicalAnd,
+        _ => return not_implemented_named(&format!("{:?}", p).to_lowercase(), a.dtype),
+    };
+    let (re, im) = (super::complex::real(a), super::complex::imag(a)?);
+    binary(combine, &predicate(p, &re)?, &Other::Tensor(predicate(p, &im)?))
+}
+
+fn predicate_into(p: Predicate, out: &Tensor, a: &Tensor) -> Result<()> {
     if a.dtype.is_float() {
         crate::with_float_dtype!(a.dtype, T => {
             let test = move |v: T| {
@@ -453,7 +491,7 @@ fn predicate_into(p: Predicate, out: &Tensor, a: &Tensor) {
             map::unary_into::<T, bool>(out, a, test)
         })
     } else {
-        crate::with_dtype!(a.dtype, T => {
+        crate::with_real_dtype!(a.dtype, T => {
             let test = move |v: T| match p {
                 Predicate::IsNan | Predicate::IsInf | Predicate::IsPosInf | Predicate::IsNegInf => false,
                 Predicate::IsFinite => true,
@@ -463,6 +501,7 @@ fn predicate_into(p: Predicate, out: &Tensor, a: &Tensor) {
             map::unary_into::<T, bool>(out, a, test)
         })
     }
+    Ok(())
 }
 
 /// `logical_not_`: the 0/1 result is written back in `a`'s own dtype.
@@ -473,7 +512,7 @@ pub fn logical_not_(a: &Tensor) -> Result<()> {
 
 /// `bitwise_not` / `~`: integers flip their bits, bools are negated, floats are rejected.
 pub fn bitwise_not(a: &Tensor, in_place: bool) -> Result<Tensor> {
-    if a.dtype.is_float() {
+    if a.dtype.is_float() || a.dtype.is_complex() || a.dtype.is_limited_uint() {
         return not_implemented_named("bitwise_not", a.dtype);
     }
     let out = output_for(a, a.dtype, in_place)?;

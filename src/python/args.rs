@@ -40,6 +40,11 @@ pub fn other(obj: &Bound<'_, PyAny>) -> Option<Other> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Some(Other::Tensor(t.get().tensor()));
     }
+    // Python complex numbers are operands of the arithmetic ops (`t * 1j`) only: elsewhere a
+    // number is real.
+    if let Ok(c) = obj.cast::<pyo3::types::PyComplex>() {
+        return Some(Other::Scalar(Scalar::Complex(c.real(), c.imag())));
+    }
     scalar(obj).map(Other::Scalar)
 }
 

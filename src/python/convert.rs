@@ -6,11 +6,10 @@ use crate::dtype::{Category, DType, Element, Scalar};
 use crate::layout::Layout;
 use crate::storage::Storage;
 use crate::tensor::Tensor;
-use crate::with_dtype;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyBytes, PyComplex, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -25,6 +24,11 @@ fn numpy_typestr(dtype: DType) -> Option<&'static str> {
         DType::F16 => "<f2",
         DType::F32 => "<f4",
         DType::F64 => "<f8",
+        DType::U16 => "<u2",
+        DType::U32 => "<u4",
+        DType::U64 => "<u8",
+        DType::Complex64 => "<c8",
+        DType::Complex128 => "<c16",
         DType::BF16 => return None,
     })
 }
@@ -42,6 +46,11 @@ fn dtype_from_typestr(typestr: &str, owner: &Bound<'_, PyAny>) -> PyResult<DType
         "f2" => Some(DType::F16),
         "f4" => Some(DType::F32),
         "f8" => Some(DType::F64),
+        "u2" => Some(DType::U16),
+        "u4" => Some(DType::U32),
+        "u8" => Some(DType::U64),
+        "c8" => Some(DType::Complex64),
+        "c16" => Some(DType::Complex128),
         _ => None,
     };
     let Some(dt) = dt else {
@@ -88,8 +97,11 @@ fn numpy_scalar_dtype(obj: &Bound<'_, PyAny>) -> PyResult<Option<DType>> {
 fn numpy_scalar_value(obj: &Bound<'_, PyAny>, dtype: DType) -> PyResult<Scalar> {
     Ok(match dtype.category() {
         Category::Bool => Scalar::Bool(obj.is_truthy()?),
+        // uint64 values beyond int64 keep their bits, which the cast to uint64 restores.
+        Category::Integer if dtype == DType::U64 => Scalar::Int(obj.extract::<u64>()? as i64),
         Category::Integer => Scalar::Int(obj.extract::<i64>()?),
         Category::Floating => Scalar::Float(obj.extract::<f64>()?),
+        Category::Complex => Scalar::Complex(obj.getattr("real")?.extract()?, obj.getattr("imag")?.extract()?),
     })
 }
 
@@ -123,6 +135,10 @@ pub fn from_numpy(arr: &Bound<'_, PyAny>, warn_read_only: bool) -> PyResult<Tens
     };
     let typestr: String = get("typestr")?.extract()?;
     let dtype = dtype_from_typestr(&typestr, arr)?;
+    if dtype == DType::U64 && numpy_generic(arr.py()).map(|g| arr.is_instance(g)).transpose()?.unwrap_or(false) {
+        // PyTorch reads a NumPy uint64 scalar as a Python number, which it refuses.
+        return Err(PyTypeError::new_err("an integer is required"));
+    }
     let (addr, readonly): (usize, bool) = get("data")?.extract()?;
     let shape: Vec<usize> = get("shape")?.extract()?;
     let item = dtype.size() as isize;
@@ -190,6 +206,7 @@ struct Gathered {
     saw_float: bool,
     saw_int: bool,
     saw_big_int: bool,
+    saw_complex: bool,
     /// dtype of nested tensors, arrays and NumPy scalars, which take part in inference with
     /// their own dtype.
     inner_dtype: Option<DType>,
@@ -220,6 +237,9 @@ fn python_number(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
     if obj.is_exact_instance_of::<PyFloat>() || obj.is_exact_instance_of::<PyBool>() {
         return Ok(scalar(obj));
     }
+    if let Ok(c) = obj.cast::<PyComplex>() {
+        return Ok(Some(Scalar::Complex(c.real(), c.imag())));
+    }
     Ok(None)
 }
 
@@ -228,6 +248,7 @@ impl Gathered {
         match s {
             Scalar::Float(_) => self.saw_float = true,
             Scalar::Int(_) => self.saw_int = true,
+            Scalar::Complex(..) => self.saw_complex = true,
             Scalar::Bool(_) => {}
         }
         self.push_typed(s, None, depth)
@@ -239,14 +260,18 @@ impl Gathered {
             return Err(PyTypeError::new_err("not a sequence"));
         }
         if let Some(d) = dtype {
-            self.note_dtype(d);
+            self.note_dtype(d)?;
         }
         self.values.push(s);
         Ok(())
     }
 
-    fn note_dtype(&mut self, dtype: DType) {
-        self.inner_dtype = Some(self.inner_dtype.map_or(dtype, |d| crate::dtype::promote_types(d, dtype)));
+    fn note_dtype(&mut self, dtype: DType) -> PyResult<()> {
+        self.inner_dtype = Some(match self.inner_dtype {
+            Some(d) => crate::dtype::promote_types(d, dtype)?,
+            None => dtype,
+        });
+        Ok(())
     }
 
     fn numpy_scalar(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<Option<(Scalar, DType)>> {
@@ -335,16 +360,18 @@ impl Gathered {
                 t.shape().first().copied().unwrap_or(1)
             )));
         }
-        self.note_dtype(t.dtype);
-        with_dtype!(t.dtype, T => self.values.extend(t.to_vec::<T>()?.into_iter().map(|v| v.to_scalar())));
+        self.note_dtype(t.dtype)?;
+        crate::with_any_dtype!(t.dtype, T => self.values.extend(t.to_vec::<T>()?.into_iter().map(|v| v.to_scalar())));
         Ok(())
     }
 
     /// PyTorch's inference: nested tensors/arrays by dtype, Python floats as the default
     /// dtype, ints as int64, bools as bool; an empty sequence is the default dtype.
-    fn inferred_dtype(&self) -> DType {
+    fn inferred_dtype(&self) -> PyResult<DType> {
         let default = crate::default_dtype::get();
-        let from_scalars = if self.saw_float {
+        let from_scalars = if self.saw_complex {
+            Some(default.to_complex())
+        } else if self.saw_float {
             Some(default)
         } else if self.saw_int {
             Some(DType::I64)
@@ -353,10 +380,10 @@ impl Gathered {
         } else {
             None
         };
-        match (self.inner_dtype, from_scalars) {
-            (Some(d), Some(s)) => crate::dtype::promote_types(d, s),
+        Ok(match (self.inner_dtype, from_scalars) {
+            (Some(d), Some(s)) => crate::dtype::promote_types(d, s)?,
             (d, s) => d.or(s).unwrap_or(default),
-        }
+        })
     }
 }
 
@@ -370,22 +397,45 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
     let plain = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || python_number(obj)?.is_some();
     if !plain && is_array(obj) {
         let t = from_numpy(obj, false)?;
+        if let Some(d) = dtype.filter(|d| t.dtype.is_complex() && !d.is_complex() && *d != DType::Bool) {
+            let is_scalar = numpy_generic(obj.py()).map(|g| obj.is_instance(g)).transpose()?.unwrap_or(false);
+            if is_scalar {
+                // A NumPy complex scalar converts as a Python number: never to a real type.
+                return Err(complex_to_real_error(d, &qualified_type_name(obj)));
+            }
+        }
         return Ok(t.copy_to_new(dtype.unwrap_or(t.dtype))?);
     }
-    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, saw_big_int: false, inner_dtype: None, numpy_type: None };
+    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, saw_big_int: false, saw_complex: false, inner_dtype: None, numpy_type: None };
     g.gather(obj, 0)?;
-    let dtype = dtype.unwrap_or_else(|| g.inferred_dtype());
+    let dtype = match dtype {
+        Some(d) => d,
+        None => g.inferred_dtype()?,
+    };
+    if g.saw_complex && !dtype.is_complex() && dtype != DType::Bool {
+        return Err(complex_to_real_error(dtype, "complex"));
+    }
     if g.saw_big_int && !dtype.is_float() {
         return Err(PyValueError::new_err("Overflow when unpacking long long"));
     }
     if !dtype.is_float() {
         g.values.iter().try_for_each(|s| s.check_fits(dtype, false))?;
     }
-    Ok(with_dtype!(dtype, T => Tensor::from_vec(g.values.iter().map(|&s| T::from_scalar(s)).collect::<Vec<T>>(), &g.shape)?))
+    Ok(crate::with_any_dtype!(dtype, T => Tensor::from_vec(g.values.iter().map(|&s| T::from_scalar(s)).collect::<Vec<T>>(), &g.shape)?))
+}
+
+/// PyTorch's error for a complex number written into a real tensor by `tensor()`.
+fn complex_to_real_error(dtype: DType, type_name: &str) -> PyErr {
+    if dtype.is_float() {
+        PyTypeError::new_err(format!("must be real number, not {}", type_name))
+    } else {
+        PyTypeError::new_err(format!("'{}' object cannot be interpreted as an integer", type_name))
+    }
 }
 
 fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
     Ok(match s {
+        Scalar::Complex(re, im) => PyComplex::from_doubles(py, re, im).into_any().unbind(),
         Scalar::Bool(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
         Scalar::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
         Scalar::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
@@ -408,5 +458,5 @@ pub fn tolist(py: Python<'_>, t: &Tensor) -> PyResult<Py<PyAny>> {
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
-    with_dtype!(t.dtype, T => build(py, &t.to_vec::<T>()?, t.shape()))
+    crate::with_any_dtype!(t.dtype, T => build(py, &t.to_vec::<T>()?, t.shape()))
 }

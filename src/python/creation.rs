@@ -105,7 +105,11 @@ fn as_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, P
     let _on = check_opt_device(device)?;
     if convert::is_array(data) {
         let shared = convert::from_numpy(data, true)?;
-        return factory_output(py, shared.to_dtype(dtype.unwrap_or(shared.dtype))?, false);
+        let converted = match dtype {
+            Some(d) if d != shared.dtype => shared.copy_to_new(d)?,
+            _ => shared,
+        };
+        return factory_output(py, converted, false);
     }
     factory_output(py, convert::tensor_from_data(data, dtype)?, false)
 }
@@ -155,6 +159,9 @@ fn empty(py: Python<'_>, dims: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAn
 
 /// A fill value: a Python number or a one-element tensor.
 fn fill_value(obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
+    if let Ok(c) = obj.cast::<pyo3::types::PyComplex>() {
+        return Ok(Scalar::Complex(c.real(), c.imag()));
+    }
     number("full", obj)
 }
 

@@ -68,11 +68,12 @@ const LEGACY_USED: &CStr = c"used_dltensor";
 const VERSIONED_NAME: &CStr = c"dltensor_versioned";
 const VERSIONED_USED: &CStr = c"used_dltensor_versioned";
 
-// DLPack type codes: kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4, kDLBool 6.
+// DLPack type codes: kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4, kDLComplex 5, kDLBool 6.
 fn dl_dtype(dtype: DType) -> DLDataType {
     let code = match dtype {
         DType::Bool => 6,
-        DType::U8 => 1,
+        DType::U8 | DType::U16 | DType::U32 | DType::U64 => 1,
+        DType::Complex64 | DType::Complex128 => 5,
         DType::I8 | DType::I16 | DType::I32 | DType::I64 => 0,
         DType::F16 | DType::F32 | DType::F64 => 2,
         DType::BF16 => 4,
@@ -84,6 +85,11 @@ fn dtype_from_dl(t: DLDataType) -> PyResult<DType> {
     let dtype = match (t.code, t.bits, t.lanes) {
         (6, 8, 1) => DType::Bool,
         (1, 8, 1) => DType::U8,
+        (1, 16, 1) => DType::U16,
+        (1, 32, 1) => DType::U32,
+        (1, 64, 1) => DType::U64,
+        (5, 64, 1) => DType::Complex64,
+        (5, 128, 1) => DType::Complex128,
         (0, 8, 1) => DType::I8,
         (0, 16, 1) => DType::I16,
         (0, 32, 1) => DType::I32,

@@ -17,7 +17,7 @@ impl PyDType {
     }
     #[getter]
     fn is_complex(&self) -> bool {
-        false
+        self.dtype.is_complex()
     }
     #[getter]
     fn is_signed(&self) -> bool {
@@ -46,8 +46,15 @@ pub fn dtype_object(py: Python<'_>, dtype: DType) -> Py<PyDType> {
     all[dtype as usize].clone_ref(py)
 }
 
+/// `torch.promote_types`.
+#[pyfunction]
+fn promote_types(py: Python<'_>, type1: PyRef<'_, PyDType>, type2: PyRef<'_, PyDType>) -> PyResult<Py<PyDType>> {
+    Ok(dtype_object(py, crate::dtype::promote_types(type1.dtype, type2.dtype)?))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDType>()?;
+    m.add_function(wrap_pyfunction!(promote_types, m)?)?;
     for &d in ALL_DTYPES.iter() {
         m.add(d.name(), dtype_object(m.py(), d))?;
     }

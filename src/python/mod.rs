@@ -1,6 +1,7 @@
 //! PyO3 bindings only: argument parsing, error conversion, and the `Tensor` pyclass.
 mod args;
 mod autograd;
+mod complex;
 mod convert;
 mod creation;
 mod dlpack;
@@ -42,6 +43,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dlpack::register(m)?;
     device::register(m)?;
     decomp::register(m)?;
+    complex::register(m)?;
     errors::panics_raise_runtime_error(m)?;
     Ok(())
 }

@@ -102,7 +102,7 @@ impl PyTensor {
         self.tensor().dtype.is_float()
     }
     fn is_complex(&self) -> bool {
-        false
+        self.tensor().dtype.is_complex()
     }
     fn is_signed(&self) -> bool {
         self.tensor().dtype.is_signed()

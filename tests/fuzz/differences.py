@@ -16,11 +16,6 @@ DIFFERENCES = [
     ("serialization", r"data\[len\(data\) // 3\] \^= 0xFF", REJECTS_GOOD,
      "deliberate: a checkpoint with a damaged byte that PyTorch's reader happens to skip (a local "
      "header field, the byteorder record) is refused with an error rather than half-read"),
-    ("creation", r"np\.(uint16|uint32|uint64|complex64)", REJECTS_GOOD,
-     "open: PyTorch's limited uint16/uint32/uint64 dtypes and complex dtypes do not exist yet; "
-     "such arrays raise TypeError naming the supported types"),
-    ("creation", r"np\.(uint16|uint32|uint64|complex64).*\[::-1\]", WRONG_EXC,
-     "open: same dtypes as above; the unsupported dtype is reported before the negative stride"),
     ("reductions", r"torch\.topk\(", WRONG_VALUE,
      "open: among equal values PyTorch's indices are the order its std::nth_element/std::sort "
      "(libstdc++) leave; rustorch returns ties by ascending index"),

@@ -139,7 +139,7 @@ pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
             }) as BackwardFn
         })),
         _ => {
-            let dtype = crate::dtype::result_type(&[crate::dtype::Operand::Scalar(s), plain::operand(t)], crate::default_dtype::get());
+            let dtype = crate::dtype::result_type(&[crate::dtype::Operand::Scalar(s), plain::operand(t)], crate::default_dtype::get())?;
             binary(op, &Tensor::scalar(s, dtype)?, &Other::Tensor(t.clone()))
         }
     }

@@ -23,7 +23,7 @@ fn number(v: f64) -> Other {
 /// A pointwise loss of same-shaped `input` and `target` (promoted to one dtype); `weight` and
 /// `pos_weight` (shaped like the input) are constants, as in PyTorch.
 pub fn pointwise_loss(kind: Pointwise, input: &Tensor, target: &Tensor, weight: Option<&Tensor>, pos_weight: Option<&Tensor>, reduction: Reduction) -> Result<Tensor> {
-    let dtype = promote_types(input.dtype, target.dtype);
+    let dtype = promote_types(input.dtype, target.dtype)?;
     let (x, t) = (to_dtype(input, dtype)?, to_dtype(target, dtype)?);
     let (w, pw) = (weight.map(|w| w.detach()), pos_weight.map(|w| w.detach()));
     let out = plain::pointwise_loss(kind, &PointwiseArgs { input: &x, target: &t, weight: w.as_ref(), pos_weight: pw.as_ref() }, reduction)?;

@@ -112,6 +112,10 @@ fn zero(g: &Tensor, _: &Tensor) -> Result<Tensor> {
 pub fn unary(op: UnaryOp, a: &Tensor) -> Result<Tensor> {
     let out = plain::unary(op, a)?;
     let (name, reads, f) = derivative(op);
+    if a.dtype.is_complex() {
+        // No complex gradients (`abs` of a complex tensor is real, but its formula is not ours).
+        return Ok(crate::autograd::graph::record_without_gradient(name, &[a], out));
+    }
     Ok(record(name, &[a], out, |s| formula(s, a, reads, f)))
 }
 
@@ -120,6 +124,9 @@ pub fn unary_(op: UnaryOp, a: &mut Tensor) -> Result<()> {
         return plain::unary_(op, a);
     }
     let (name, reads, f) = derivative(op);
+    if a.dtype.is_complex() {
+        return crate::error::runtime(format!("{}: rustorch does not support autograd through complex tensors", name));
+    }
     check_inplace(a)?;
     let before = if reads == Reads::Input { copy_keeping_history(a)? } else { a.clone() };
     plain::unary_(op, a)?;

@@ -194,7 +194,7 @@ pub fn fill<T: Element>(out: &Tensor, value: T) {
 
 /// Copies `src` (of out's shape) into `out`, converting the element type.
 pub fn copy_cast(out: &Tensor, src: &Tensor) {
-    crate::with_dtype!(out.dtype, O => crate::with_dtype!(src.dtype, S => {
+    crate::with_any_dtype!(out.dtype, O => crate::with_any_dtype!(src.dtype, S => {
         unary_into::<S, O>(out, src, |x| x.cast::<O>())
     }))
 }
