@@ -241,3 +241,13 @@ def test_loss_module_reprs_and_buffers():
     assert list(nn.CrossEntropyLoss().state_dict()) == []
     assert list(nn.BCEWithLogitsLoss(pos_weight=torch.ones(1)).state_dict()) == ["pos_weight"]
     assert weighted.double().weight.dtype == torch.float64
+
+
+def test_bce_with_logits_of_an_infinite_target_follows_pytorchs_formula():
+    # Without pos_weight PyTorch computes (1 - t) x - logsigmoid(x): no (pos_weight - 1) t term
+    # to turn into 0 * inf.
+    x = torch.tensor([1.0, -1.0], requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, torch.tensor([float("inf")] * 2), reduction="none")
+    assert loss.tolist() == [float("-inf"), float("inf")]
+    loss.sum().backward()
+    assert x.grad.tolist() == [float("-inf"), float("-inf")]

@@ -61,7 +61,7 @@ GPU_KERNEL_METHODS = frozenset("""
 
 # `_C` functions with GPU kernels (the fused optimizer steps; autograd's engine; where/pow).
 GPU_KERNEL_FUNCTIONS = frozenset("""
-    _adam_step _sgd_step _run_backward pow where
+    _adam_step _sgd_step _run_backward pow where _pointwise_loss
 """.split())
 
 # Tensor methods whose CPU kernel runs on the host copies of their cuda operands.
@@ -97,7 +97,7 @@ HOST_FALLBACK_FUNCTIONS = frozenset("""
     normal stack vstack _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor
     _linalg_qr _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta
     _sample_dirichlet _standard_gamma binomial poisson
-    _pointwise_loss _nll_loss _batch_norm _layer_norm _gelu _embedding _unsafe_view
+    _nll_loss _batch_norm _layer_norm _gelu _embedding _unsafe_view
     _fft complex polar view_as_complex view_as_real
 """.split())
 

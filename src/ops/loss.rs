@@ -2,6 +2,7 @@
 //! huber, smooth l1, binary cross entropy with and without logits) with their reductions, and
 //! the negative log likelihood over a class dim. Each forward has its backward kernel beside it
 //! (the formulas of PyTorch's derivatives.yaml). Elements are computed in f64.
+use super::reduce::{extreme, Extreme};
 use super::unary::Float;
 use crate::error::{runtime, Error, Result};
 use crate::tensor::Tensor;
@@ -59,6 +60,12 @@ pub enum Pointwise {
     BinaryCrossEntropyWithLogits,
 }
 
+/// `1 + (pos_weight - 1) t`, the weight of the positive term; exactly 1 without a pos_weight,
+/// so that an infinite target gives PyTorch's result rather than `0 * inf`.
+fn log_weight(pos_weight: Option<f64>, t: f64) -> f64 {
+    pos_weight.map_or(1.0, |p| 1.0 + (p - 1.0) * t)
+}
+
 /// `log(sigmoid(x))` without overflow.
 fn log_sigmoid(x: f64) -> f64 {
     x.min(0.0) - (-x.abs()).exp().ln_1p()
@@ -86,7 +93,7 @@ impl Pointwise {
         }
     }
 
-    fn loss(self, x: f64, t: f64, pos_weight: f64) -> f64 {
+    fn loss(self, x: f64, t: f64, pos_weight: Option<f64>) -> f64 {
         match self {
             Pointwise::Mse => (x - t) * (x - t),
             Pointwise::Huber(delta) => {
@@ -99,12 +106,12 @@ impl Pointwise {
             }
             // PyTorch clamps each log at -100 so that saturated inputs give a finite loss.
             Pointwise::BinaryCrossEntropy => -(t * x.ln().max(-100.0) + (1.0 - t) * (-x).ln_1p().max(-100.0)),
-            Pointwise::BinaryCrossEntropyWithLogits => (1.0 - t) * x - (1.0 + (pos_weight - 1.0) * t) * log_sigmoid(x),
+            Pointwise::BinaryCrossEntropyWithLogits => (1.0 - t) * x - log_weight(pos_weight, t) * log_sigmoid(x),
         }
     }
 
     /// (d loss / d input, d loss / d target).
-    fn derivatives(self, x: f64, t: f64, pos_weight: f64) -> (f64, f64) {
+    fn derivatives(self, x: f64, t: f64, pos_weight: Option<f64>) -> (f64, f64) {
         match self {
             Pointwise::Mse => (2.0 * (x - t), -2.0 * (x - t)),
             Pointwise::Huber(delta) => {
@@ -117,9 +124,9 @@ impl Pointwise {
             }
             Pointwise::BinaryCrossEntropy => ((x - t) / ((1.0 - x) * x).max(1e-12), (-x).ln_1p().max(-100.0) - x.ln().max(-100.0)),
             Pointwise::BinaryCrossEntropyWithLogits => {
-                let log_weight = 1.0 + (pos_weight - 1.0) * t;
                 let sigmoid = 1.0 / (1.0 + (-x).exp());
-                ((1.0 - t) - log_weight * (1.0 - sigmoid), -(x + (pos_weight - 1.0) * log_sigmoid(x)))
+                let target_grad = -(x + pos_weight.map_or(0.0, |p| (p - 1.0) * log_sigmoid(x)));
+                ((1.0 - t) - log_weight(pos_weight, t) * (1.0 - sigmoid), target_grad)
             }
         }
     }
@@ -164,17 +171,29 @@ fn check_float(t: &Tensor, what: &str) -> Result<()> {
     }
 }
 
-/// The loss, reduced (a 0-dim tensor) or per element (`Reduction::None`).
-pub fn pointwise_loss(kind: Pointwise, a: &PointwiseArgs, reduction: Reduction) -> Result<Tensor> {
+/// The checks of `pointwise_loss` (dtype, shapes, BCE's input range), returning its operands.
+fn checked_operands(kind: Pointwise, a: &PointwiseArgs) -> Result<Operands> {
     check_float(a.input, kind.kernel_name())?;
     let o = operands(a)?;
-    let n = o.x.numel();
-    if kind == Pointwise::BinaryCrossEntropy {
-        let x = o.x.to_dtype(crate::dtype::DType::F64)?.to_vec::<f64>()?;
-        if !x.iter().all(|v| (0.0..=1.0).contains(v)) {
+    if kind == Pointwise::BinaryCrossEntropy && o.x.numel() > 0 {
+        // Two reductions (on the input's device) and two one-element reads; NaN fails, as in PyTorch.
+        let bound = |which: Extreme| -> Result<f64> { Ok(extreme(&o.x, None, false, which, which.name())?.item()?.to_f64()) };
+        if !(bound(Extreme::Min)? >= 0.0 && bound(Extreme::Max)? <= 1.0) {
             return runtime("all elements of input should be between 0 and 1");
         }
     }
+    Ok(o)
+}
+
+/// What `pointwise_loss` checks, for a caller computing the loss from other ops (the GPU path).
+pub fn check_pointwise_args(kind: Pointwise, a: &PointwiseArgs) -> Result<()> {
+    checked_operands(kind, a).map(drop)
+}
+
+/// The loss, reduced (a 0-dim tensor) or per element (`Reduction::None`).
+pub fn pointwise_loss(kind: Pointwise, a: &PointwiseArgs, reduction: Reduction) -> Result<Tensor> {
+    let o = checked_operands(kind, a)?;
+    let n = o.x.numel();
     let shape: &[usize] = if reduction == Reduction::None { o.x.shape() } else { &[] };
     let out = Tensor::empty(shape, o.x.dtype)?;
     with_float_dtype!(o.x.dtype, T => {
@@ -183,7 +202,7 @@ pub fn pointwise_loss(kind: Pointwise, a: &PointwiseArgs, reduction: Reduction) 
         let w = o.w.as_ref().map(|w| unsafe { elems::<T>(w) });
         let pw = o.pw.as_ref().map(|w| unsafe { elems::<T>(w) });
         let term = |i: usize| {
-            let l = kind.loss(get(x[i]), get(t[i]), pw.map_or(1.0, |p| get(p[i])));
+            let l = kind.loss(get(x[i]), get(t[i]), pw.map(|p| get(p[i])));
             w.map_or(l, |w| l * get(w[i]))
         };
         let dst = unsafe { elems_mut::<T>(&out) };
@@ -215,7 +234,7 @@ pub fn pointwise_loss_backward(kind: Pointwise, grad: &Tensor, a: &PointwiseArgs
         let mut dt = gt.as_ref().map(|t| unsafe { elems_mut::<T>(t) });
         for i in 0..n {
             let gi = get(if reduction == Reduction::None { gs[i] } else { gs[0] }) * scale * w.map_or(1.0, |w| get(w[i]));
-            let (ddx, ddt) = kind.derivatives(get(x[i]), get(t[i]), pw.map_or(1.0, |p| get(p[i])));
+            let (ddx, ddt) = kind.derivatives(get(x[i]), get(t[i]), pw.map(|p| get(p[i])));
             if let Some(d) = dx.as_deref_mut() {
                 d[i] = put(gi * ddx);
             }

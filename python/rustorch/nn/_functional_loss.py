@@ -52,9 +52,11 @@ def _check_floating_result(input, target, kernel):
     """The kernel runs in the promoted dtype of input and target: an integer input with a float
     target computes in float; two integer (or bool) operands have no kernel. Returns the input,
     a bool one cast to that dtype."""
-    promoted = _C.where(_C.tensor(True), input.detach(), target.detach())  # promotes as result_type
-    _check_floating_kernel(promoted, kernel)
-    return input.to(promoted.dtype) if input.dtype == _C.bool else input  # bool - x has no kernel
+    from .._variants import result_type  # imported late: it patches Tensor methods defined after nn
+    dtype = result_type(input, target)
+    if not dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type_name(dtype)}'")
+    return input.to(dtype) if input.dtype == _C.bool else input  # bool - x has no kernel
 
 
 def _fused_pointwise(kind, input, target, size_average, reduce, reduction, param=1.0):
@@ -128,12 +130,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     if target.is_floating_point():  # PyTorch 2.15 computes in the target's dtype
         input = input.to(target.dtype)
-    if pos_weight is None and not bool(target.isfinite().all()):
-        # The fused kernel's (pos_weight - 1) * t is NaN for an infinite target; PyTorch's
-        # formula without pos_weight has no such term.
-        from .functional import logsigmoid
-        loss = (1 - target) * input - logsigmoid(input)
-        return _reduction.reduce(loss if weight is None else loss * weight, reduction)
     weight, pos_weight = (None if w is None else w.expand(input.shape) for w in (weight, pos_weight))
     return _C._pointwise_loss("binary_cross_entropy_with_logits", input, target, weight, pos_weight,
                               _reduction.get_enum(reduction))

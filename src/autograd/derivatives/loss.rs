@@ -2,18 +2,20 @@
 //! NllLossBackward0, …). The backward runs the fused kernels of `ops::loss`; under
 //! `create_graph` it is composed of differentiable ops instead, so that gradients of gradients
 //! exist.
-use super::binary::{binary_scalar_lhs, div, mul, mul_scalar, neg, sub};
+use super::binary::{add, binary, binary_scalar_lhs, div, mul, mul_scalar, neg, sub};
+use super::reduce::{mean, sum};
 use super::shape::{reshape, unsqueeze};
 use super::ternary::{clamp, clamp_max, clamp_min};
 use super::unary::unary;
 use super::{grads, to_dtype};
-use crate::autograd::grad_mode;
+use crate::autograd::grad_mode::{self, GradModeGuard};
 use crate::autograd::graph::{record, BackwardFn, Ctx, Saver};
 use crate::dtype::{promote_types, Scalar};
 use crate::error::Result;
 use crate::ops::binary::{BinOp, Other};
 use crate::ops::loss::{self as plain, Pointwise, PointwiseArgs, Reduction};
 use crate::ops::unary::UnaryOp;
+use crate::storage::Device;
 use crate::tensor::Tensor;
 
 fn number(v: f64) -> Other {
@@ -26,13 +28,22 @@ pub fn pointwise_loss(kind: Pointwise, input: &Tensor, target: &Tensor, weight: 
     let dtype = promote_types(input.dtype, target.dtype)?;
     let (x, t) = (to_dtype(input, dtype)?, to_dtype(target, dtype)?);
     let (w, pw) = (weight.map(|w| w.detach()), pos_weight.map(|w| w.detach()));
-    let out = plain::pointwise_loss(kind, &PointwiseArgs { input: &x, target: &t, weight: w.as_ref(), pos_weight: pw.as_ref() }, reduction)?;
+    let args = PointwiseArgs { input: &x, target: &t, weight: w.as_ref(), pos_weight: pw.as_ref() };
+    // The fused kernels are CPU ones; on the GPU the same formulas run as ops with GPU kernels.
+    let on_gpu = x.device() == Device::Cuda;
+    let out = if on_gpu {
+        plain::check_pointwise_args(kind, &args)?;
+        let _no_grad = GradModeGuard::new(false);
+        composed_pointwise_loss(kind, &x, &t, w.as_ref(), pw.as_ref(), reduction)?
+    } else {
+        plain::pointwise_loss(kind, &args, reduction)?
+    };
     Ok(record(kind.node_name(), &[&x, &t], out, |s: &mut Saver| {
         let (sx, st) = (s.save(&x), s.save(&t));
         Box::new(move |c: &Ctx, g: &[Tensor]| {
             let (x, t) = (c.unpack(&sx)?, c.unpack(&st)?);
             let needs = [c.needs(0), c.needs(1)];
-            let [gx, gt] = if grad_mode::is_enabled() {
+            let [gx, gt] = if grad_mode::is_enabled() || on_gpu {
                 composed_pointwise_backward(kind, &g[0], &x, &t, w.as_ref(), pw.as_ref(), reduction, needs)?
             } else {
                 plain::pointwise_loss_backward(kind, &g[0], &PointwiseArgs { input: &x, target: &t, weight: w.as_ref(), pos_weight: pw.as_ref() }, reduction, needs)?
@@ -40,6 +51,54 @@ pub fn pointwise_loss(kind: Pointwise, input: &Tensor, target: &Tensor, weight: 
             grads([gx, gt])
         }) as BackwardFn
     }))
+}
+
+/// The loss of `ops::loss::Pointwise::loss`, weighted and reduced, from differentiable ops.
+fn composed_pointwise_loss(kind: Pointwise, x: &Tensor, t: &Tensor, weight: Option<&Tensor>, pos_weight: Option<&Tensor>, reduction: Reduction) -> Result<Tensor> {
+    // Huber and smooth L1 as `0.5 m^2 + delta (|d| - m)` with `m = min(|d|, delta)`: one formula
+    // for both branches of PyTorch's piecewise definition.
+    let huber = |delta: f64| -> Result<(Tensor, Tensor)> {
+        let z = unary(UnaryOp::Abs, &sub(x, t)?)?;
+        let m = clamp_max(&z, &number(delta))?;
+        Ok((mul_scalar(&mul(&m, &m)?, 0.5)?, sub(&z, &m)?))
+    };
+    let one_minus = |v: &Tensor| binary_scalar_lhs(BinOp::Sub, Scalar::Float(1.0), v);
+    let mut loss = match kind {
+        Pointwise::Mse => {
+            let d = sub(x, t)?;
+            mul(&d, &d)?
+        }
+        Pointwise::Huber(delta) => {
+            let (quadratic, linear) = huber(delta)?;
+            add(&quadratic, &mul_scalar(&linear, delta)?)?
+        }
+        Pointwise::SmoothL1(beta) if beta == 0.0 => unary(UnaryOp::Abs, &sub(x, t)?)?,
+        Pointwise::SmoothL1(beta) => {
+            let (quadratic, linear) = huber(beta)?;
+            add(&mul_scalar(&quadratic, 1.0 / beta)?, &linear)?
+        }
+        Pointwise::BinaryCrossEntropy => {
+            let clamped_log = |v: &Tensor| clamp_min(&unary(UnaryOp::Log, v)?, &number(-100.0));
+            let positive = mul(t, &clamped_log(x)?)?;
+            neg(&add(&positive, &mul(&one_minus(t)?, &clamped_log(&one_minus(x)?)?)?)?)?
+        }
+        Pointwise::BinaryCrossEntropyWithLogits => {
+            let log_term = log_sigmoid(x)?;
+            let weighted = match pos_weight {
+                Some(p) => mul(&binary_scalar_lhs(BinOp::Add, Scalar::Float(1.0), &mul(&binary(BinOp::Sub, p, &number(1.0))?, t)?)?, &log_term)?,
+                None => log_term,
+            };
+            sub(&mul(&one_minus(t)?, x)?, &weighted)?
+        }
+    };
+    if let Some(w) = weight {
+        loss = mul(&loss, w)?;
+    }
+    match reduction {
+        Reduction::None => Ok(loss),
+        Reduction::Mean => mean(&loss, None, false, None),
+        Reduction::Sum => sum(&loss, None, false, None),
+    }
 }
 
 /// `log(sigmoid(x))` from differentiable ops: `min(x, 0) - log1p(exp(-|x|))`.
