@@ -313,6 +313,28 @@ def test_fused_pointwise_losses_and_their_gradients_run_on_the_gpu(loss, reads, 
     close(t.grad, t_cpu.grad, rtol=1e-5, atol=1e-6)
 
 
+def test_fused_recurrent_cells_and_their_gradients_run_on_the_gpu():
+    gates_cpu, c_cpu = rand(3, 8, seed=23).requires_grad_(), rand(3, 2, seed=24).requires_grad_()
+    xg_cpu, hg_cpu, h_cpu = rand(3, 6, seed=25).requires_grad_(), rand(3, 6, seed=26).requires_grad_(), rand(3, 2, seed=27).requires_grad_()
+    leaves_cpu = [gates_cpu, c_cpu, xg_cpu, hg_cpu, h_cpu]
+    leaves = [t.detach().cuda().requires_grad_() for t in leaves_cpu]
+
+    def run(gates, c, xg, hg, h):
+        h_lstm, c_lstm = torch._C._lstm_cell(gates, c)
+        return h_lstm, c_lstm, torch._C._gru_cell(xg, hg, h)
+
+    expected = run(*leaves_cpu)
+    sum(o.sum() * (k + 1) for k, o in enumerate(expected)).backward()
+    with on_gpu():
+        outs = run(*leaves)
+        sum(o.sum() * (k + 1) for k, o in enumerate(outs)).backward()
+    assert [type(o.grad_fn).__name__ for o in outs] == [type(o.grad_fn).__name__ for o in expected]
+    for o, e in zip(outs, expected):
+        close(o.detach(), e.detach())
+    for leaf, leaf_cpu in zip(leaves, leaves_cpu):
+        close(leaf.grad, leaf_cpu.grad)
+
+
 # --- optimizers and training -----------------------------------------------------------------
 
 @pytest.mark.parametrize("make", [

@@ -302,6 +302,8 @@ CASES = [
     Case("EmbeddingBackward0", lambda w: torch.nn.functional.embedding(torch.tensor([[0, 2], [2, 3]]), w, padding_idx=1), [(4, 2)]),
     Case("AddmmBackward0", lambda x, w, b: torch.nn.functional.linear(x, w, b), [(2, 3, 4), (2, 4), (2,)], name="linear_3d", layouts=("contiguous",)),
     Case("UnsafeViewBackward0", lambda x, w: torch.nn.functional.linear(x, w), [(2, 3, 4), (2, 4)], name="linear_3d_no_bias"),
+    Case("ThnnFusedLstmCellBackward0", lambda g, c: torch._C._lstm_cell(g, c), [(2, 8), (2, 2)], name="lstm_cell"),
+    Case("ThnnFusedGruCellBackward0", lambda x, h, s: torch._C._gru_cell(x, h, s), [(2, 6), (2, 6), (2, 2)], name="gru_cell"),
 ]
 
 

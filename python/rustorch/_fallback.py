@@ -59,9 +59,11 @@ GPU_KERNEL_METHODS = frozenset("""
     subtract subtract_ sum tan tan_ tanh tanh_ true_divide true_divide_ trunc trunc_ where backward
 """.split())
 
-# `_C` functions with GPU kernels (the fused optimizer steps; autograd's engine; where/pow).
+# `_C` functions with GPU kernels (the fused optimizer steps; autograd's engine; where/pow; the
+# fused losses and recurrent cells, composed of GPU ops there; joins, a copy kernel per piece).
 GPU_KERNEL_FUNCTIONS = frozenset("""
-    _adam_step _sgd_step _run_backward pow where _pointwise_loss
+    _adam_step _sgd_step _run_backward pow where _pointwise_loss _lstm_cell _gru_cell
+    cat stack hstack vstack dstack column_stack
 """.split())
 
 # Tensor methods whose CPU kernel runs on the host copies of their cuda operands.
@@ -93,8 +95,8 @@ HOST_FALLBACK_METHODS = frozenset("""
 # `_C` functions whose CPU kernel runs on the host copies of their cuda operands.
 HOST_FALLBACK_FUNCTIONS = frozenset("""
     _adagrad_step _col2im _function_apply _im2col _max_pool2d _rmsprop_step atleast_1d atleast_2d
-    atleast_3d bernoulli broadcast_tensors cat column_stack dstack float_power hstack multinomial
-    normal stack vstack _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor
+    atleast_3d bernoulli broadcast_tensors float_power multinomial
+    normal _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor
     _linalg_qr _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta
     _sample_dirichlet _standard_gamma binomial poisson
     _nll_loss _batch_norm _layer_norm _gelu _embedding _unsafe_view

@@ -17,6 +17,7 @@ pub mod rearrange;
 pub mod sampling;
 pub mod random;
 pub mod reduce;
+pub mod rnn;
 pub mod scan;
 pub mod shape;
 pub mod ternary;

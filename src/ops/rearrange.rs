@@ -49,7 +49,8 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let mut start = 0;
     for t in tensors.iter().filter(|t| !skipped_in_cat(t)) {
         let len = t.shape()[d];
-        map::copy_cast(&narrow(&out, d as i64, start, len as i64)?, t);
+        // Device-aware: a GPU copy kernel per piece on cuda tensors.
+        crate::backend::copy_cast(&narrow(&out, d as i64, start, len as i64)?, t)?;
         start += len as i64;
     }
     Ok(out)

@@ -3,7 +3,7 @@
 //! layers that are one autograd node each in PyTorch.
 use super::reduce::detach_if_large;
 use super::tensor::{wrap, PyTensor};
-use crate::autograd::derivatives::{conv, loss, norm, window};
+use crate::autograd::derivatives::{conv, loss, norm, rnn, window};
 use crate::dtype::Scalar;
 use crate::error::Error;
 use crate::ops::loss::{Pointwise, Reduction};
@@ -212,8 +212,25 @@ fn _unsafe_view(py: Python<'_>, input: PyRef<'_, PyTensor>, shape: Vec<i64>) -> 
     wrap(py, crate::autograd::derivatives::shape::unsafe_view(&input.tensor(), &shape)?)
 }
 
+/// One LSTM step's pointwise part (PyTorch's `_thnn_fused_lstm_cell`): (h', c') from the summed
+/// gate pre-activations and the cell state.
+#[pyfunction]
+fn _lstm_cell(py: Python<'_>, gates: PyRef<'_, PyTensor>, cx: PyRef<'_, PyTensor>) -> PyResult<(Py<PyTensor>, Py<PyTensor>)> {
+    let (h, c) = rnn::lstm_cell(&gates.tensor(), &cx.tensor())?;
+    Ok((wrap(py, h)?, wrap(py, c)?))
+}
+
+/// One GRU step's pointwise part (PyTorch's `_thnn_fused_gru_cell`): h' from the input and
+/// hidden gate projections and the state.
+#[pyfunction]
+fn _gru_cell(py: Python<'_>, input_gates: PyRef<'_, PyTensor>, hidden_gates: PyRef<'_, PyTensor>, hx: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    wrap(py, rnn::gru_cell(&input_gates.tensor(), &hidden_gates.tensor(), &hx.tensor())?)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_unsafe_view, m)?)?;
+    m.add_function(wrap_pyfunction!(_lstm_cell, m)?)?;
+    m.add_function(wrap_pyfunction!(_gru_cell, m)?)?;
     m.add_function(wrap_pyfunction!(_pointwise_loss, m)?)?;
     m.add_function(wrap_pyfunction!(_nll_loss, m)?)?;
     m.add_function(wrap_pyfunction!(_batch_norm, m)?)?;

@@ -10,6 +10,7 @@ pub mod loss;
 pub mod norm;
 pub mod rearrange;
 pub mod reduce;
+pub mod rnn;
 pub mod scan;
 pub mod shape;
 pub mod sort;

@@ -1,8 +1,8 @@
 """Recurrent layers: ``RNN`` / ``LSTM`` / ``GRU`` and their single-step cells.
 
-The recurrences are written with differentiable tensor ops (autograd for free). Each layer
-projects its whole input sequence through ``weight_ih`` in one matmul, then steps through time
-with the hidden-to-hidden matmul only. Padded and packed input share one loop: a packed step t
+Each layer projects its whole input sequence through ``weight_ih`` in one matmul, then steps
+through time with the hidden-to-hidden matmul and, for LSTM and GRU, one fused Rust cell (gate
+nonlinearities and state update in one pass, one autograd node with its own backward kernel). Padded and packed input share one loop: a packed step t
 updates the first ``batch_sizes[t]`` rows of the state and leaves the finished sequences' rows as
 they are, which is exactly where PyTorch reads their final hidden state (and, run backwards,
 where the reverse direction starts each sequence from its ``h0`` row)."""
@@ -34,23 +34,14 @@ def _rnn_relu_step(gates_x, state, w_hh, b_hh, w_hr=None):
 
 
 def _lstm_step(gates_x, state, w_hh, b_hh, w_hr=None):
-    h, c = state
-    i, f, g, o = (gates_x + F.linear(h, w_hh, b_hh)).chunk(4, 1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
+    h, c = _C._lstm_cell(gates_x + F.linear(state[0], w_hh, b_hh), state[1])
     if w_hr is not None:
         h = h.matmul(w_hr.t())
     return h, c
 
 
 def _gru_step(gates_x, state, w_hh, b_hh, w_hr=None):
-    h = state[0]
-    x_r, x_z, x_n = gates_x.chunk(3, 1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, 1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return (n + z * (h - n),)
+    return (_C._gru_cell(gates_x, F.linear(state[0], w_hh, b_hh), state[0]),)
 
 
 _STEPS = {"LSTM": _lstm_step, "GRU": _gru_step, "RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step}
