@@ -313,6 +313,25 @@ def test_fused_pointwise_losses_and_their_gradients_run_on_the_gpu(loss, reads, 
     close(t.grad, t_cpu.grad, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("layer", [
+    lambda x: F.gelu(x),
+    lambda x: F.gelu(x, approximate="tanh"),
+    lambda x: F.layer_norm(x, (5,)),
+    lambda x: F.layer_norm(x, (6, 5), weight=x[0].detach() * 0 + 1.5, bias=x[0].detach() * 0 - 0.5),
+])
+def test_fused_layers_and_their_gradients_run_on_the_gpu(layer):
+    x_cpu = rand(2, 6, 5, seed=28).requires_grad_()
+    x = x_cpu.detach().cuda().requires_grad_()
+    expected = layer(x_cpu)
+    (expected * expected).sum().backward()
+    with on_gpu():
+        out = layer(x)
+        (out * out).sum().backward()
+    assert type(out.grad_fn).__name__ == type(expected.grad_fn).__name__
+    close(out.detach(), expected.detach(), rtol=1e-5, atol=1e-5)
+    close(x.grad, x_cpu.grad, rtol=1e-4, atol=1e-4)
+
+
 def test_fused_recurrent_cells_and_their_gradients_run_on_the_gpu():
     gates_cpu, c_cpu = rand(3, 8, seed=23).requires_grad_(), rand(3, 2, seed=24).requires_grad_()
     xg_cpu, hg_cpu, h_cpu = rand(3, 6, seed=25).requires_grad_(), rand(3, 6, seed=26).requires_grad_(), rand(3, 2, seed=27).requires_grad_()

@@ -8,13 +8,14 @@ use super::{grads, optional_input as slot};
 use super::reduce::{mean, sum};
 use super::shape::reshape;
 use super::unary::unary;
-use crate::autograd::grad_mode;
+use crate::autograd::grad_mode::{self, GradModeGuard};
 use crate::autograd::graph::{record, BackwardFn, Ctx, Grads, Saver};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::ops::binary::{BinOp, Other};
 use crate::ops::norm::{self as plain, BatchNormMode, Gelu};
 use crate::ops::unary::UnaryOp;
+use crate::storage::Device;
 use crate::tensor::Tensor;
 
 fn plus(t: &Tensor, v: f64) -> Result<Tensor> {
@@ -29,6 +30,13 @@ fn three(g: [Option<Tensor>; 3]) -> Result<Grads> {
 fn normalized_input_grad(gh: &Tensor, xhat: &Tensor, invstd: &Tensor, dims: &[i64]) -> Result<Tensor> {
     let centered = sub(gh, &mean(gh, Some(dims), true, None)?)?;
     mul(invstd, &sub(&centered, &mul(xhat, &mean(&mul(gh, xhat)?, Some(dims), true, None)?)?)?)
+}
+
+/// `(x - mean) * rstd` over `dims` (biased variance) and that `rstd`, from differentiable ops.
+fn standardized(x: &Tensor, dims: &[i64], eps: f64) -> Result<(Tensor, Tensor)> {
+    let centered = sub(x, &mean(x, Some(dims), true, None)?)?;
+    let rstd = unary(UnaryOp::Rsqrt, &plus(&mean(&mul(&centered, &centered)?, Some(dims), true, None)?, eps)?)?;
+    Ok((mul(&centered, &rstd)?, rstd))
 }
 
 /// `native_batch_norm` (NativeBatchNormBackward0), training or evaluation.
@@ -49,9 +57,7 @@ pub fn batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tensor>, mo
             let channel_shape: Vec<i64> = (0..x.ndim()).map(|d| if d == 1 { -1 } else { 1 }).collect();
             let per_channel = |t: &Tensor| reshape(t, &channel_shape);
             let (xhat, invstd) = if training {
-                let centered = sub(&x, &mean(&x, Some(&dims), true, None)?)?;
-                let invstd = unary(UnaryOp::Rsqrt, &plus(&mean(&mul(&centered, &centered)?, Some(&dims), true, None)?, eps)?)?;
-                (mul(&centered, &invstd)?, invstd)
+                standardized(&x, &dims, eps)?
             } else {
                 let invstd = per_channel(&invstd_t)?;
                 (mul(&sub(&x, &per_channel(&mean_t)?)?, &invstd)?, invstd)
@@ -70,7 +76,22 @@ pub fn batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tensor>, mo
 
 /// `native_layer_norm` over the trailing `normalized_ndim` dims (NativeLayerNormBackward0).
 pub fn layer_norm(x: &Tensor, normalized_ndim: usize, weight: Option<&Tensor>, bias: Option<&Tensor>, eps: f64) -> Result<Tensor> {
-    let (out, mean_t, rstd_t) = plain::layer_norm(x, normalized_ndim, weight, bias, eps)?;
+    // The fused kernels are CPU ones; on the GPU the forward and backward run as GPU ops.
+    let on_gpu = x.device() == Device::Cuda;
+    let (out, stats) = if on_gpu {
+        let _no_grad = GradModeGuard::new(false);
+        let lead = x.ndim().checked_sub(normalized_ndim).ok_or_else(|| Error::Runtime(format!("layer_norm: input of {} dims cannot be normalized over {}", x.ndim(), normalized_ndim)))?;
+        let dims: Vec<i64> = (lead as i64..x.ndim() as i64).collect();
+        let (xhat, _) = standardized(x, &dims, eps)?;
+        let scaled = match weight {
+            Some(w) => mul(&xhat, w)?,
+            None => xhat,
+        };
+        (bias.map_or(Ok(scaled.clone()), |b| add(&scaled, b))?, None)
+    } else {
+        let (out, mean_t, rstd_t) = plain::layer_norm(x, normalized_ndim, weight, bias, eps)?;
+        (out, Some((mean_t, rstd_t)))
+    };
     let (w_slot, b_slot) = (slot(weight, x.dtype)?, slot(bias, x.dtype)?);
     let has_weight = weight.is_some();
     Ok(record("NativeLayerNormBackward0", &[x, &w_slot, &b_slot], out, |s: &mut Saver| {
@@ -78,14 +99,12 @@ pub fn layer_norm(x: &Tensor, normalized_ndim: usize, weight: Option<&Tensor>, b
         Box::new(move |c: &Ctx, g: &[Tensor]| {
             let (x, w) = (c.unpack(&sx)?, sw.as_ref().map(|w| c.unpack(w)).transpose()?);
             let needs = [c.needs(0), c.needs(1), c.needs(2)];
-            if !grad_mode::is_enabled() {
-                return three(plain::layer_norm_backward(&g[0], &x, normalized_ndim, w.as_ref(), &mean_t, &rstd_t, needs)?);
+            if let (Some((mean_t, rstd_t)), false) = (&stats, grad_mode::is_enabled()) {
+                return three(plain::layer_norm_backward(&g[0], &x, normalized_ndim, w.as_ref(), mean_t, rstd_t, needs)?);
             }
             let lead = x.ndim() - normalized_ndim;
             let dims: Vec<i64> = (lead as i64..x.ndim() as i64).collect();
-            let centered = sub(&x, &mean(&x, Some(&dims), true, None)?)?;
-            let rstd = unary(UnaryOp::Rsqrt, &plus(&mean(&mul(&centered, &centered)?, Some(&dims), true, None)?, eps)?)?;
-            let xhat = mul(&centered, &rstd)?;
+            let (xhat, rstd) = standardized(&x, &dims, eps)?;
             let gh = match &w {
                 Some(w) => mul(&g[0], w)?,
                 None => g[0].clone(),
@@ -98,6 +117,20 @@ pub fn layer_norm(x: &Tensor, normalized_ndim: usize, weight: Option<&Tensor>, b
             three([gx, gw, gb])
         }) as BackwardFn
     }))
+}
+
+/// GELU from differentiable ops: `x Φ(x)`, or PyTorch's tanh approximation of it.
+fn composed_gelu(x: &Tensor, kind: Gelu) -> Result<Tensor> {
+    use std::f64::consts::FRAC_1_SQRT_2;
+    let half_x = mul_scalar(x, 0.5)?;
+    let inner = match kind {
+        Gelu::Exact => unary(UnaryOp::Erf, &mul_scalar(x, FRAC_1_SQRT_2)?)?,
+        Gelu::Tanh => {
+            let cubic = mul_scalar(&mul(&mul(x, x)?, x)?, 0.044715)?;
+            unary(UnaryOp::Tanh, &mul_scalar(&add(x, &cubic)?, (2.0 / std::f64::consts::PI).sqrt())?)?
+        }
+    };
+    mul(&half_x, &plus(&inner, 1.0)?)
 }
 
 /// GELU's derivative from differentiable ops.
@@ -123,12 +156,20 @@ fn gelu_derivative(x: &Tensor, kind: Gelu) -> Result<Tensor> {
 
 /// `gelu(x, approximate)` (GeluBackward0).
 pub fn gelu(x: &Tensor, kind: Gelu) -> Result<Tensor> {
-    let out = plain::gelu(x, kind)?;
+    // The fused kernels are CPU ones; on the GPU the forward and backward run as GPU ops.
+    let on_gpu = x.device() == Device::Cuda;
+    let out = if on_gpu {
+        let _no_grad = GradModeGuard::new(false);
+        composed_gelu(x, kind)?
+    } else {
+        plain::gelu(x, kind)?
+    };
     Ok(record("GeluBackward0", &[x], out, |s: &mut Saver| {
         let sx = s.save(x);
         Box::new(move |c: &Ctx, g: &[Tensor]| {
             let x = c.unpack(&sx)?;
-            grads([c.grad(0, || if grad_mode::is_enabled() { mul(&g[0], &gelu_derivative(&x, kind)?) } else { plain::gelu_backward(&g[0], &x, kind) })?])
+            let composed = grad_mode::is_enabled() || on_gpu;
+            grads([c.grad(0, || if composed { mul(&g[0], &gelu_derivative(&x, kind)?) } else { plain::gelu_backward(&g[0], &x, kind) })?])
         }) as BackwardFn
     }))
 }
