@@ -332,6 +332,25 @@ def test_fused_layers_and_their_gradients_run_on_the_gpu(layer):
     close(x.grad, x_cpu.grad, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_and_its_running_stats_run_on_the_gpu(training):
+    x_cpu, w_cpu, b_cpu = rand(4, 3, 5, seed=29).requires_grad_(), rand(3, seed=30).requires_grad_(), rand(3, seed=31).requires_grad_()
+    stats_cpu = [rand(3, seed=32), rand(3, low=0.5, high=2.0, seed=33)]
+    leaves = [t.detach().cuda().requires_grad_() for t in (x_cpu, w_cpu, b_cpu)]
+    stats = [s.cuda() for s in stats_cpu]
+    expected = F.batch_norm(x_cpu, *stats_cpu, w_cpu, b_cpu, training=training, momentum=0.3)
+    (expected * expected).sum().backward()
+    with on_gpu():
+        out = F.batch_norm(leaves[0], *stats, leaves[1], leaves[2], training=training, momentum=0.3)
+        (out * out).sum().backward()
+    assert type(out.grad_fn).__name__ == type(expected.grad_fn).__name__ == "NativeBatchNormBackward0"
+    close(out.detach(), expected.detach(), rtol=1e-5, atol=1e-5)
+    for s, s_cpu in zip(stats, stats_cpu):
+        close(s, s_cpu)
+    for leaf, leaf_cpu in zip(leaves, (x_cpu, w_cpu, b_cpu)):
+        close(leaf.grad, leaf_cpu.grad, rtol=1e-4, atol=1e-4)
+
+
 def test_fused_recurrent_cells_and_their_gradients_run_on_the_gpu():
     gates_cpu, c_cpu = rand(3, 8, seed=23).requires_grad_(), rand(3, 2, seed=24).requires_grad_()
     xg_cpu, hg_cpu, h_cpu = rand(3, 6, seed=25).requires_grad_(), rand(3, 6, seed=26).requires_grad_(), rand(3, 2, seed=27).requires_grad_()

@@ -60,9 +60,10 @@ GPU_KERNEL_METHODS = frozenset("""
 """.split())
 
 # `_C` functions with GPU kernels (the fused optimizer steps; autograd's engine; where/pow; the
-# fused losses, recurrent cells, layer norm and GELU, composed of GPU ops there; joins, a copy kernel per piece).
+# fused losses, recurrent cells, batch and layer norm and GELU, composed of GPU ops there; joins, a copy kernel per piece).
 GPU_KERNEL_FUNCTIONS = frozenset("""
     _adam_step _sgd_step _run_backward pow where _pointwise_loss _lstm_cell _gru_cell _layer_norm _gelu
+    _batch_norm
     cat stack hstack vstack dstack column_stack
 """.split())
 
@@ -99,7 +100,7 @@ HOST_FALLBACK_FUNCTIONS = frozenset("""
     normal _conv2d _window_mean _linalg_cholesky _linalg_eigh _linalg_lu_factor
     _linalg_qr _linalg_solve_triangular _linalg_svd _special_polygamma _special_zeta
     _sample_dirichlet _standard_gamma binomial poisson
-    _nll_loss _batch_norm _embedding _unsafe_view
+    _nll_loss _embedding _unsafe_view
     _fft complex polar view_as_complex view_as_real
 """.split())
 

@@ -39,9 +39,55 @@ fn standardized(x: &Tensor, dims: &[i64], eps: f64) -> Result<(Tensor, Tensor)> 
     Ok((mul(&centered, &rstd)?, rstd))
 }
 
+/// `ops::norm::batch_norm` from differentiable ops: (output, mean, inverse std per channel),
+/// the running stats updated in place in training.
+fn composed_batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tensor>, mode: &BatchNormMode) -> Result<(Tensor, Tensor, Tensor)> {
+    if x.ndim() < 2 {
+        return Err(Error::Runtime(format!("batch_norm: expected an input with at least 2 dims, got {}", x.ndim())));
+    }
+    let dims: Vec<i64> = std::iter::once(0).chain(2..x.ndim() as i64).collect();
+    let channel_shape: Vec<i64> = (0..x.ndim()).map(|d| if d == 1 { -1 } else { 1 }).collect();
+    let per_channel = |t: &Tensor| reshape(t, &channel_shape);
+    let flat = |t: &Tensor| reshape(t, &[-1]);
+    let (mean_t, invstd_t) = if mode.training {
+        let batch_mean = mean(x, Some(&dims), true, None)?;
+        let (_, invstd) = standardized(x, &dims, mode.eps)?;
+        let count = (x.numel() / x.shape()[1].max(1)) as f64;
+        let update = |running: Option<&Tensor>, batch: &Tensor| -> Result<()> {
+            let Some(r) = running else { return Ok(()) };
+            r.copy_(&add(&mul_scalar(r, 1.0 - mode.momentum)?, &mul_scalar(&flat(batch)?, mode.momentum)?)?)
+        };
+        update(mode.running_mean, &batch_mean)?;
+        let centered = sub(x, &batch_mean)?;
+        let unbiased = mul_scalar(&sum(&mul(&centered, &centered)?, Some(&dims), true, None)?, 1.0 / (count - 1.0).max(1.0))?;
+        update(mode.running_var, &unbiased)?;
+        (flat(&batch_mean)?, flat(&invstd)?)
+    } else {
+        let (Some(rm), Some(rv)) = (mode.running_mean, mode.running_var) else {
+            return Err(Error::Runtime("running_mean and running_var must be defined in evaluation mode".into()));
+        };
+        (rm.to_dtype(x.dtype)?, unary(UnaryOp::Rsqrt, &plus(&rv.to_dtype(x.dtype)?, mode.eps)?)?)
+    };
+    let mut out = mul(&sub(x, &per_channel(&mean_t)?)?, &per_channel(&invstd_t)?)?;
+    if let Some(w) = weight {
+        out = mul(&out, &per_channel(w)?)?;
+    }
+    if let Some(b) = bias {
+        out = add(&out, &per_channel(b)?)?;
+    }
+    Ok((out, mean_t, invstd_t))
+}
+
 /// `native_batch_norm` (NativeBatchNormBackward0), training or evaluation.
 pub fn batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tensor>, mode: &BatchNormMode) -> Result<Tensor> {
-    let (out, mean_t, invstd_t) = plain::batch_norm(x, weight, bias, mode)?;
+    // The fused kernels are CPU ones; on the GPU the forward and backward run as GPU ops.
+    let on_gpu = x.device() == Device::Cuda;
+    let (out, mean_t, invstd_t) = if on_gpu {
+        let _no_grad = GradModeGuard::new(false);
+        composed_batch_norm(x, weight, bias, mode)?
+    } else {
+        plain::batch_norm(x, weight, bias, mode)?
+    };
     let (training, eps) = (mode.training, mode.eps);
     let (w_slot, b_slot) = (slot(weight, x.dtype)?, slot(bias, x.dtype)?);
     let has_weight = weight.is_some();
@@ -50,7 +96,7 @@ pub fn batch_norm(x: &Tensor, weight: Option<&Tensor>, bias: Option<&Tensor>, mo
         Box::new(move |c: &Ctx, g: &[Tensor]| {
             let (x, w) = (c.unpack(&sx)?, sw.as_ref().map(|w| c.unpack(w)).transpose()?);
             let needs = [c.needs(0), c.needs(1), c.needs(2)];
-            if !grad_mode::is_enabled() {
+            if !grad_mode::is_enabled() && !on_gpu {
                 return three(plain::batch_norm_backward(&g[0], &x, w.as_ref(), &mean_t, &invstd_t, training, needs)?);
             }
             let dims: Vec<i64> = std::iter::once(0).chain(2..x.ndim() as i64).collect();
