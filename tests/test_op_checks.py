@@ -67,3 +67,12 @@ def test_in_place_maximum_does_not_exist():
     for name in ("maximum_", "minimum_", "fmax_", "fmin_"):
         assert not hasattr(t, name)
     assert torch.tensor(5).mT.tolist() == 5  # 0-dim mT is the identity (deprecated in PyTorch)
+
+
+def test_repeated_ellipses_with_a_full_slice_index_the_whole_tensor():
+    # Recorded from PyTorch 2.15 (fuzz case): each ellipsis skips the unindexed dims again,
+    # which carries the trailing ':' past the last dim, where it leaves the view unchanged.
+    t = torch.zeros(4, 3, 4)
+    t[..., ..., ..., :] = torch.tensor(float("inf"), dtype=torch.float16)
+    assert t.shape == (4, 3, 4) and bool((t == float("inf")).all())
+    assert t[..., ..., :].shape == (4, 3, 4)

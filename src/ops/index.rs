@@ -169,6 +169,13 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
     for (position, index) in indices.iter().enumerate() {
         match index {
             TensorIndex::Int(i) => view = select_checked(&view, dim, *i, position)?,
+            // Several ellipses each skip the unindexed dims again (PyTorch's arithmetic), which
+            // can carry `dim` past the last one: a full `:` there leaves the view as it is, as
+            // in PyTorch; any other slice has no dim to act on.
+            TensorIndex::Slice { start: None | Some(0), stop: None | Some(i64::MAX), step: 1 } if dim >= view.ndim() => dim += 1,
+            TensorIndex::Slice { .. } if dim >= view.ndim() => {
+                return Err(Error::Index(format!("too many indices for tensor of dimension {}", t.ndim())));
+            }
             TensorIndex::Slice { start, stop, step } => {
                 view = slice(&view, dim, *start, *stop, *step)?;
                 dim += 1;

@@ -213,7 +213,10 @@ pub fn slice(t: &Tensor, dim: usize, start: Option<i64>, stop: Option<i64>, step
     if step <= 0 {
         return Err(Error::Value("step must be greater than zero".into()));
     }
-    let size = t.shape()[dim] as i64;
+    let Some(&size) = t.shape().get(dim) else {
+        return Err(Error::Index(format!("Dimension out of range (expected to be in range of [{}, {}], but got {})", -(t.ndim() as i64), t.ndim() as i64 - 1, dim)));
+    };
+    let size = size as i64;
     let clamp = |v: Option<i64>, default: i64| match v {
         None => default,
         Some(v) if v < 0 => (v + size).max(0),
