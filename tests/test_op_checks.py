@@ -76,3 +76,22 @@ def test_repeated_ellipses_with_a_full_slice_index_the_whole_tensor():
     t[..., ..., ..., :] = torch.tensor(float("inf"), dtype=torch.float16)
     assert t.shape == (4, 3, 4) and bool((t == float("inf")).all())
     assert t[..., ..., :].shape == (4, 3, 4)
+
+
+def test_indexing_checks_come_in_pytorchs_order():
+    # Outcomes recorded from PyTorch 2.15 (fuzz cases).
+    t = torch.zeros(3)
+    with pytest.raises(IndexError, match="too many indices"):
+        t[::1, ::0]  # the index count before the zero step
+    with pytest.raises(ValueError, match="slice step cannot be zero"):
+        t[::0]
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        torch.tensor(1.0)[::-1]  # a lone slice's step before its dim
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination dtypes match"):
+        t[torch.tensor([3, 4])] = torch.tensor([0], dtype=torch.uint8)  # dtypes before bounds
+    with pytest.raises(IndexError, match="dimension with size 0"):
+        torch.zeros(0)[[0, 0]] = torch.tensor(-1, dtype=torch.int8)  # an empty dim before dtypes
+    with pytest.raises(ValueError, match="slice step cannot be zero"):
+        torch.zeros(2, 2)[torch.tensor([]), ..., ::0] = 3.0  # before the float index is refused
+    with pytest.raises(RuntimeError, match="must have the same scalar type"):
+        torch.zeros(3, dtype=torch.uint8).index_add_(0, torch.tensor([5]), torch.tensor([1.0], dtype=torch.float64))

@@ -225,14 +225,10 @@ pub fn scatter_(t: &Tensor, dim: i64, index_t: &Tensor, src: ScatterSource, redu
     Ok(())
 }
 
-/// Checks shared by index_add_/index_copy_: a vector index, in range, one per source slice.
+/// Checks shared by index_add_/index_copy_: a vector index, one per source slice, in range.
 fn index_along(t: &Tensor, dim: i64, index_t: &Tensor, source: Option<&Tensor>, op: &str) -> Result<(Tensor, Vec<Option<Tensor>>)> {
     let index_v = check_index_vector(index_t, op)?;
     let (target, d) = as_vector_op(t, dim)?;
-    let size = target.shape()[d];
-    check_in_range(&index_v.to_vec::<i64>()?, size, |i| {
-        Error::Index(format!("index out of range in self: index {} for dimension {} with size {}", i, d, size))
-    })?;
     if let Some(s) = source {
         let slices = if s.ndim() == 0 { 1 } else { s.shape().get(d).copied().unwrap_or(1) };
         if slices != index_v.numel() {
@@ -252,6 +248,11 @@ fn index_along(t: &Tensor, dim: i64, index_t: &Tensor, source: Option<&Tensor>, 
             ));
         }
     }
+    // The bounds come last, as in PyTorch (its kernel checks them; the schema checks the rest).
+    let size = target.shape()[d];
+    check_in_range(&index_v.to_vec::<i64>()?, size, |i| {
+        Error::Index(format!("index out of range in self: index {} for dimension {} with size {}", i, d, size))
+    })?;
     Ok((target, along(d, index_v)))
 }
 

@@ -134,6 +134,7 @@ impl Sliced {
             let mask = m.index.to_dtype(DType::Bool)?.reshape(&shape)?;
             return super::gather::masked_fill_(&self.view, &mask, value.item()?);
         }
+        check_put_dtype(&self.view, value)?;
         AdvancedIndex::from_mask(&self.view, m.dim, &m.index)?.put(&self.view, value, false)
     }
 }
@@ -165,13 +166,14 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
     }
     let mut view = t.clone();
     let mut pending = Vec::new();
-    let mut dim = 0;
+    let (mut dim, mut bad_tensor_index) = (0, false);
     for (position, index) in indices.iter().enumerate() {
         match index {
             TensorIndex::Int(i) => view = select_checked(&view, dim, *i, position)?,
             // Several ellipses each skip the unindexed dims again (PyTorch's arithmetic), which
             // can carry `dim` past the last one: a full `:` there leaves the view as it is, as
             // in PyTorch; any other slice has no dim to act on.
+            TensorIndex::Slice { step: 0, .. } => return Err(Error::Value("slice step cannot be zero".into())),
             TensorIndex::Slice { start: None | Some(0), stop: None | Some(i64::MAX), step: 1 } if dim >= view.ndim() => dim += 1,
             TensorIndex::Slice { .. } if dim >= view.ndim() => {
                 return Err(Error::Index(format!("too many indices for tensor of dimension {}", t.ndim())));
@@ -208,10 +210,16 @@ fn apply_slicing(t: &Tensor, indices: &[TensorIndex]) -> Result<Sliced> {
                 pending.push(Pending { dim, index: x.clone() });
                 dim += 1;
             }
+            // Refused once the other indices are applied (a zero-step slice after it raises
+            // first, as in PyTorch).
             TensorIndex::Tensor(_) => {
-                return Err(Error::Index("tensors used as indices must be long, int, byte or bool tensors".into()));
+                bad_tensor_index = true;
+                dim += 1;
             }
         }
+    }
+    if bad_tensor_index {
+        return Err(Error::Index("tensors used as indices must be long, int, byte or bool tensors".into()));
     }
     Ok(Sliced { view, pending })
 }
@@ -476,13 +484,6 @@ impl AdvancedIndex {
     /// Writes (or adds) `values`, broadcast to the result shape, into `dst` in order, so that
     /// repeated indices resolve like PyTorch's CPU kernel: the last write wins.
     fn put(&self, dst: &Tensor, values: &Tensor, accumulate: bool) -> Result<()> {
-        if values.dtype != dst.dtype {
-            return runtime(format!(
-                "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
-                type_label(dst.dtype),
-                type_label(values.dtype)
-            ));
-        }
         let values = values.broadcast_to(&self.shape).map_err(|_| {
             Error::Runtime(format!(
                 "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of shape {}",
@@ -522,7 +523,26 @@ pub fn index(src: &Tensor, indices: &[Option<Tensor>]) -> Result<Tensor> {
 
 /// `dst.index_put_(indices, values, accumulate)`: `values` broadcast to the indexed shape.
 pub fn index_put_(dst: &Tensor, indices: &[Option<Tensor>], values: &Tensor, accumulate: bool) -> Result<()> {
+    // PyTorch's order: an index into an empty dim, then the dtypes, then the bounds.
+    for (d, index) in indices.iter().enumerate() {
+        if index.as_ref().is_some_and(|i| i.numel() > 0) && dst.shape().get(d) == Some(&0) {
+            return Err(Error::Index("index is out of bounds for dimension with size 0".into()));
+        }
+    }
+    check_put_dtype(dst, values)?;
     AdvancedIndex::new(dst, indices)?.put(dst, values, accumulate)
+}
+
+/// index_put's dtype rule, checked (as PyTorch does) before the indices are bounds-checked.
+fn check_put_dtype(dst: &Tensor, values: &Tensor) -> Result<()> {
+    if values.dtype != dst.dtype {
+        return runtime(format!(
+            "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
+            type_label(dst.dtype),
+            type_label(values.dtype)
+        ));
+    }
+    Ok(())
 }
 
 /// `nonzero`: the coordinates of the nonzero elements, one row each (int64 `[n, ndim]`).

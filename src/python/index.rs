@@ -12,14 +12,18 @@ use crate::autograd::derivatives::index::{get_item, nonzero, set_item, SetValue,
 use crate::autograd::derivatives::{self, shape};
 use crate::ops::index::index_put_tensors_;
 use crate::tensor::Tensor;
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyEllipsis, PyInt, PyList, PySlice, PyString, PyTuple};
 
 /// A Python slice's raw bounds (`PySlice_Unpack`: None becomes the extreme for the step's
-/// direction; a zero step raises Python's ValueError).
-fn unpack_slice(s: &Bound<'_, PySlice>) -> PyResult<TensorIndex> {
+/// direction; a zero step raises Python's ValueError). Inside a tuple a zero step is kept (step
+/// 0) and raises when the slicing reaches it, after the index count check, as in PyTorch.
+fn unpack_slice(s: &Bound<'_, PySlice>, in_tuple: bool) -> PyResult<TensorIndex> {
+    if in_tuple && s.getattr("step")?.extract::<i64>().is_ok_and(|step| step == 0) {
+        return Ok(TensorIndex::Slice { start: None, stop: None, step: 0 });
+    }
     let (mut start, mut stop, mut step) = (0isize, 0isize, 0isize);
     // SAFETY: `s` is a live slice object and the out-pointers are valid.
     if unsafe { ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) } < 0 {
@@ -52,7 +56,7 @@ fn sequence_index(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     })
 }
 
-fn parse_entry(obj: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
+fn parse_entry(obj: &Bound<'_, PyAny>, in_tuple: bool) -> PyResult<TensorIndex> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(TensorIndex::Bool(b.is_true()));
     }
@@ -60,7 +64,7 @@ fn parse_entry(obj: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
         return Ok(TensorIndex::Int(obj.extract()?));
     }
     if let Ok(s) = obj.cast::<PySlice>() {
-        return unpack_slice(s);
+        return unpack_slice(s, in_tuple);
     }
     if obj.is_none() {
         return Ok(TensorIndex::None);
@@ -105,12 +109,19 @@ fn sequence_is_tuple(obj: &Bound<'_, PyAny>) -> bool {
 
 fn parse_index(index: &Bound<'_, PyAny>) -> PyResult<Vec<TensorIndex>> {
     if let Ok(t) = index.cast::<PyTuple>() {
-        return t.iter().map(|o| parse_entry(&o)).collect();
+        return t.iter().map(|o| parse_entry(&o, true)).collect();
     }
     if sequence_is_tuple(index) {
-        return index.try_iter()?.map(|o| parse_entry(&o?)).collect();
+        return index.try_iter()?.map(|o| parse_entry(&o?, true)).collect();
     }
-    Ok(vec![parse_entry(index)?])
+    let entry = parse_entry(index, false)?;
+    // A lone slice's step is checked before its dim, as PyTorch's single-slice path does.
+    if let TensorIndex::Slice { step, .. } = entry {
+        if step < 0 {
+            return Err(PyValueError::new_err("step must be greater than zero"));
+        }
+    }
+    Ok(vec![entry])
 }
 
 /// The right-hand side of `x[i] = value`: a tensor or a Python number (PyTorch's TypeError
