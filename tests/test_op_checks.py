@@ -95,3 +95,14 @@ def test_indexing_checks_come_in_pytorchs_order():
         torch.zeros(2, 2)[torch.tensor([]), ..., ::0] = 3.0  # before the float index is refused
     with pytest.raises(RuntimeError, match="must have the same scalar type"):
         torch.zeros(3, dtype=torch.uint8).index_add_(0, torch.tensor([5]), torch.tensor([1.0], dtype=torch.float64))
+
+
+def test_range_factories_have_no_bool_kernel():
+    # PyTorch 2.15's messages (fuzz cases).
+    with pytest.raises(NotImplementedError, match="\"linspace_cpu\" not implemented for 'Bool'"):
+        torch.linspace(0, 0, 4, dtype=torch.bool)
+    with pytest.raises(NotImplementedError, match="\"logspace_cpu\" not implemented for 'Bool'"):
+        torch.logspace(-3, 1.0, 5, dtype=torch.bool)
+    # No kernel runs for 0 or 1 steps.
+    assert torch.linspace(-1, 3.5, 0, dtype=torch.bool).shape == (0,)
+    assert torch.logspace(-2, 1.0, 1, dtype=torch.bool).tolist() == [True]

@@ -116,8 +116,18 @@ fn spaced<T: Element>(start: f64, end: f64, steps: usize) -> impl Fn(usize) -> f
     }
 }
 
+/// PyTorch's range kernels have no bool instantiation (0 or 1 steps need no kernel: an empty
+/// result, or `start` filled in).
+fn check_not_bool(dtype: DType, steps: usize, kernel: &str) -> Result<()> {
+    if dtype == DType::Bool && steps > 1 {
+        return Err(crate::dtype::not_implemented_for(kernel, dtype));
+    }
+    Ok(())
+}
+
 pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor> {
     let n = check_steps(steps)?;
+    check_not_bool(dtype, n, "linspace_cpu")?;
     with_dtype!(dtype, T => {
         let at = spaced::<T>(start, end, n);
         from_fn::<T>(&[n], |i| if n == 1 { T::from_f64(start) } else { T::from_f64(at(i)) })
@@ -126,6 +136,7 @@ pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor
 
 pub fn logspace(start: f64, end: f64, steps: i64, base: f64, dtype: DType) -> Result<Tensor> {
     let n = check_steps(steps)?;
+    check_not_bool(dtype, n, "logspace_cpu")?;
     with_dtype!(dtype, T => {
         let at = spaced::<T>(start, end, n);
         from_fn::<T>(&[n], |i| T::from_f64(base.powf(if n == 1 { start } else { at(i) })))
