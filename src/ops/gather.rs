@@ -81,9 +81,22 @@ fn check_in_range(index: &[i64], size: usize, message: impl Fn(i64) -> Error) ->
 }
 
 pub fn index_select(t: &Tensor, dim: i64, index_t: &Tensor) -> Result<Tensor> {
-    let index_v = check_index_vector(index_t, "index_select")?;
     let (src, d) = as_vector_op(t, dim)?;
-    check_in_range(&index_v.to_vec::<i64>()?, src.shape()[d], |_| Error::Index("index out of range in self".into()))?;
+    let index_v = check_index_vector(index_t, "index_select")?;
+    let indices = index_v.to_vec::<i64>()?;
+    let size = src.shape()[d];
+    // PyTorch's CPU kernel checks the bounds per path: an empty input or the dim-1 fast path of a
+    // 2+-dim input raise RuntimeError, the general path IndexError.
+    if t.ndim() > 1 && !indices.is_empty() && (t.numel() == 0 || d == 1) {
+        if size == 0 {
+            return Err(Error::Index("index_select(): self indexing axis dim should be positive".into()));
+        }
+        check_in_range(&indices, size, |i| {
+            Error::Runtime(format!("INDICES element is out of DATA bounds, id={} axis_dim={}", i, size))
+        })?;
+    } else {
+        check_in_range(&indices, size, |_| Error::Index("index out of range in self".into()))?;
+    }
     let out = index(&src, &along(d, index_v))?;
     if t.ndim() == 0 { out.reshape(&[]) } else { Ok(out) }
 }
@@ -256,6 +269,26 @@ fn index_along(t: &Tensor, dim: i64, index_t: &Tensor, source: Option<&Tensor>, 
     Ok((target, along(d, index_v)))
 }
 
+/// `index_fill_` of an empty tensor: PyTorch views it with `dim` resized to the index's length
+/// and stride 0 before its kernel runs, which over the empty storage fails unless the view is
+/// empty too; then there is nothing to fill and no index is checked.
+fn index_fill_empty(t: &Tensor, dim: i64, index_t: &Tensor) -> Result<()> {
+    let (target, d) = as_vector_op(t, dim)?;
+    check_index_vector(index_t, "index_fill_")?;
+    let mut sizes = target.shape().to_vec();
+    sizes[d] = index_t.numel();
+    if sizes.contains(&0) {
+        return Ok(());
+    }
+    let mut strides = target.strides().to_vec();
+    strides[d] = 0;
+    let extent: isize = sizes.iter().zip(&strides).map(|(&n, &s)| (n as isize - 1) * s).sum::<isize>() + 1;
+    runtime(format!(
+        "setStorage: sizes {:?}, strides {:?}, storage offset 0, and itemsize {} requiring a storage size of {} are out of bounds for storage of size 0",
+        sizes, strides, t.dtype.size(), extent as usize * t.dtype.size()
+    ))
+}
+
 /// `index_add_(dim, index, source, alpha)`: `self.select(dim, index[i]) += alpha * source.select(dim, i)`.
 pub fn index_add_(t: &Tensor, dim: i64, index_t: &Tensor, source: &Tensor, alpha: Scalar) -> Result<()> {
     let (target, indices) = index_along(t, dim, index_t, Some(source), "index_add_")?;
@@ -273,6 +306,9 @@ pub fn index_copy_(t: &Tensor, dim: i64, index_t: &Tensor, source: &Tensor) -> R
 }
 
 pub fn index_fill_(t: &Tensor, dim: i64, index_t: &Tensor, value: Scalar) -> Result<()> {
+    if t.numel() == 0 {
+        return index_fill_empty(t, dim, index_t);
+    }
     let (target, indices) = index_along(t, dim, index_t, None, "index_fill_")?;
     index_put_(&target, &indices, &Tensor::scalar_checked(value, t.dtype, true)?, false)
 }

@@ -363,7 +363,10 @@ impl AdvancedIndex {
         }
         let count: usize = broadcast.iter().product();
         let mut picked = vec![0isize; count];
-        for &d in &indexed {
+        // PyTorch bounds-checks an index as its kernel reads through it: when a dim that is not
+        // indexed is empty, no element is read and no index is checked.
+        let nothing_read = (0..src.ndim()).any(|d| !indexed.contains(&d) && src.shape()[d] == 0);
+        for &d in indexed.iter().filter(|_| !nothing_read) {
             let idx = indices[d].as_ref().unwrap().to_dtype(DType::I64)?.broadcast_to(&broadcast)?.to_vec::<i64>()?;
             let (size, stride) = (src.shape()[d] as i64, src.strides()[d]);
             for (p, &i) in picked.iter_mut().zip(&idx) {

@@ -42,12 +42,18 @@ fn check_same_dtype(a: &Tensor, b: &Tensor) -> Result<()> {
             c_type_name(b.dtype)
         ));
     }
-    if a.dtype == DType::Bool {
+    Ok(())
+}
+
+/// The dtypes the product kernel lacks; PyTorch checks them only when there is an element to
+/// compute, so an empty product of bools is fine.
+fn check_product_dtype(d: DType) -> Result<()> {
+    if d == DType::Bool {
         return runtime("\"addmm_impl_cpu_\" not implemented for 'Bool'");
     }
-    if a.dtype.is_complex() || a.dtype.is_limited_uint() {
+    if d.is_complex() || d.is_limited_uint() {
         // Complex products go through `matmul`, which splits them into real ones.
-        return Err(crate::dtype::not_implemented_for("addmm_impl_cpu_", a.dtype));
+        return Err(crate::dtype::not_implemented_for("addmm_impl_cpu_", d));
     }
     Ok(())
 }
@@ -203,7 +209,8 @@ pub fn inner(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// `bmm`: (B×m×k) @ (B×k×n).
 pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (bs, m, n) = check_bmm(a, b)?;
-    let out = Tensor::empty(&[bs, m, n], a.dtype)?;
+    // batch2's dtype, as PyTorch allocates the result (it differs from batch1's only when empty).
+    let out = Tensor::empty(&[bs, m, n], b.dtype)?;
     product_into(&out, a, b, None)?;
     Ok(out)
 }
@@ -217,8 +224,12 @@ fn check_bmm(a: &Tensor, b: &Tensor) -> Result<(usize, usize, usize)> {
     }
     let (bs, k) = (a.shape()[0], a.shape()[2]);
     check_batch2(bs, k, b.shape()[0], b.shape()[1])?;
-    check_same_dtype(a, b)?;
-    Ok((bs, a.shape()[1], b.shape()[2]))
+    let (m, n) = (a.shape()[1], b.shape()[2]);
+    // PyTorch's batched kernel returns an empty result before it compares the dtypes.
+    if bs * m * n > 0 {
+        check_same_dtype(a, b)?;
+    }
+    Ok((bs, m, n))
 }
 
 fn check_batch2(bs: usize, k: usize, bs2: usize, k2: usize) -> Result<()> {
@@ -356,6 +367,10 @@ pub fn addmv(input: &Tensor, a: &Tensor, v: &Tensor, scale: Scale) -> Result<Ten
 /// `baddbmm`: beta * input + alpha * bmm(a, b).
 pub fn baddbmm(input: &Tensor, a: &Tensor, b: &Tensor, scale: Scale) -> Result<Tensor> {
     let (bs, m, n) = check_bmm(a, b)?;
+    if bs * m * n == 0 {
+        input.broadcast_to(&[bs, m, n])?;
+        return bmm(a, b);
+    }
     check_input_dtype(input, a, b)?;
     add_product(input, &[bs, m, n], scale, |out, s| product_into(out, a, b, s))
 }
@@ -401,6 +416,10 @@ struct Mat {
 /// contiguous (…, m, n) tensor, `a` and `b` are (…, m, k) and (…, k, n) views with the same
 /// batch dims (possibly broadcast, stride 0).
 fn product_into(out: &Tensor, a: &Tensor, b: &Tensor, scale: Option<Scale>) -> Result<()> {
+    if out.numel() == 0 {
+        return Ok(());
+    }
+    check_product_dtype(out.dtype)?;
     if out.dtype == DType::BF16 {
         // No bf16 kernel: compute in f32 and round once.
         let wide = out.to_dtype(DType::F32)?;
@@ -584,7 +603,7 @@ impl<F: Fn(usize)> SendOps<F> {
 
 impl Product for bool {
     unsafe fn product(_: Dims, _: Operand<Self>, _: Operand<Self>, _: Operand<Self>, _: bool, _: Self, _: Self, _: Parallelism) {
-        unreachable!("bool products are rejected by check_same_dtype")
+        unreachable!("bool products are rejected by check_product_dtype")
     }
 }
 

@@ -134,6 +134,10 @@ pub fn roll(t: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
     if shifts.len() != dims.len() {
         return runtime(format!("shifts and dimensions must align. shifts: {}, dims:{}", shifts.len(), dims.len()));
     }
+    if t.numel() == 0 {
+        // PyTorch returns the copy before it looks at the dims.
+        return t.copy_to_new(t.dtype);
+    }
     let mut out = t.clone();
     for (&s, &d) in shifts.iter().zip(dims) {
         out = roll_dim(&out, s, crate::layout::wrap_existing_dim(d, t.ndim())?)?;
