@@ -315,6 +315,8 @@ impl Scalar {
             Scalar::Int(i) if !dtype.is_float() => lo <= i as f64 && (i as f64) <= hi,
             Scalar::Int(i) => !check_float || (i as f64).abs() <= hi,
             Scalar::Float(f) if dtype.is_complex() => !check_float || !f.is_finite() || (lo <= f && f <= hi),
+            // The 64-bit maxima round up to 2**63 and 2**64 as doubles, which do not fit.
+            Scalar::Float(f) if matches!(dtype, DType::I64 | DType::U64) => f >= lo && f < hi,
             Scalar::Float(f) if !dtype.is_float() => f >= lo && f <= hi,
             Scalar::Complex(..) => false, // checked above
             Scalar::Float(f) => !check_float || !f.is_finite() || (lo <= f && f <= hi),
@@ -442,8 +444,17 @@ macro_rules! int_element {
             }
             #[inline(always)]
             fn from_f64(v: f64) -> Self {
-                // Through i64 so that e.g. -1.7 -> uint8 wraps to 255 like C/PyTorch.
-                v as i64 as $t
+                // A value out of range (or NaN) is undefined behaviour in C++; PyTorch and NumPy
+                // give what x86's truncating conversion does, so this does too on every CPU:
+                // through int32 (int64 for 32- and 64-bit targets), whose out-of-range result
+                // is its minimum, then keep the low bits (so -1.7 -> uint8 is 255).
+                if matches!($dt, DType::I64 | DType::U64 | DType::U32) {
+                    if v >= -9.223372036854775808e18 && v < 9.223372036854775808e18 { v as i64 as $t } else { i64::MIN as $t }
+                } else if v > -2147483649.0 && v < 2147483648.0 {
+                    v as i32 as $t
+                } else {
+                    i32::MIN as $t
+                }
             }
             #[inline(always)]
             fn from_i64(v: i64) -> Self {

@@ -205,7 +205,9 @@ struct Gathered {
     shape: Vec<usize>,
     saw_float: bool,
     saw_int: bool,
-    saw_big_int: bool,
+    /// Positions (in `values`) of ints beyond int64, stored as floats: fine for a float or bool
+    /// result, PyTorch's ValueError for an integer one.
+    big_ints: Vec<usize>,
     saw_complex: bool,
     /// dtype of nested tensors, arrays and NumPy scalars, which take part in inference with
     /// their own dtype.
@@ -291,9 +293,10 @@ impl Gathered {
 
     fn gather(&mut self, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
         if obj.is_exact_instance_of::<PyInt>() && obj.extract::<i64>().is_err() {
-            // Beyond int64: fine for a float result (PyTorch infers float), else ValueError.
-            self.saw_big_int = true;
-            return self.push(Scalar::Float(obj.extract::<f64>()?), depth);
+            // Beyond int64: still an int for inference, checked when stored.
+            self.saw_int = true;
+            self.big_ints.push(self.values.len());
+            return self.push_typed(Scalar::Float(obj.extract::<f64>()?), None, depth);
         }
         if let Some(s) = python_number(obj)? {
             return self.push(s, depth);
@@ -394,19 +397,28 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
         let t = t.get().tensor();
         return Ok(t.copy_to_new(dtype.unwrap_or(t.dtype))?);
     }
-    let plain = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || python_number(obj)?.is_some();
+    let big_int = obj.is_exact_instance_of::<PyInt>() && obj.extract::<i64>().is_err();
+    if big_int && dtype.is_none() {
+        return Err(PyRuntimeError::new_err("Overflow when unpacking long"));
+    }
+    let plain = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() || big_int || python_number(obj)?.is_some();
     if !plain && is_array(obj) {
-        let t = from_numpy(obj, false)?;
-        if let Some(d) = dtype.filter(|d| t.dtype.is_complex() && !d.is_complex() && *d != DType::Bool) {
-            let is_scalar = numpy_generic(obj.py()).map(|g| obj.is_instance(g)).transpose()?.unwrap_or(false);
-            if is_scalar {
-                // A NumPy complex scalar converts as a Python number: never to a real type.
+        let mut t = from_numpy(obj, false)?;
+        let is_scalar = numpy_generic(obj.py()).map(|g| obj.is_instance(g)).transpose()?.unwrap_or(false);
+        if let Some(d) = dtype.filter(|_| is_scalar) {
+            // A NumPy scalar converts as a Python number: an integer dtype takes only integers
+            // (and float64, a Python float), a float dtype takes a complex one's real part.
+            let not_an_integer = t.dtype.is_complex() || (t.dtype.is_float() && t.dtype != DType::F64);
+            if d.is_integral(false) && not_an_integer {
                 return Err(complex_to_real_error(d, &qualified_type_name(obj)));
+            }
+            if t.dtype.is_complex() && d.is_float() {
+                t = crate::ops::complex::real(&t);
             }
         }
         return Ok(t.copy_to_new(dtype.unwrap_or(t.dtype))?);
     }
-    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, saw_big_int: false, saw_complex: false, inner_dtype: None, numpy_type: None };
+    let mut g = Gathered { values: Vec::new(), shape: Vec::new(), saw_float: false, saw_int: false, big_ints: Vec::new(), saw_complex: false, inner_dtype: None, numpy_type: None };
     g.gather(obj, 0)?;
     let dtype = match dtype {
         Some(d) => d,
@@ -415,16 +427,21 @@ pub fn tensor_from_data(obj: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResul
     if g.saw_complex && !dtype.is_complex() && dtype != DType::Bool {
         return Err(complex_to_real_error(dtype, "complex"));
     }
-    if g.saw_big_int && !dtype.is_float() {
-        return Err(PyValueError::new_err("Overflow when unpacking long long"));
-    }
-    if !dtype.is_float() {
-        g.values.iter().try_for_each(|s| s.check_fits(dtype, false))?;
+    if !dtype.is_float() && dtype != DType::Bool {
+        // Element by element, as PyTorch stores them: the first that does not fit decides.
+        let mut big = g.big_ints.iter().peekable();
+        for (i, s) in g.values.iter().enumerate() {
+            if big.next_if_eq(&&i).is_some() {
+                return Err(PyValueError::new_err("Overflow when unpacking long long"));
+            }
+            s.check_fits(dtype, false)?;
+        }
     }
     Ok(crate::with_any_dtype!(dtype, T => Tensor::from_vec(g.values.iter().map(|&s| T::from_scalar(s)).collect::<Vec<T>>(), &g.shape)?))
 }
 
-/// PyTorch's error for a complex number written into a real tensor by `tensor()`.
+/// PyTorch's error when `tensor()` writes a complex number into a real tensor, or a number
+/// that is not an integer (a NumPy float scalar) into an integer one.
 fn complex_to_real_error(dtype: DType, type_name: &str) -> PyErr {
     if dtype.is_float() {
         PyTypeError::new_err(format!("must be real number, not {}", type_name))

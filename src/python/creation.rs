@@ -38,10 +38,24 @@ pub(super) fn finish(py: Python<'_>, t: Tensor, out: Option<&Bound<'_, PyAny>>, 
     factory_output(py, t, requires_grad)
 }
 
+/// An endpoint of `linspace`/`logspace`: PyTorch converts it to an integer dtype checked when
+/// it is `used` (the end only with 2+ steps), so -0.5 does not fit uint8 while -3 wraps.
+fn endpoint(fname: &str, obj: &Bound<'_, PyAny>, dtype: DType, used: bool) -> PyResult<f64> {
+    let v = number(fname, obj)?;
+    if used && !dtype.is_float() {
+        v.check_fits(dtype, false)?;
+    }
+    Ok(v.to_f64())
+}
+
 /// A number argument: a Python number or a one-element tensor.
 pub(super) fn number(fname: &str, obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
     if let Some(s) = args::scalar(obj) {
         return Ok(s);
+    }
+    if let Ok(u) = obj.extract::<u64>() {
+        // Past int64 but within PyTorch's uint64 Scalar: written checked, as for a double.
+        return Ok(Scalar::Float(u as f64));
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(t.get().tensor().item()?);
@@ -221,7 +235,7 @@ fn linspace(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, st
     let _ = (layout, pin_memory);
     let _on = check_opt_device(device)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
-    let t = ops::linspace(number("linspace", start)?.to_f64(), number("linspace", end)?.to_f64(), steps, dtype)?;
+    let t = ops::linspace(endpoint("linspace", start, dtype, steps > 0)?, endpoint("linspace", end, dtype, steps > 1)?, steps, dtype)?;
     finish(py, t, out, requires_grad)
 }
 
@@ -232,7 +246,7 @@ fn logspace(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, st
     let _ = (layout, pin_memory);
     let _on = check_opt_device(device)?;
     let dtype = factory_dtype(dtype, out, crate::default_dtype::get())?;
-    let t = ops::logspace(number("logspace", start)?.to_f64(), number("logspace", end)?.to_f64(), steps, base, dtype)?;
+    let t = ops::logspace(endpoint("logspace", start, dtype, steps > 0)?, endpoint("logspace", end, dtype, steps > 1)?, steps, base, dtype)?;
     finish(py, t, out, requires_grad)
 }
 
