@@ -294,6 +294,32 @@ def test_avg_pool2d_matches_numpy(data):
     np.testing.assert_allclose(arr(out), np_avg_pool2d(x, k, s, p, ceil, include, divisor), atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64])
+def test_integer_max_pool2d_matches_numpy(dtype):
+    rng = np.random.RandomState(7)
+    low = 0 if dtype is torch.uint8 else -100
+    x = rng.randint(low, 100, (2, 3, 6, 5))
+    for k, s, p, ceil in [(2, 2, 0, False), (3, 2, 1, True), ((2, 3), 1, (1, 0), False)]:
+        out, idx = F.max_pool2d(torch.tensor(x, dtype=dtype), k, s, p, return_indices=True, ceil_mode=ceil)
+        kk, ss, pp = (v if isinstance(v, tuple) else (v, v) for v in (k, s, p))
+        ref, ref_idx = np_max_pool2d(x.astype(np.float64), kk, ss, pp, (1, 1), ceil)
+        assert out.dtype is dtype
+        np.testing.assert_array_equal(arr(out), ref)
+        np.testing.assert_array_equal(arr(idx), ref_idx)
+
+
+def test_int64_avg_pool_truncates_like_pytorch():
+    x = np.random.RandomState(8).randint(-50, 50, (1, 2, 5, 7))
+    out = F.avg_pool2d(torch.tensor(x), 3, 2, 1)
+    assert out.dtype is torch.int64
+    np.testing.assert_array_equal(arr(out), np.trunc(np_avg_pool2d(x.astype(np.float64), (3, 3), (2, 2), (1, 1),
+                                                                   False, True, None)))
+    big = torch.tensor([[[2**62, 2**62, 3]]])  # the sum wraps as PyTorch's int64 accumulator does
+    assert F.avg_pool1d(big, 2).tolist() == [[[-(2**62)]]]
+    with pytest.raises(NotImplementedError, match="\"adaptive_avg_pool2d\" not implemented for 'Long'"):
+        F.adaptive_avg_pool2d(torch.tensor(x), 2)
+
+
 def test_adaptive_avg_pool_matches_numpy():
     x = np.random.RandomState(4).standard_normal((2, 3, 7, 5))
     for size in [(3, 2), (1, 1), (7, 5), (4, 4)]:
@@ -332,8 +358,9 @@ def test_pool_errors_and_modules():
     with pytest.raises(RuntimeError, match=r"Given input size: \(1x1x1\). Calculated output size: \(1x0x0\). "
                                            r"Output size is too small"):
         F.max_pool2d(torch.ones(1, 1, 1, 1), 2)
-    with pytest.raises(RuntimeError, match="\"max_pool2d\" not implemented for 'Long'"):
-        F.max_pool2d(torch.ones(1, 1, 2, 2, dtype=torch.int64), 2)
+    # PyTorch 2.15's CPU max pool takes every integer dtype (older releases refused Long), not bool.
+    with pytest.raises(NotImplementedError, match="\"max_pool2d\" not implemented for 'Bool'"):
+        F.max_pool2d(torch.ones(1, 1, 2, 2, dtype=torch.bool), 2)
     assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
     assert repr(nn.MaxPool2d((3, 2), stride=1, padding=1, ceil_mode=True)) == (
         "MaxPool2d(kernel_size=(3, 2), stride=1, padding=1, dilation=1, ceil_mode=True)")

@@ -122,33 +122,67 @@ fn divisor(d: Divisor, rows: &Spans, cols: &Spans, i: usize, j: usize) -> f64 {
 }
 
 /// Mean pooling of `[…, H, W]`: output `[i, j]` is the sum of rows `rows.ranges[i]` ×
-/// columns `cols.ranges[j]`, divided as `divisor` says.
+/// columns `cols.ranges[j]`, divided as `divisor` says. int64 sums divide with truncation, as
+/// PyTorch's CPU kernel does.
 pub fn window_mean(x: &Tensor, rows: &Spans, cols: &Spans, d: Divisor) -> Result<Tensor> {
-    float_only(x, "avg_pool2d")?;
+    if x.dtype != crate::dtype::DType::I64 {
+        float_only(x, "avg_pool2d")?;
+    }
     let (count, size) = spatial(x, "avg_pool2d")?;
     check_spans(rows, cols, size)?;
     let src = x.contiguous()?;
     let out_size = [rows.ranges.len(), cols.ranges.len()];
     let out = Tensor::empty(&with_spatial(x, out_size), x.dtype)?;
-    let (area, out_area) = (size[0] * size[1], out_size[0] * out_size[1]);
+    let plane = Plane { count, size, out_size };
+    if x.dtype == crate::dtype::DType::I64 {
+        plane.means::<i64, i64>(&src, &out, rows, cols, d, |s, v| s.wrapping_add(v), |s, div| s / div as i64);
+        return Ok(out);
+    }
     with_float_dtype!(x.dtype, T => {
+        plane.means::<T, <T as Float>::W>(&src, &out, rows, cols, d, |s, v| s + v.widen(), |s, div| {
+            T::narrow(s / <<T as Float>::W as NumCast>::from(div).unwrap())
+        });
+    });
+    Ok(out)
+}
+
+/// The plane geometry of a mean pool.
+struct Plane {
+    count: usize,
+    size: [usize; 2],
+    out_size: [usize; 2],
+}
+
+impl Plane {
+    /// Each window's sum (accumulated in `A` from its zero) and `finish(sum, divisor)`.
+    #[allow(clippy::too_many_arguments)]
+    fn means<T: crate::dtype::Element, A: Copy + num_traits::Zero>(
+        &self,
+        src: &Tensor,
+        out: &Tensor,
+        rows: &Spans,
+        cols: &Spans,
+        d: Divisor,
+        add: impl Fn(A, T) -> A + Sync,
+        finish: impl Fn(A, f64) -> T + Sync,
+    ) {
+        let (size, out_size) = (self.size, self.out_size);
+        let (area, out_area) = (size[0] * size[1], out_size[0] * out_size[1]);
         let (xs, os) = (src.data_ptr::<T>() as usize, out.data_ptr::<T>() as usize);
-        for_each_plane(count, count * area.max(out_area), &|p| {
+        for_each_plane(self.count, self.count * area.max(out_area), &|p| {
             // SAFETY: plane p of each contiguous tensor, written by this task only.
             let (x, dst) = unsafe { planes::<T, T>(xs, area, os, out_area, p) };
             for (i, &(r0, r1)) in rows.ranges.iter().enumerate() {
                 for (j, &(c0, c1)) in cols.ranges.iter().enumerate() {
-                    let mut s = <<T as Float>::W as num_traits::Zero>::zero();
+                    let mut s = A::zero();
                     for r in r0..r1 {
-                        s = x[r * size[1] + c0..r * size[1] + c1].iter().fold(s, |s, v| s + v.widen());
+                        s = x[r * size[1] + c0..r * size[1] + c1].iter().fold(s, |s, &v| add(s, v));
                     }
-                    let div: <T as Float>::W = NumCast::from(divisor(d, rows, cols, i, j)).unwrap();
-                    dst[i * out_size[1] + j] = T::narrow(s / div);
+                    dst[i * out_size[1] + j] = finish(s, divisor(d, rows, cols, i, j));
                 }
             }
         });
-    });
-    Ok(out)
+    }
 }
 
 /// The adjoint of `window_mean`: each output gradient, divided alike, added over its window

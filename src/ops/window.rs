@@ -5,11 +5,10 @@
 use super::unary::Float;
 use crate::backend::cpu::simd::PARALLEL_GRAIN;
 use crate::backend::cpu::threads;
-use crate::dtype::{DType, Scalar};
+use crate::dtype::{DType, Element, Scalar};
 use crate::error::{runtime, Result};
 use crate::tensor::Tensor;
 use crate::with_float_dtype;
-use num_traits::Float as _;
 
 /// Kernel geometry over the two spatial dims. `padding` is `[top, bottom, left, right]`
 /// (pooling with `ceil_mode` pads one side more than the other).
@@ -219,18 +218,18 @@ pub(crate) fn fold_plane<T: Float>(cols: &[T], x: &mut [T], w: &Window, size: [u
 /// the maximum of any window it is in, as in PyTorch.
 pub fn max_pool2d(input: &Tensor, w: &Window) -> Result<(Tensor, Tensor)> {
     let [n, c, h, wd] = image_dims(input, "max_pool2d")?;
-    if !input.dtype.is_float() {
+    if input.dtype == DType::Bool || input.dtype.is_complex() || input.dtype.is_limited_uint() {
         return Err(crate::error::Error::NotImplemented(format!("\"max_pool2d\" not implemented for '{}'", crate::ops::binary::type_label(input.dtype))));
     }
     let blocks = w.blocks([h, wd])?;
     let image = input.contiguous()?;
     let values = Tensor::empty(&[n, c, blocks[0], blocks[1]], input.dtype)?;
     let indices = Tensor::empty(&[n, c, blocks[0], blocks[1]], DType::I64)?;
-    with_float_dtype!(input.dtype, T => pool_planes::<T>(&image, &values, &indices, w, [h, wd], blocks));
+    crate::with_dtype!(input.dtype, T => pool_planes::<T>(&image, &values, &indices, w, [h, wd], blocks));
     Ok((values, indices))
 }
 
-fn pool_planes<T: Float>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &Window, size: [usize; 2], blocks: [usize; 2]) {
+fn pool_planes<T: Element>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &Window, size: [usize; 2], blocks: [usize; 2]) {
     let (area, out_area) = (size[0] * size[1], blocks[0] * blocks[1]);
     let planes = image.numel() / area.max(1);
     let (src, dst, idx) = (image.data_ptr::<T>() as usize, values.data_ptr::<T>() as usize, indices.data_ptr::<i64>() as usize);
@@ -243,8 +242,10 @@ fn pool_planes<T: Float>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &
                 std::slice::from_raw_parts_mut((idx as *mut i64).add(p * out_area), out_area),
             )
         };
+        // No candidate yet (index -1): the first one is taken whatever its value. (Every window
+        // holds one: the padding is at most half the kernel; a float one without would be -inf.)
         at.fill(-1);
-        v.fill(T::narrow(T::W::neg_infinity()));
+        v.fill(T::from_f64(f64::NEG_INFINITY));
         // Kernel offsets outermost, so each output sees its candidates in PyTorch's order
         // (row by row): the first maximum wins, and so does any later NaN.
         for ki in 0..w.kernel[0] {
@@ -262,7 +263,8 @@ fn pool_planes<T: Float>(image: &Tensor, values: &Tensor, indices: &Tensor, w: &
                         let (value, k) = (x[position], outs + o);
                         // Non-short-circuit tests and selects: random data makes a branch here
                         // mispredict half the time.
-                        let take = (at[k] < 0) | (value.widen() > v[k].widen()) | value.widen().is_nan();
+                        #[allow(clippy::eq_op)] // `value != value`: NaN, for every element type
+                        let take = (at[k] < 0) | (value > v[k]) | (value != value);
                         v[k] = if take { value } else { v[k] };
                         at[k] = if take { position as i64 } else { at[k] };
                     }

@@ -6,7 +6,7 @@ The compute is in the small ``_..._core`` / ``_pad_constant`` functions, so that
 change without touching the argument handling.
 NumPy is imported where it is used, so that `import rustorch` does not pay for it."""
 from .. import _C
-from .modules.utils import _check_floating_kernel, _ntuple, _pair, _scalar_type_name, _single
+from .modules.utils import _check_floating_kernel, _ntuple, _pair, _single
 
 __all__ = [
     "pad", "unfold", "fold", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
@@ -368,8 +368,6 @@ def _to_2d_pool_args(nd, *tuples):
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
     name = f"max_pool{nd}d"
-    if not input.is_floating_point():
-        raise RuntimeError(f'"{name}" not implemented for \'{_scalar_type_name(input.dtype)}\'')
     x, batched, kernel, stride, padding, dilation, out_size = _pool_setup(
         input, kernel_size, stride, padding, dilation, ceil_mode, nd, name)
     for p, k, d in zip(padding, kernel, dilation):
@@ -433,6 +431,7 @@ def _adaptive_avg_pool(input, output_size, nd):
     out_size = tuple(s if o is None else o for o, s in zip(_ntuple(nd)(output_size), sizes))
     if 0 in out_size:  # PyTorch returns the empty result before choosing a kernel (any dtype)
         return input.new_empty(tuple(input.shape[:-nd]) + out_size)
+    _check_floating_kernel(input, "adaptive_avg_pool2d")
     if nd == 1:
         out_size, x = (1,) + out_size, input.unsqueeze(-2)
     else:
