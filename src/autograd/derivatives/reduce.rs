@@ -112,29 +112,30 @@ pub fn nanmean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DT
     div(&nansum(t, dims, keepdim, dtype)?, &count)
 }
 
-/// `prod` (ProdBackward0 / ProdBackward1): the product of the other elements, also where an
-/// element is zero.
+/// `prod` (ProdBackward0 / ProdBackward1): the product of the other elements, written so that
+/// it stays differentiable where a slice holds one zero (as PyTorch's exclusive-product formula).
 pub fn prod(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     let out = plain::prod(t, dims, keepdim, dtype)?;
     let name = if dims.is_some() { "ProdBackward1" } else { "ProdBackward0" };
-    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (true, true), |at, g, x, r| {
-        let (x, r) = (x.unwrap(), r.unwrap());
+    Ok(reduction(name, t, out, Reduced::new(t, dims, keepdim)?, (true, false), |at, g, x, _| {
+        let x = x.unwrap();
         if x.ndim() == 0 {
             return Ok(g.clone()); // PyTorch's prod_backward passes the gradient of a 0-dim input on as is
         }
-        let zero = plain_binary::binary(BinOp::Eq, &x, &Other::Scalar(Scalar::Int(0)))?;
-        let zeros_in_slice = at.restore(&plain::sum(&zero, Some(&at.dims_i64()), true, None)?)?;
-        // No zero in the slice: result / x.
-        let safe_x = where_(&zero, &Other::Scalar(Scalar::Int(1)), &Other::Tensor(x.clone()))?;
-        let none = plain_binary::binary(BinOp::Ne, &zeros_in_slice, &Other::Scalar(Scalar::Int(0)))?;
-        let plain_part = where_zero(&div(&r, &safe_x)?, &none)?;
-        // One zero: at that element, the product of the others.
-        let others = prod(&safe_x, Some(&at.dims_i64()), true, None)?;
-        let one = plain_binary::binary(BinOp::Eq, &zeros_in_slice, &Other::Scalar(Scalar::Int(1)))?;
-        let at_the_zero = plain_binary::binary(BinOp::BitAnd, &one, &Other::Tensor(zero))?;
-        let not_there = plain_binary::binary(BinOp::Eq, &at_the_zero, &Other::Scalar(Scalar::Bool(false)))?;
-        let zero_part = where_zero(&expand_to(&others, &at.shape)?, &not_there)?;
-        mul(g, &super::binary::add(&plain_part, &zero_part)?)
+        let dims = at.dims_i64();
+        let compare = |t: &Tensor, op: BinOp, v: i64| plain_binary::binary(op, t, &Other::Scalar(Scalar::Int(v)));
+        let zero = compare(&x, BinOp::Eq, 0)?;
+        let zeros_in_slice = at.restore(&plain::sum(&zero, Some(&dims), true, None)?)?;
+        let one = Other::Scalar(Scalar::Int(1));
+        let safe_x = where_(&zero, &one, &Other::Tensor(x.clone()))?;
+        let nonzero_product = at.restore(&prod(&safe_x, Some(&dims), true, None)?)?;
+        // The slice's zero (0, but the product of the others depends on it), or 1 without one.
+        let the_zero = at.restore(&sum(&where_zero(&x, &compare(&zero, BinOp::Eq, 0)?)?, Some(&dims), true, None)?)?;
+        let zero_factor = where_(&compare(&zeros_in_slice, BinOp::Eq, 0)?, &one, &Other::Tensor(the_zero))?;
+        let at_nonzero = mul(&zero_factor, &div(&nonzero_product, &safe_x)?)?;
+        let others = where_(&zero, &Other::Tensor(nonzero_product), &Other::Tensor(at_nonzero))?;
+        // Two zeros in a slice make every product of the others 0.
+        mul(g, &where_zero(&others, &compare(&zeros_in_slice, BinOp::Ge, 2)?)?)
     }))
 }
 
