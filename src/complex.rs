@@ -106,7 +106,9 @@ impl<F: Part> Complex<F> {
             return Complex::new(F::infinity(), y);
         }
         let two = F::one() + F::one();
-        let t = ((x.abs() + self.abs()) / two).sqrt();
+        let sum = x.abs() + self.abs();
+        // Halving a subnormal sum could round it to 0: take sqrt(sum) / sqrt(2) there instead.
+        let t = if sum < F::min_positive_value() { sum.sqrt() * F::of(std::f64::consts::FRAC_1_SQRT_2) } else { (sum / two).sqrt() };
         if x >= F::zero() {
             Complex::new(t, y / (two * t))
         } else {
@@ -192,6 +194,9 @@ mod tests {
             assert!((r.re - re).abs() <= 1e-12 * z.abs() && (r.im - im).abs() <= 1e-12 * z.abs());
         }
         assert_eq!(Complex::new(-4.0f64, 0.0).sqrt(), Complex::new(0.0, 2.0));
+        // The smallest subnormal: NumPy's 2.646978e-23 * (1 + i), not a division by 0.
+        let tiny = Complex::new(0.0f32, 1.401298464324817e-45).sqrt();
+        assert!((tiny.re / 2.646978e-23 - 1.0).abs() < 1e-5 && (tiny.im / 2.646978e-23 - 1.0).abs() < 1e-5);
     }
 
     #[test]
