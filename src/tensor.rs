@@ -185,7 +185,10 @@ impl Tensor {
     }
 
     pub fn fill_(&self, value: Scalar) -> Result<()> {
-        value.check_fits(self.dtype, true)?;
+        // PyTorch's CPU fill of one element takes a shortcut that range-checks integers only
+        // (a float out of range becomes inf there).
+        let one_on_cpu = self.numel() == 1 && self.device() == crate::storage::Device::Cpu;
+        value.check_fits(self.dtype, !one_on_cpu)?;
         backend::fill(self, value)?;
         self.storage.bump_version();
         Ok(())

@@ -155,6 +155,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                          f"({target_batch}).")
     if target.dtype not in (_C.int64, _C.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_type_name(target.dtype)}")
+    if ndim == 2 and target.dim() == 0:
+        # PyTorch's 2-d kernel reads target.size(0) before it dispatches on the input's dtype:
+        # the IndexError of a 0-dim tensor.
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     _check_floating_kernel(input, "nll_loss_out_frame")
     target = target.long()
     class_dim = 0 if ndim == 1 else 1
@@ -162,9 +166,6 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     expected_target = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1:])
     if ndim == 2 and target.dim() > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if ndim == 2 and target.dim() == 0:
-        # PyTorch's 2-d kernel then reads target.size(0), the IndexError of a 0-dim tensor.
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if tuple(target.shape) != expected_target:
         raise RuntimeError(f"size mismatch (got input: {list(input.shape)}, target: {list(target.shape)})")
     if weight is not None and weight.numel() != n_classes:
