@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use std::alloc::{self, Layout as AllocLayout};
 use std::collections::HashMap;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use crate::backend::wgpu::GpuMemory;
 
@@ -130,6 +130,9 @@ pub struct Storage {
     pub device: Device,
     /// The GPU side of a `cuda` storage (None on the CPU).
     gpu: Option<GpuMemory>,
+    /// Made by `pin_memory()`: PyTorch's page-locked host memory. wgpu stages every transfer
+    /// anyway, so the block is ordinary memory; the flag answers `is_pinned()`.
+    pinned: AtomicBool,
 }
 
 // SAFETY: the bytes are plain data; concurrent access discipline is the kernels' (as in PyTorch).
@@ -140,7 +143,7 @@ impl Storage {
     pub fn new_cpu(nbytes: usize, zeroed: bool) -> Result<Storage> {
         let bytes = bucket(nbytes);
         let ptr = alloc_block(bytes, zeroed)?;
-        Ok(Storage { ptr, nbytes, owner: Owner::Allocated { bytes }, version: AtomicU64::new(0), device: Device::Cpu, gpu: None })
+        Ok(Storage { ptr, nbytes, owner: Owner::Allocated { bytes }, version: AtomicU64::new(0), device: Device::Cpu, gpu: None, pinned: AtomicBool::new(false) })
     }
 
     /// A storage on `device`; a `cuda` one gets its GPU buffer when a GPU kernel first uses it.
@@ -165,6 +168,7 @@ impl Storage {
             version: AtomicU64::new(0),
             device: Device::Cpu,
             gpu: None,
+            pinned: AtomicBool::new(false),
         }
     }
 
@@ -194,6 +198,15 @@ impl Storage {
 
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
+    }
+
+    pub fn is_pinned(&self) -> bool {
+        self.pinned.load(Ordering::Relaxed)
+    }
+
+    /// Marks a new host storage as `pin_memory()`'s result.
+    pub fn pin(&self) {
+        self.pinned.store(self.device == Device::Cpu, Ordering::Relaxed);
     }
 
     /// Called by every in-place write, so autograd can detect modified saved tensors.

@@ -323,3 +323,74 @@ def test_surface_ops_on_cuda():
     """The torch-surface functions (tests/test_surface_ops.py's recorded calls) on cuda tensors."""
     from test_surface_ops import replay_on_cuda
     assert replay_on_cuda() == []
+
+
+@needs_gpu
+@pytest.mark.parametrize("zip_format", [True, False])
+def test_save_and_load_of_cuda_tensors(zip_format):
+    import io
+    import zipfile
+    t = torch.arange(6.0).reshape(2, 3).to("cuda")
+    model = nn.Linear(3, 2).to("cuda")
+    buffer = io.BytesIO()
+    torch.save({"w": t, "row": t[1], "m": model.state_dict()}, buffer, _use_new_zipfile_serialization=zip_format)
+    if zip_format:  # the storage's location is recorded as PyTorch records it
+        buffer.seek(0)
+        assert b"cuda:0" in zipfile.ZipFile(buffer).read("archive/data.pkl")
+    buffer.seek(0)
+    loaded = torch.load(buffer)
+    assert loaded["w"].device == torch.device("cuda:0") and loaded["m"]["weight"].is_cuda
+    assert loaded["w"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert torch.equal(loaded["m"]["weight"].cpu(), model.weight.cpu())
+    loaded["row"].add_(10)  # views of one storage still share it
+    assert loaded["w"].tolist()[1] == [13.0, 14.0, 15.0]
+    buffer.seek(0)
+    on_host = torch.load(buffer, map_location="cpu")
+    assert on_host["w"].device == torch.device("cpu") and on_host["w"].tolist()[1] == [3.0, 4.0, 5.0]
+    assert t.untyped_storage().is_cuda and not t.untyped_storage().cpu().is_cuda
+
+
+def test_pin_memory_needs_an_accelerator():
+    code = (
+        "import warnings\n"
+        "import rustorch as torch\n"
+        "from rustorch.utils.data import DataLoader, TensorDataset\n"
+        "assert torch.ones(2).is_pinned() is False\n"
+        "try:\n"
+        "    torch.ones(2).pin_memory()\n"
+        "except RuntimeError as e:\n"
+        "    assert str(e) == 'Cannot access accelerator device when none is available.', e\n"
+        "else:\n"
+        "    raise SystemExit('no error')\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    batches = list(DataLoader(TensorDataset(torch.arange(4.0)), batch_size=2, pin_memory=True))\n"
+        "assert [str(w.message) for w in caught] == [\"'pin_memory' argument is set as true but no accelerator is \"\n"
+        "                                            \"found, then device pinned memory won't be used.\"]\n"
+        "assert not batches[0][0].is_pinned()\n"
+        "print('ok')\n"
+    )
+    r = run_python(code, allow_software=False)
+    if r.returncode != 0 and "no error" in r.stderr + r.stdout:
+        pytest.skip("a hardware GPU is present")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
+@needs_gpu
+def test_pin_memory_and_the_dataloader_pinning_batches():
+    from rustorch.utils.data import DataLoader, TensorDataset
+    t = torch.arange(6.0).reshape(2, 3)
+    pinned = t.pin_memory()
+    assert pinned.is_pinned() and pinned[1].is_pinned() and not t.is_pinned()
+    assert pinned.tolist() == t.tolist() and pinned.data_ptr() != t.data_ptr()
+    assert pinned.pin_memory() is pinned
+    assert not pinned.cuda(non_blocking=True).is_pinned()
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        t.cuda().pin_memory()
+    loader = DataLoader(TensorDataset(torch.arange(4.0), torch.arange(4)), batch_size=2, pin_memory=True)
+    for x, y in loader:
+        assert x.is_pinned() and y.is_pinned()
+    from rustorch.utils.data._utils.pin_memory import pin_memory
+    batch = pin_memory({"x": [torch.ones(1), (torch.zeros(1), "label")]})
+    assert batch["x"][0].is_pinned() and batch["x"][1][0].is_pinned() and batch["x"][1][1] == "label"

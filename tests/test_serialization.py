@@ -598,6 +598,7 @@ def test_map_location_cpu_forms():
     assert seen == ["cpu"]
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the errors of a machine without a GPU")
 def test_map_location_cuda_storages():
     with pytest.raises(RuntimeError, match=r"Attempting to deserialize object on a CUDA device but torch.cuda.is_available\(\) is False"):
         torch.load(cuda_checkpoint())

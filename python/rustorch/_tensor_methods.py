@@ -29,6 +29,20 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
     return self.to("cuda")
 
 
+def _pin_memory(self, device=None):
+    """A copy in pinned host memory, as PyTorch's (which needs an accelerator to pin for)."""
+    from . import cuda
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    if self.is_cuda:
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    if self.is_pinned():
+        return self
+    out = self.clone()
+    out._mark_pinned()
+    return out
+
+
 def _device(self):
     return _CUDA0 if self.is_cuda else CPU
 
@@ -68,6 +82,7 @@ Tensor._make_subclass = staticmethod(_make_subclass)
 Tensor.numpy = _numpy
 Tensor.cpu = _cpu
 Tensor.cuda = _cuda
+Tensor.pin_memory = _pin_memory
 Tensor.device = property(_device)
 Tensor.__array__ = _array
 Tensor.__array_wrap__ = _array_wrap

@@ -158,7 +158,7 @@ class _StorageTable:
                 )
         key = self._keys.setdefault(identity, str(len(self._keys)))
         self.storages[key] = (storage, dtype)
-        return key, storage_type, numel
+        return key, storage_type, location_tag(storage), numel
 
 
 def _pickler_class(pickle_module, make_id):
@@ -192,8 +192,8 @@ def _pickler_class(pickle_module, make_id):
 
 
 def _storage_bytes(storage):
-    """The storage's memory as a NumPy byte array (no copy)."""
-    return _as_numpy(storage._flat).reshape(-1).view("uint8")
+    """The storage's memory as a NumPy byte array (no copy of a CPU storage)."""
+    return _as_numpy(storage._flat.cpu()).reshape(-1).view("uint8")
 
 
 class _ZipWriter:
@@ -281,7 +281,7 @@ def _save_to(obj, f, archive_name, pickle_module, protocol, zip_format, disable_
     if not zip_format:
         return _legacy_save(obj, f, pickle_module, protocol)
     pickler_class, table = _pickler_class(
-        pickle_module, lambda key, storage_type, numel: ("storage", storage_type, key, "cpu", numel))
+        pickle_module, lambda key, storage_type, location, numel: ("storage", storage_type, key, location, numel))
     data = io.BytesIO()
     pickler_class(data, protocol).dump(obj)
     writer = _ZipWriter(f, archive_name)
@@ -301,7 +301,7 @@ def _legacy_save(obj, f, pickle_module, protocol):
     """PyTorch's pre-1.6 format: pickles of a header, the object, the storage keys, then each
     storage as its element count (int64) and raw little-endian bytes."""
     pickler_class, table = _pickler_class(
-        pickle_module, lambda key, storage_type, numel: ("storage", storage_type, key, "cpu", numel, None))
+        pickle_module, lambda key, storage_type, location, numel: ("storage", storage_type, key, location, numel, None))
     sys_info = dict(protocol_version=PROTOCOL_VERSION, little_endian=sys.byteorder == "little",
                     type_sizes=dict(short=struct.calcsize("=h"), int=struct.calcsize("=i"),
                                     long=struct.calcsize("=l")))
@@ -312,7 +312,7 @@ def _legacy_save(obj, f, pickle_module, protocol):
     pickle_module.dump(keys, f, protocol=protocol)
     for key in keys:
         storage, dtype = table.storages[key]
-        flat = _as_numpy(storage._flat)
+        flat = _as_numpy(storage._flat.cpu())
         f.write(struct.pack("<q", storage.nbytes() // dtype.itemsize))
         f.write(flat.astype(flat.dtype.newbyteorder("<"), copy=False).reshape(-1).view("uint8").data)
 
@@ -320,18 +320,20 @@ def _legacy_save(obj, f, pickle_module, protocol):
 # --- where storages go ------------------------------------------------------------------------
 
 def location_tag(storage):
-    return "cpu"
+    return "cuda:0" if storage.is_cuda else "cpu"
 
 
 def default_restore_location(storage, location):
-    """Storages come back on the CPU; a CUDA location raises as PyTorch does without CUDA."""
+    """Storages come back where they were saved: the CPU, or the GPU (``cuda``), which raises as
+    PyTorch does where there is none."""
     if location == "cpu":
-        return storage
+        return storage.cpu()
     if location == "cuda" or re.match("cuda(:|[0-9]+)", location):
         from . import cuda
 
-        if not cuda.is_available():
-            raise RuntimeError(
+        if cuda.is_available():
+            return storage.cuda(location)
+        raise RuntimeError(
                 "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. "
                 "If you are running on a CPU-only machine, please use torch.load with "
                 "map_location=torch.device('cpu') to map your storages to the CPU."
@@ -507,9 +509,13 @@ def _legacy_load(f, map_location, make_unpickler, load_header):
         (numel,) = struct.unpack("<q", f.read(8))
         if numel * typed.element_size() != typed.nbytes():
             raise RuntimeError(f"storage {key} holds {numel} elements in the file but {typed.size()} in the pickle")
-        array = _storage_bytes(typed._untyped_storage)
+        # A storage restored to the GPU is read through a host copy, then copied back up.
+        host = typed._untyped_storage.cpu()
+        array = _storage_bytes(host)
         _read_exactly(f, array, f"storage {key}")
         _in_native_order(array.view(_numpy_dtype(typed.dtype)), "little")
+        if host is not typed._untyped_storage:
+            typed._untyped_storage._flat.copy_(host._flat)
     return result
 
 

@@ -11,7 +11,6 @@ import weakref
 from ._C import Tensor, from_numpy
 from ._C import bool as _bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64
 from ._C import complex64, complex128
-from ._device import CPU
 
 __all__ = [
     "UntypedStorage", "TypedStorage", "DoubleStorage", "FloatStorage", "HalfStorage",
@@ -133,12 +132,17 @@ def _typename(obj):
 
 
 class UntypedStorage:
-    """Bytes of memory on a device (always the CPU here)."""
+    """Bytes of memory on a device (the CPU, or the GPU as `cuda`)."""
 
     __slots__ = ("_flat", "__weakref__")
     is_sparse = False
-    is_cuda = False
-    device = CPU
+    @property
+    def device(self):
+        return self._flat.device
+
+    @property
+    def is_cuda(self):
+        return self._flat.is_cuda
 
     def __init__(self, *args, device=None):
         if device is not None and str(device) != "cpu":
@@ -180,7 +184,7 @@ class UntypedStorage:
         return uint8
 
     def _bytes(self):
-        return _as_numpy(self._flat).tobytes()
+        return _as_numpy(self._flat.cpu()).tobytes()
 
     def tolist(self):
         return list(self._bytes())
@@ -197,7 +201,10 @@ class UntypedStorage:
         return iter(self._bytes())
 
     def cpu(self):
-        return self
+        return UntypedStorage._wrap(self._flat.cpu()) if self.is_cuda else self
+
+    def cuda(self, device=None):
+        return self if self.is_cuda else UntypedStorage._wrap(self._flat.cuda(device))
 
     def clone(self):
         return UntypedStorage._wrap(self._flat.clone())
@@ -220,7 +227,7 @@ class UntypedStorage:
 
     def __repr__(self):
         data = " " + "\n ".join(str(b) for b in self._bytes())
-        return "%s\n[%s(device=cpu) of size %d]" % (data, _typename(self), len(self))
+        return "%s\n[%s(device=%s) of size %d]" % (data, _typename(self), self.device, len(self))
 
 
 def _untyped_storage_from_bytes(data, dtype):
@@ -231,8 +238,13 @@ class TypedStorage:
     """A storage seen as elements of one dtype (what tensor pickles carry)."""
 
     is_sparse = False
-    is_cuda = False
-    device = CPU
+    @property
+    def device(self):
+        return self._untyped_storage.device
+
+    @property
+    def is_cuda(self):
+        return self._untyped_storage.is_cuda
 
     def __init__(self, *args, wrap_storage=None, dtype=None, device=None, _internal=False):
         dtype = dtype if dtype is not None else getattr(type(self), "dtype", None)
@@ -292,7 +304,10 @@ class TypedStorage:
         return iter(self.tolist())
 
     def cpu(self):
-        return self
+        return TypedStorage(wrap_storage=self._untyped_storage.cpu(), dtype=self.dtype, _internal=True)
+
+    def cuda(self, device=None):
+        return TypedStorage(wrap_storage=self._untyped_storage.cuda(device), dtype=self.dtype, _internal=True)
 
     def clone(self):
         return TypedStorage(wrap_storage=self._untyped_storage.clone(), dtype=self.dtype, _internal=True)
@@ -307,7 +322,7 @@ class TypedStorage:
 
     def __repr__(self):
         data = " " + "\n ".join(str(v) for v in self.tolist())
-        return "%s\n[%s(dtype=%s, device=cpu) of size %d]" % (data, _typename(self), self.dtype, len(self))
+        return "%s\n[%s(dtype=%s, device=%s) of size %d]" % (data, _typename(self), self.dtype, self.device, len(self))
 
 
 def _typed_storage_of(untyped, dtype):

@@ -150,6 +150,16 @@ impl PyTensor {
     fn data_ptr(&self) -> usize {
         self.tensor().data_ptr_raw() as usize
     }
+    /// Whether the storage came from `pin_memory()` (`device` names the accelerator; one here).
+    #[pyo3(signature = (device=None))]
+    fn is_pinned(&self, device: Option<&Bound<'_, PyAny>>) -> bool {
+        let _ = device;
+        self.tensor().storage.is_pinned()
+    }
+    /// Marks this tensor's (new, host) storage as pinned: `pin_memory()` calls it on its copy.
+    fn _mark_pinned(&self) {
+        self.tensor().storage.pin();
+    }
     /// The storage's in-place modification counter (autograd's `_version`).
     #[getter]
     fn _version(&self) -> u64 {

@@ -92,7 +92,7 @@ class DataLoader:
         self.dataset = dataset
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
-        self.pin_memory = pin_memory  # accepted; there is no device memory to pin for
+        self.pin_memory = pin_memory
         self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
@@ -228,6 +228,16 @@ class DataLoader:
         return len(self._index_sampler)
 
 
+def _accelerator_to_pin_for():
+    from ... import cuda
+
+    if cuda.is_available():
+        return True
+    warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned memory "
+                  "won't be used.")
+    return False
+
+
 class _BaseDataLoaderIter:
     def __init__(self, loader):
         self._dataset = loader.dataset
@@ -244,6 +254,7 @@ class _BaseDataLoaderIter:
         self._base_seed = _C.empty((), dtype=_C.int64).random_(generator=loader.generator).item()
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
+        self._pin_memory = loader.pin_memory and _accelerator_to_pin_for()
 
     def __iter__(self):
         return self
@@ -263,6 +274,8 @@ class _BaseDataLoaderIter:
         if self._sampler_iter is None:
             self._reset()
         data = self._next_data()
+        if self._pin_memory:
+            data = _utils.pin_memory.pin_memory(data)
         self._num_yielded += 1
         if (
             self._dataset_kind == _DatasetKind.Iterable
