@@ -146,6 +146,12 @@ def test_large_products_on_several_threads():
     a, b = rs.rand(300, 200).astype(np.float32), rs.rand(200, 250).astype(np.float32)
     batch = rs.rand(64, 8, 9), rs.rand(64, 9, 7)
     ints = rs.randint(-3, 4, (120, 90)), rs.randint(-3, 4, (90, 80))
+    # Big products are cut into bands of rows (m >= n) or columns (n > m) across threads:
+    # odd sizes leave a short last band, transposed operands and a two-product batch (fewer
+    # products than threads) take the same path, and addmm's beta reads each band's output.
+    wide = rs.rand(37, 150).astype(np.float32), rs.rand(150, 301).astype(np.float32)
+    pair = rs.rand(2, 133, 70), rs.rand(2, 70, 121)
+    bias = rs.rand(37, 301).astype(np.float32)
     before = torch.get_num_threads()
     try:
         for n in (1, 2):
@@ -153,6 +159,10 @@ def test_large_products_on_several_threads():
             check(torch.from_numpy(a) @ torch.from_numpy(b), a @ b, 1e-4, 1e-4)
             check(torch.from_numpy(batch[0]) @ torch.from_numpy(batch[1]), batch[0] @ batch[1], 1e-10, 1e-10)
             check(torch.from_numpy(ints[0]) @ torch.from_numpy(ints[1]), ints[0] @ ints[1])
+            check(laid_out(wide[0], "transposed") @ laid_out(wide[1], "sliced"), wide[0] @ wide[1], 1e-4, 1e-4)
+            check(torch.from_numpy(pair[0]) @ laid_out(pair[1], "transposed"), pair[0] @ pair[1], 1e-10, 1e-10)
+            out = torch.addmm(torch.from_numpy(bias), torch.from_numpy(wide[0]), torch.from_numpy(wide[1]), beta=0.5, alpha=2.0)
+            check(out, 0.5 * bias + 2.0 * (wide[0] @ wide[1]), 1e-4, 1e-4)
     finally:
         torch.set_num_threads(before)
 
