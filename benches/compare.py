@@ -66,6 +66,8 @@ def median_times(fns, min_time=0.2, repeats=7):
     for _ in range(repeats):
         for lib, fn in fns.items():
             n = loops[lib]
+            if threads_in_force > 1:
+                time.sleep(QUIESCE_S)
             t0 = time.perf_counter()
             for _ in range(n):
                 fn()
@@ -73,7 +75,17 @@ def median_times(fns, min_time=0.2, repeats=7):
     return {lib: statistics.median(v) for lib, v in samples.items()}
 
 
+# Between turns on several threads, the libraries' idle workers are let go to sleep: OpenBLAS's
+# spin for ~0.1 s after a call and OpenMP's (PyTorch's) for ~20 ms, and while they spin they take
+# the other core from whichever library runs next (rustorch's matmul n=1024 on two threads: 18 ms
+# alone, 30-38 ms right after NumPy's or PyTorch's).
+QUIESCE_S = 0.25
+threads_in_force = 1
+
+
 def set_threads(n):
+    global threads_in_force
+    threads_in_force = n
     if rt is not None and hasattr(rt, "set_num_threads"):
         rt.set_num_threads(n)
     if torch is not None:

@@ -95,7 +95,7 @@ fn split_images(n: usize, work: usize, task: &(dyn Fn(usize, usize, usize, Paral
         threads::install(|| task(0, 0, n, Parallelism::Rayon(threads)));
         return 1;
     }
-    threads::install(|| threads::parallel_for(threads, &|t| task(t, t * n / threads, (t + 1) * n / threads, Parallelism::None)));
+    threads::parallel_for(threads, &|t| task(t, t * n / threads, (t + 1) * n / threads, Parallelism::None));
     threads
 }
 

@@ -4,6 +4,7 @@
 //! widened and the results narrowed back). These are the forward kernels only: the Python layer
 //! (`rustorch.linalg`) composes everything else from them and writes the backward formulas with
 //! differentiable tensor ops.
+use crate::backend::cpu::threads;
 use crate::dtype::DType;
 use crate::error::{runtime, Result};
 use crate::ops::binary::type_label;
@@ -49,7 +50,7 @@ impl Batch {
 
     /// Factors every matrix (in parallel) with `f`, which returns one value per output.
     fn map<const N: usize>(&self, f: impl Fn(MatRef<'_, f64>) -> [Vec<f64>; N] + Sync) -> [Vec<f64>; N] {
-        let parts: Vec<[Vec<f64>; N]> = (0..self.len()).into_par_iter().map(|b| f(self.matrix(b))).collect();
+        let parts: Vec<[Vec<f64>; N]> = threads::install(|| (0..self.len()).into_par_iter().map(|b| f(self.matrix(b))).collect());
         std::array::from_fn(|k| parts.iter().flat_map(|p| p[k].iter().copied()).collect())
     }
 
@@ -184,19 +185,21 @@ pub fn solve_triangular(a: &Tensor, b: &Tensor, upper: bool, unitriangular: bool
         return runtime("linalg.solve_triangular: Incompatible shapes of A and B for the equation AX = B");
     }
     let (n, k) = (rhs.rows, rhs.cols);
-    let parts: Vec<Vec<f64>> = (0..lhs.len())
-        .into_par_iter()
-        .map(|i| {
-            let (t, mut x) = (lhs.matrix(i), rhs.matrix(i).to_owned());
-            match (upper, unitriangular) {
-                (false, false) => t.solve_lower_triangular_in_place(x.as_mut()),
-                (false, true) => t.solve_unit_lower_triangular_in_place(x.as_mut()),
-                (true, false) => t.solve_upper_triangular_in_place(x.as_mut()),
-                (true, true) => t.solve_unit_upper_triangular_in_place(x.as_mut()),
-            }
-            row_major(x.as_ref())
-        })
-        .collect();
+    let parts: Vec<Vec<f64>> = threads::install(|| {
+        (0..lhs.len())
+            .into_par_iter()
+            .map(|i| {
+                let (t, mut x) = (lhs.matrix(i), rhs.matrix(i).to_owned());
+                match (upper, unitriangular) {
+                    (false, false) => t.solve_lower_triangular_in_place(x.as_mut()),
+                    (false, true) => t.solve_unit_lower_triangular_in_place(x.as_mut()),
+                    (true, false) => t.solve_upper_triangular_in_place(x.as_mut()),
+                    (true, true) => t.solve_unit_upper_triangular_in_place(x.as_mut()),
+                }
+                row_major(x.as_ref())
+            })
+            .collect()
+    });
     let dtype = if a.dtype == DType::F64 || b.dtype == DType::F64 { DType::F64 } else { DType::F32 };
     rhs.output(&[n, k], parts.concat(), dtype)
 }
