@@ -629,6 +629,35 @@ def test_large_contiguous_and_broadcast_binary():
     np.testing.assert_allclose(np.asarray(torch.sigmoid(ta)), 1 / (1 + np.exp(-a.astype(np.float64))), rtol=2e-6)
 
 
+def test_rows_where_every_operand_is_broadcast():
+    # A mean's backward divides an expanded gradient: both operands are constant along the
+    # innermost rows, so each row is one value (and .contiguous() of an expansion likewise).
+    g = np.random.RandomState(2).randn(4, 3, 1, 1).astype(np.float32)
+    e = torch.from_numpy(g).expand(4, 3, 5, 7)
+    np.testing.assert_array_equal(np.asarray(e / 35), np.broadcast_to(g / np.float32(35), (4, 3, 5, 7)))
+    np.testing.assert_array_equal(np.asarray(e.contiguous()), np.broadcast_to(g, (4, 3, 5, 7)))
+    np.testing.assert_array_equal(np.asarray(e.double()), np.broadcast_to(g.astype(np.float64), (4, 3, 5, 7)))
+    x = torch.from_numpy(np.random.RandomState(3).randn(4, 3, 5, 7).astype(np.float32)).requires_grad_()
+    torch.nn.functional.adaptive_avg_pool2d(x, 1).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), np.full((4, 3, 5, 7), 1 / 35, np.float32), rtol=1e-6)
+
+
+def test_inplace_ops_on_large_tensors_and_broadcast_operands():
+    # In place, the input passes through a chunk buffer before the vector loop writes it.
+    rs = np.random.RandomState(4)
+    a, b = rs.randn(3000, 37).astype(np.float32), rs.randn(3000, 1).astype(np.float32)
+    t = torch.from_numpy(a.copy())
+    t.add_(torch.from_numpy(b))
+    np.testing.assert_array_equal(np.asarray(t), a + b)
+    t.mul_(torch.from_numpy(a))
+    np.testing.assert_array_equal(np.asarray(t), (a + b) * a)
+    t.relu_()
+    np.testing.assert_array_equal(np.asarray(t), np.maximum((a + b) * a, 0))
+    u = torch.from_numpy(a.copy())
+    u.add_(u, alpha=1)
+    np.testing.assert_array_equal(np.asarray(u), a + a)
+
+
 def test_bad_operands():
     t = torch.tensor([1.0])
     with pytest.raises(TypeError):

@@ -4,6 +4,7 @@ use super::strided::{for_each_row, Row};
 use super::threads;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
+use std::mem::MaybeUninit;
 
 /// Raw pointers are shared across rayon tasks as addresses; rows never overlap in writes.
 #[derive(Clone, Copy)]
@@ -20,7 +21,7 @@ impl Ptr {
 }
 
 /// Elements per stack buffer when an output overlaps its input (in-place ops).
-const CHUNK: usize = 256;
+const CHUNK: usize = 1024;
 
 fn disjoint<A, B>(a: *const A, alen: usize, b: *const B, blen: usize) -> bool {
     let (a0, b0) = (a as usize, b as usize);
@@ -28,28 +29,41 @@ fn disjoint<A, B>(a: *const A, alen: usize, b: *const B, blen: usize) -> bool {
 }
 
 /// `o[i] = f(x[i])` over `len` contiguous elements. Written over slices so the compiler
-/// vectorizes it; when `o` overlaps `x` (in-place), the input goes through a stack buffer
-/// first, which keeps the loop vectorizable and reads every input before it is overwritten.
+/// vectorizes it; when `o` overlaps `x` (in place), the input goes through a stack buffer
+/// first, a chunk at a time, which reads every input before it is overwritten and runs the
+/// same vector loop (one copy of it per op, compiled for each instruction set).
 ///
 /// # Safety
 /// `o` and `x` must be valid for `len` elements.
 #[inline(always)]
 unsafe fn contiguous_unary<A: Element, O: Element>(o: *mut O, x: *const A, len: usize, f: impl Fn(A) -> O + Copy) {
     if disjoint(o, len, x, len) {
-        let (os, xs) = (std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len));
-        dispatch(|| os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)));
-        return;
+        return map_slices(std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len), f);
     }
-    // Overlap is the rare in-place case: one baseline-ISA copy of this loop is enough.
-    let mut buf = [A::ZERO; CHUNK];
+    // Uninitialised: filling the buffer would cost a small in-place op more than its work.
+    let mut buf = [MaybeUninit::<A>::uninit(); CHUNK];
     let mut start = 0;
     while start < len {
         let n = CHUNK.min(len - start);
-        std::ptr::copy(x.add(start), buf.as_mut_ptr(), n);
-        let os = std::slice::from_raw_parts_mut(o.add(start), n);
-        os.iter_mut().zip(&buf[..n]).for_each(|(o, &x)| *o = f(x));
+        map_slices(std::slice::from_raw_parts_mut(o.add(start), n), copied(x.add(start), &mut buf, n), f);
         start += n;
     }
+}
+
+/// The first `n` elements at `src` copied into `buf`.
+///
+/// # Safety
+/// `src` must be valid for `n <= CHUNK` elements.
+#[inline(always)]
+unsafe fn copied<T: Copy>(src: *const T, buf: &mut [MaybeUninit<T>; CHUNK], n: usize) -> &[T] {
+    std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr() as *mut T, n);
+    std::slice::from_raw_parts(buf.as_ptr() as *const T, n)
+}
+
+/// Not inlined, so the in-place path shares the vector loop instead of compiling its own.
+#[inline(never)]
+fn map_slices<A: Element, O: Element>(os: &mut [O], xs: &[A], f: impl Fn(A) -> O + Copy) {
+    dispatch(|| os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
 }
 
 /// `o[i] = f(x[i], y[i])` over `len` contiguous elements (see `contiguous_unary`).
@@ -66,20 +80,25 @@ unsafe fn contiguous_binary<A: Element, B: Element, O: Element>(
 ) {
     if disjoint(o, len, x, len) && disjoint(o, len, y, len) {
         let os = std::slice::from_raw_parts_mut(o, len);
-        let (xs, ys) = (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts(y, len));
-        dispatch(|| os.iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)));
-        return;
+        return zip_slices(os, std::slice::from_raw_parts(x, len), std::slice::from_raw_parts(y, len), f);
     }
-    let (mut xb, mut yb) = ([A::ZERO; CHUNK], [B::ZERO; CHUNK]);
+    // Only an operand that overlaps the output is copied (`a.add_(b)` copies `a` alone).
+    let (copy_x, copy_y) = (!disjoint(o, len, x, len), !disjoint(o, len, y, len));
+    let (mut xb, mut yb) = ([MaybeUninit::<A>::uninit(); CHUNK], [MaybeUninit::<B>::uninit(); CHUNK]);
     let mut start = 0;
     while start < len {
         let n = CHUNK.min(len - start);
-        std::ptr::copy(x.add(start), xb.as_mut_ptr(), n);
-        std::ptr::copy(y.add(start), yb.as_mut_ptr(), n);
-        let os = std::slice::from_raw_parts_mut(o.add(start), n);
-        os.iter_mut().zip(xb[..n].iter().zip(&yb[..n])).for_each(|(o, (&x, &y))| *o = f(x, y));
+        let xs = if copy_x { copied(x.add(start), &mut xb, n) } else { std::slice::from_raw_parts(x.add(start), n) };
+        let ys = if copy_y { copied(y.add(start), &mut yb, n) } else { std::slice::from_raw_parts(y.add(start), n) };
+        zip_slices(std::slice::from_raw_parts_mut(o.add(start), n), xs, ys, f);
         start += n;
     }
+}
+
+/// The binary vector loop (see `map_slices`).
+#[inline(never)]
+fn zip_slices<A: Element, B: Element, O: Element>(os: &mut [O], xs: &[A], ys: &[B], f: impl Fn(A, B) -> O + Copy) {
+    dispatch(|| os.iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)))
 }
 
 /// Runs `f(start, len)` over `0..n` in chunks, on rayon's threads when `n` is large.
@@ -119,6 +138,12 @@ pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A
             unsafe {
                 if row.is_contiguous() {
                     contiguous_unary(o, x, row.len, f)
+                } else if row.strides[1] == 0 {
+                    // A broadcast input (`expand(...).contiguous()`): one value for the row.
+                    let v = f(*x);
+                    for i in 0..row.len as isize {
+                        *o.offset(i * row.strides[0]) = v;
+                    }
                 } else {
                     // Under `dispatch` too, so the element function's FMA use compiles to
                     // instructions rather than libm calls.
@@ -167,6 +192,14 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
                     [1, 0, 1] => {
                         let xv = *x;
                         contiguous_unary(o, y, row.len, move |y| f(xv, y))
+                    }
+                    // Both operands broadcast along the row (`g.expand(...) / n` in a mean's
+                    // backward): one value for the whole row.
+                    [so, 0, 0] => {
+                        let v = f(*x, *y);
+                        for i in 0..row.len as isize {
+                            *o.offset(i * so) = v;
+                        }
                     }
                     [so, sa, sb] => dispatch(|| {
                         for i in 0..row.len as isize {
