@@ -7,6 +7,7 @@ implementation.  Python binds the names and keywords (the cheapest binder there 
 ``inspect.signature`` reads); the code here runs only when a call passes ``out=`` or fails, so the
 common call pays one Python frame and nothing else.
 """
+import functools
 import warnings
 
 from ._C import Tensor
@@ -90,8 +91,9 @@ def is_named(line):
     return "Dimname" in line or "of names" in line or "name dim" in line
 
 
+@functools.lru_cache(maxsize=None)  # every out= call checks its overloads: parse each once
 def parse(line):
-    """``[(type, name, keyword_only, default_text)]`` of one declared overload."""
+    """``((type, name, keyword_only, default_text), ...)`` of one declared overload."""
     params, keyword_only = [], False
     for part in _parts(line.strip()[1:-1]):
         part = part.strip()
@@ -103,7 +105,7 @@ def parse(line):
         decl, _, default = part.partition(" = ")
         kind, _, name = decl.rpartition(" ")
         params.append((kind, name, keyword_only, default or None))
-    return params
+    return tuple(params)
 
 
 def _is_int(value):
