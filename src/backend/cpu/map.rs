@@ -140,10 +140,7 @@ pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A
                     contiguous_unary(o, x, row.len, f)
                 } else if row.strides[1] == 0 {
                     // A broadcast input (`expand(...).contiguous()`): one value for the row.
-                    let v = f(*x);
-                    for i in 0..row.len as isize {
-                        *o.offset(i * row.strides[0]) = v;
-                    }
+                    fill_row(o, row.strides[0], row.len, f(*x))
                 } else {
                     // Under `dispatch` too, so the element function's FMA use compiles to
                     // instructions rather than libm calls.
@@ -195,12 +192,7 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
                     }
                     // Both operands broadcast along the row (`g.expand(...) / n` in a mean's
                     // backward): one value for the whole row.
-                    [so, 0, 0] => {
-                        let v = f(*x, *y);
-                        for i in 0..row.len as isize {
-                            *o.offset(i * so) = v;
-                        }
-                    }
+                    [so, 0, 0] => fill_row(o, so, row.len, f(*x, *y)),
                     [so, sa, sb] => dispatch(|| {
                         for i in 0..row.len as isize {
                             *o.offset(i * so) = f(*x.offset(i * sa), *y.offset(i * sb));
@@ -215,14 +207,19 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
 pub fn fill<T: Element>(out: &Tensor, value: T) {
     let po = Ptr::of::<T>(out);
     for_each_row(out.shape(), [out.strides()], [out.layout.offset as isize], &|row: Row<1>| {
-        let o = po.at::<T>(row.offsets[0]);
         // SAFETY: the row lies within the storage.
-        unsafe {
-            for i in 0..row.len as isize {
-                *o.offset(i * row.strides[0]) = value;
-            }
-        }
+        unsafe { fill_row(po.at::<T>(row.offsets[0]), row.strides[0], row.len, value) }
     });
+}
+
+/// `len` elements from `o`, `stride` apart, set to `value`.
+///
+/// # Safety
+/// Every position must be writable.
+unsafe fn fill_row<T: Copy>(o: *mut T, stride: isize, len: usize, value: T) {
+    for i in 0..len as isize {
+        *o.offset(i * stride) = value;
+    }
 }
 
 /// Copies `src` (of out's shape) into `out`, converting the element type.

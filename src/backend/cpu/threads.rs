@@ -119,16 +119,8 @@ struct Region {
 
 impl Region {
     fn new(tasks: usize, shares: usize, task: &'static (dyn Fn(usize) + Sync)) -> Region {
-        let next = (0..shares)
-            .map(|s| AtomicUsize::new(s * tasks / shares))
-            .collect();
-        Region {
-            task,
-            tasks,
-            next,
-            finished: AtomicUsize::new(0),
-            panic: Mutex::new(None),
-        }
+        let next = (0..shares).map(|s| AtomicUsize::new(s * tasks / shares)).collect();
+        Region { task, tasks, next, finished: AtomicUsize::new(0), panic: Mutex::new(None) }
     }
 
     /// Runs unclaimed tasks, those of share `first` before the others'.
