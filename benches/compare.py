@@ -191,8 +191,21 @@ def elementwise(quick):
                     x, y = mod.from_numpy(a), mod.from_numpy(b)
                     r.run(lib, lambda x=x, y=y: t_fn(x, y))
             rows.append(r.measure())
-    set_threads(1)
+    # In place (the output is an input) and a column broadcast along rows.
+    x0 = np.random.RandomState(0).rand(1000, 1000).astype(np.float32)
+    column = np.random.RandomState(1).rand(1000, 1).astype(np.float32)
+    for name, y0, fn in (
+        ("add_ in place", x0 * 0.5, lambda x, y: x.__iadd__(y)),
+        ("mul by a broadcast column", column, lambda x, y: x * y),
+    ):
+        r = Row("%s f32 1000x1000" % name)
+        r.run("numpy", lambda x=x0.copy(), y=y0: fn(x, y))
+        for lib, mod in (("rustorch", rt), ("torch", torch)):
+            if mod is not None:
+                r.run(lib, lambda x=mod.from_numpy(x0.copy()), y=mod.from_numpy(y0): fn(x, y))
+        rows.append(r.measure())
     a = np.random.RandomState(0).rand(10**6).astype(np.float32)
+    set_threads(1)
     r = Row("exp f32 n=1.0e+06, 1 thread")
     r.run("numpy", lambda: np.exp(a))
     for lib, mod in (("rustorch", rt), ("torch", torch)):

@@ -658,6 +658,22 @@ def test_inplace_ops_on_large_tensors_and_broadcast_operands():
     np.testing.assert_array_equal(np.asarray(u), a + a)
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "float64", "complex128"])
+def test_inplace_ops_across_buffer_chunks_for_every_element_size(dtype):
+    # The in-place buffer holds a fixed number of bytes: 512 complex128 values, 8192 int8 ones.
+    rs = np.random.RandomState(5)
+    a = (rs.randn(9000) * 20).astype(dtype)
+    b = (rs.randn(9000) * 20).astype(dtype)
+    if dtype == "complex128":
+        a = a + 1j * rs.randn(9000)
+    t = torch.from_numpy(a.copy())
+    t.sub_(torch.from_numpy(b))
+    np.testing.assert_array_equal(np.asarray(t), a - b)
+    t.mul_(t)  # both inputs are the output
+    # Complex products may round differently from numpy's (fused multiply-adds).
+    np.testing.assert_allclose(np.asarray(t), (a - b) * (a - b), rtol=1e-15)
+
+
 def test_bad_operands():
     t = torch.tensor([1.0])
     with pytest.raises(TypeError):

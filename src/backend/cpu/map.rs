@@ -1,107 +1,157 @@
 //! Elementwise kernels: unary and binary maps over strided, broadcast operands.
+//!
+//! Each op and dtype compiles only its row loops (`unary_into`/`binary_into`'s closures, one
+//! per instruction set); the layout walk, the thread split, the in-place buffering and the
+//! broadcast fill are compiled once (`map_rows`), seeing element types only as byte sizes.
+//! There are ~1400 op/dtype pairs: a generic driver per pair made up ~4 MB of the library.
 use super::simd::{dispatch, PARALLEL_GRAIN};
 use super::strided::{for_each_row, Row};
 use super::threads;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
-use std::mem::MaybeUninit;
+use std::mem::{size_of, MaybeUninit};
 
-/// Raw pointers are shared across rayon tasks as addresses; rows never overlap in writes.
-#[derive(Clone, Copy)]
-struct Ptr(usize);
+/// One row of an elementwise op, operand 0 the output: each operand's address of its first
+/// element, its step in elements, and the row length. A row loop reads a step-0 operand once,
+/// before it writes.
+type RowLoop<'a, const N: usize> = dyn Fn([usize; N], [isize; N], usize) + Sync + 'a;
 
-impl Ptr {
-    fn of<T: Element>(t: &Tensor) -> Ptr {
-        Ptr(t.storage.as_ptr() as usize)
-    }
-    #[inline(always)]
-    fn at<T>(self, offset: isize) -> *mut T {
-        (self.0 as *mut T).wrapping_offset(offset)
-    }
+/// Bytes per stack buffer holding an input that overlaps the output (in-place ops).
+const BUFFER_BYTES: usize = 8192;
+
+/// `out[i] = f(a[i])` for every index of `out` (`a` already broadcast to out's shape).
+pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O + Sync + Copy) {
+    let row = move |p: [usize; 2], s: [isize; 2], len: usize| {
+        let (o, x) = (p[0] as *mut O, p[1] as *const A);
+        // SAFETY: `map_rows` passes rows inside both storages, where a step-1 input does not
+        // overlap the output; only the output is written.
+        unsafe {
+            if s == [1, 1] {
+                let (os, xs) = (std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len));
+                dispatch(|| os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
+            } else {
+                // Under `dispatch` too, so the element function's FMA use compiles to
+                // instructions rather than libm calls.
+                dispatch(|| {
+                    for i in 0..len as isize {
+                        *o.offset(i * s[0]) = f(*x.offset(i * s[1]));
+                    }
+                })
+            }
+        }
+    };
+    map_rows([out, a], [size_of::<O>(), size_of::<A>()], &row);
 }
 
-/// Elements per stack buffer when an output overlaps its input (in-place ops).
-const CHUNK: usize = 1024;
-
-fn disjoint<A, B>(a: *const A, alen: usize, b: *const B, blen: usize) -> bool {
-    let (a0, b0) = (a as usize, b as usize);
-    a0 + alen * std::mem::size_of::<A>() <= b0 || b0 + blen * std::mem::size_of::<B>() <= a0
-}
-
-/// `o[i] = f(x[i])` over `len` contiguous elements. Written over slices so the compiler
-/// vectorizes it; when `o` overlaps `x` (in place), the input goes through a stack buffer
-/// first, a chunk at a time, which reads every input before it is overwritten and runs the
-/// same vector loop (one copy of it per op, compiled for each instruction set).
-///
-/// # Safety
-/// `o` and `x` must be valid for `len` elements.
-#[inline(always)]
-unsafe fn contiguous_unary<A: Element, O: Element>(o: *mut O, x: *const A, len: usize, f: impl Fn(A) -> O + Copy) {
-    if disjoint(o, len, x, len) {
-        return map_slices(std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len), f);
-    }
-    // Uninitialised: filling the buffer would cost a small in-place op more than its work.
-    let mut buf = [MaybeUninit::<A>::uninit(); CHUNK];
-    let mut start = 0;
-    while start < len {
-        let n = CHUNK.min(len - start);
-        map_slices(std::slice::from_raw_parts_mut(o.add(start), n), copied(x.add(start), &mut buf, n), f);
-        start += n;
-    }
-}
-
-/// The first `n` elements at `src` copied into `buf`.
-///
-/// # Safety
-/// `src` must be valid for `n <= CHUNK` elements.
-#[inline(always)]
-unsafe fn copied<T: Copy>(src: *const T, buf: &mut [MaybeUninit<T>; CHUNK], n: usize) -> &[T] {
-    std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr() as *mut T, n);
-    std::slice::from_raw_parts(buf.as_ptr() as *const T, n)
-}
-
-/// Not inlined, so the in-place path shares the vector loop instead of compiling its own.
-#[inline(never)]
-fn map_slices<A: Element, O: Element>(os: &mut [O], xs: &[A], f: impl Fn(A) -> O + Copy) {
-    dispatch(|| os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
-}
-
-/// `o[i] = f(x[i], y[i])` over `len` contiguous elements (see `contiguous_unary`).
-///
-/// # Safety
-/// `o`, `x` and `y` must be valid for `len` elements.
-#[inline(always)]
-unsafe fn contiguous_binary<A: Element, B: Element, O: Element>(
-    o: *mut O,
-    x: *const A,
-    y: *const B,
-    len: usize,
-    f: impl Fn(A, B) -> O + Copy,
+/// `out[i] = f(a[i], b[i])` (`a`, `b` already broadcast to out's shape).
+pub fn binary_into<A: Element, B: Element, O: Element>(
+    out: &Tensor,
+    a: &Tensor,
+    b: &Tensor,
+    f: impl Fn(A, B) -> O + Sync + Copy,
 ) {
-    if disjoint(o, len, x, len) && disjoint(o, len, y, len) {
-        let os = std::slice::from_raw_parts_mut(o, len);
-        return zip_slices(os, std::slice::from_raw_parts(x, len), std::slice::from_raw_parts(y, len), f);
+    let row = move |p: [usize; 3], s: [isize; 3], len: usize| {
+        let (o, x, y) = (p[0] as *mut O, p[1] as *const A, p[2] as *const B);
+        // SAFETY: as in `unary_into`.
+        unsafe {
+            let os = || std::slice::from_raw_parts_mut(o, len);
+            match s {
+                [1, 1, 1] => {
+                    let (xs, ys) = (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts(y, len));
+                    dispatch(|| os().iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)))
+                }
+                [1, 1, 0] => {
+                    let (xs, yv) = (std::slice::from_raw_parts(x, len), *y);
+                    dispatch(|| os().iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x, yv)))
+                }
+                [1, 0, 1] => {
+                    let (xv, ys) = (*x, std::slice::from_raw_parts(y, len));
+                    dispatch(|| os().iter_mut().zip(ys).for_each(|(o, &y)| *o = f(xv, y)))
+                }
+                [so, sa, sb] => dispatch(|| {
+                    for i in 0..len as isize {
+                        *o.offset(i * so) = f(*x.offset(i * sa), *y.offset(i * sb));
+                    }
+                }),
+            }
+        }
+    };
+    map_rows([out, a, b], [size_of::<O>(), size_of::<A>(), size_of::<B>()], &row);
+}
+
+/// Runs `row` over every innermost row of `tensors[0]`'s index space (the inputs already
+/// broadcast to its shape); `sizes` are the operands' element sizes in bytes.
+fn map_rows<const N: usize>(tensors: [&Tensor; N], sizes: [usize; N], row: &RowLoop<N>) {
+    let out = tensors[0];
+    let bases = tensors.map(|t| t.storage.as_ptr() as usize);
+    let offsets = tensors.map(|t| t.layout.offset as isize);
+    let address = move |k: usize, offset: isize| bases[k].wrapping_add_signed(offset * sizes[k] as isize);
+    if out.is_contiguous() && tensors[1..].iter().all(|t| t.shape() == out.shape() && t.is_contiguous()) {
+        // One flat run over all elements.
+        return flat_chunks(out.numel(), |start, len| {
+            let p = std::array::from_fn(|k| address(k, offsets[k] + start as isize));
+            run_row(p, [1; N], len, sizes, row)
+        });
     }
-    // Only an operand that overlaps the output is copied (`a.add_(b)` copies `a` alone).
-    let (copy_x, copy_y) = (!disjoint(o, len, x, len), !disjoint(o, len, y, len));
-    let (mut xb, mut yb) = ([MaybeUninit::<A>::uninit(); CHUNK], [MaybeUninit::<B>::uninit(); CHUNK]);
+    for_each_row(out.shape(), tensors.map(|t| t.strides()), offsets, &|r: Row<N>| {
+        let p = std::array::from_fn(|k| address(k, r.offsets[k]));
+        run_row(p, r.strides, r.len, sizes, row)
+    });
+}
+
+/// One row, made safe for `row`'s slice loops: a step-1 input that overlaps a step-1 output
+/// (an in-place op) is copied through a stack buffer a chunk at a time, which reads each input
+/// element before it is overwritten. A row whose inputs are all broadcast (`g.expand(...) / n`
+/// in a mean's backward) computes one value and copies it along the row.
+fn run_row<const N: usize>(p: [usize; N], s: [isize; N], len: usize, sizes: [usize; N], row: &RowLoop<N>) {
+    if len > 1 && s[1..].iter().all(|&step| step == 0) {
+        row(p, s, 1);
+        // SAFETY: the row's positions lie within the output's storage.
+        return unsafe { repeat_first(p[0] as *mut u8, s[0], len, sizes[0]) };
+    }
+    let out_bytes = p[0]..p[0] + len * sizes[0];
+    let overlapping: [bool; N] = std::array::from_fn(|k| {
+        k > 0 && s[0] == 1 && s[k] == 1 && p[k] < out_bytes.end && out_bytes.start < p[k] + len * sizes[k]
+    });
+    if !overlapping.contains(&true) {
+        return row(p, s, len);
+    }
+    let mut buffers = [[MaybeUninit::<u64>::uninit(); BUFFER_BYTES / 8]; N];
+    let widest = (0..N).filter(|&k| overlapping[k]).map(|k| sizes[k]).max().unwrap_or(1);
+    let chunk = BUFFER_BYTES / widest;
     let mut start = 0;
     while start < len {
-        let n = CHUNK.min(len - start);
-        let xs = if copy_x { copied(x.add(start), &mut xb, n) } else { std::slice::from_raw_parts(x.add(start), n) };
-        let ys = if copy_y { copied(y.add(start), &mut yb, n) } else { std::slice::from_raw_parts(y.add(start), n) };
-        zip_slices(std::slice::from_raw_parts_mut(o.add(start), n), xs, ys, f);
+        let n = chunk.min(len - start);
+        let mut q: [usize; N] = std::array::from_fn(|k| p[k] + start * sizes[k]);
+        for k in (1..N).filter(|&k| overlapping[k]) {
+            let buffer = buffers[k].as_mut_ptr() as *mut u8;
+            // SAFETY: `n * sizes[k]` bytes fit the buffer and lie within operand k's row.
+            unsafe { std::ptr::copy_nonoverlapping(q[k] as *const u8, buffer, n * sizes[k]) };
+            q[k] = buffer as usize;
+        }
+        row(q, s, n);
         start += n;
     }
 }
 
-/// The binary vector loop (see `map_slices`).
-#[inline(never)]
-fn zip_slices<A: Element, B: Element, O: Element>(os: &mut [O], xs: &[A], ys: &[B], f: impl Fn(A, B) -> O + Copy) {
-    dispatch(|| os.iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)))
+/// Copies the element at `o` (of `size` bytes) to the next `len - 1` positions `stride` apart.
+///
+/// # Safety
+/// Every position must be writable and `o`'s element initialised.
+unsafe fn repeat_first(o: *mut u8, stride: isize, len: usize, size: usize) {
+    unsafe fn repeat<T: Copy>(o: *mut T, stride: isize, len: usize) {
+        fill_row(o, stride, len, *o);
+    }
+    match size {
+        1 => repeat(o, stride, len),
+        2 => repeat(o as *mut u16, stride, len),
+        4 => repeat(o as *mut u32, stride, len),
+        8 => repeat(o as *mut u64, stride, len),
+        _ => repeat(o as *mut [u64; 2], stride, len),
+    }
 }
 
-/// Runs `f(start, len)` over `0..n` in chunks, on rayon's threads when `n` is large.
+/// Runs `f(start, len)` over `0..n` in chunks, on the pool's threads when `n` is large.
 pub fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
     if n < PARALLEL_GRAIN {
         return f(0, n);
@@ -113,102 +163,12 @@ pub fn flat_chunks(n: usize, f: impl Fn(usize, usize) + Sync) {
     });
 }
 
-/// Whether `t` walks the same memory order as the contiguous `out` (the flat fast path).
-fn same_flat_order(out: &Tensor, t: &Tensor) -> bool {
-    t.shape() == out.shape() && t.is_contiguous()
-}
-
-/// `out[i] = f(a[i])` for every index of `out` (`a` already broadcast to out's shape).
-pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O + Sync + Copy) {
-    let (po, pa) = (Ptr::of::<O>(out), Ptr::of::<A>(a));
-    if out.is_contiguous() && same_flat_order(out, a) {
-        let (oo, oa) = (out.layout.offset as isize, a.layout.offset as isize);
-        // SAFETY: both are contiguous with out.numel() elements from their offsets.
-        return flat_chunks(out.numel(), |start, len| unsafe {
-            contiguous_unary(po.at::<O>(oo + start as isize), pa.at::<A>(oa + start as isize), len, f)
-        });
-    }
-    for_each_row(
-        out.shape(),
-        [out.strides(), a.strides()],
-        [out.layout.offset as isize, a.layout.offset as isize],
-        &|row: Row<2>| {
-            let (o, x) = (po.at::<O>(row.offsets[0]), pa.at::<A>(row.offsets[1]));
-            // SAFETY: the row lies within both storages; only `out`'s row is written.
-            unsafe {
-                if row.is_contiguous() {
-                    contiguous_unary(o, x, row.len, f)
-                } else if row.strides[1] == 0 {
-                    // A broadcast input (`expand(...).contiguous()`): one value for the row.
-                    fill_row(o, row.strides[0], row.len, f(*x))
-                } else {
-                    // Under `dispatch` too, so the element function's FMA use compiles to
-                    // instructions rather than libm calls.
-                    let [so, sa] = row.strides;
-                    dispatch(|| {
-                        for i in 0..row.len as isize {
-                            *o.offset(i * so) = f(*x.offset(i * sa));
-                        }
-                    })
-                }
-            }
-        },
-    );
-}
-
-/// `out[i] = f(a[i], b[i])` (`a`, `b` already broadcast to out's shape).
-pub fn binary_into<A: Element, B: Element, O: Element>(
-    out: &Tensor,
-    a: &Tensor,
-    b: &Tensor,
-    f: impl Fn(A, B) -> O + Sync + Copy,
-) {
-    let (po, pa, pb) = (Ptr::of::<O>(out), Ptr::of::<A>(a), Ptr::of::<B>(b));
-    if out.is_contiguous() && same_flat_order(out, a) && same_flat_order(out, b) {
-        let (oo, oa, ob) = (out.layout.offset as isize, a.layout.offset as isize, b.layout.offset as isize);
-        // SAFETY: all three are contiguous with out.numel() elements from their offsets.
-        return flat_chunks(out.numel(), |start, len| unsafe {
-            let s = start as isize;
-            contiguous_binary(po.at::<O>(oo + s), pa.at::<A>(oa + s), pb.at::<B>(ob + s), len, f)
-        });
-    }
-    for_each_row(
-        out.shape(),
-        [out.strides(), a.strides(), b.strides()],
-        [out.layout.offset as isize, a.layout.offset as isize, b.layout.offset as isize],
-        &|row: Row<3>| {
-            let (o, x, y) = (po.at::<O>(row.offsets[0]), pa.at::<A>(row.offsets[1]), pb.at::<B>(row.offsets[2]));
-            // SAFETY: the row lies within all storages; only `out`'s row is written.
-            unsafe {
-                match row.strides {
-                    [1, 1, 1] => contiguous_binary(o, x, y, row.len, f),
-                    [1, 1, 0] => {
-                        let yv = *y;
-                        contiguous_unary(o, x, row.len, move |x| f(x, yv))
-                    }
-                    [1, 0, 1] => {
-                        let xv = *x;
-                        contiguous_unary(o, y, row.len, move |y| f(xv, y))
-                    }
-                    // Both operands broadcast along the row (`g.expand(...) / n` in a mean's
-                    // backward): one value for the whole row.
-                    [so, 0, 0] => fill_row(o, so, row.len, f(*x, *y)),
-                    [so, sa, sb] => dispatch(|| {
-                        for i in 0..row.len as isize {
-                            *o.offset(i * so) = f(*x.offset(i * sa), *y.offset(i * sb));
-                        }
-                    }),
-                }
-            }
-        },
-    );
-}
-
 pub fn fill<T: Element>(out: &Tensor, value: T) {
-    let po = Ptr::of::<T>(out);
+    // An address, not a pointer, so the row closure can be shared across threads.
+    let base = out.storage.as_ptr() as usize;
     for_each_row(out.shape(), [out.strides()], [out.layout.offset as isize], &|row: Row<1>| {
         // SAFETY: the row lies within the storage.
-        unsafe { fill_row(po.at::<T>(row.offsets[0]), row.strides[0], row.len, value) }
+        unsafe { fill_row((base as *mut T).wrapping_offset(row.offsets[0]), row.strides[0], row.len, value) }
     });
 }
 
