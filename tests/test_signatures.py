@@ -151,6 +151,19 @@ def test_out_requires_a_tensor():
         rustorch.add(rustorch.ones(2), rustorch.ones(2), out=3)
 
 
+def test_arithmetic_out_calls_take_a_number_for_a_tensor():
+    # PyTorch lets numbers bind to the Tensor parameters of add/sub/mul/div and their aliases
+    # (values recorded from PyTorch 2.15); other functions keep their TypeError.
+    u, out = rustorch.arange(4.0), rustorch.empty(4)
+    assert rustorch.add(u, 1, alpha=2, out=out).tolist() == [2.0, 3.0, 4.0, 5.0]
+    assert rustorch.sub(u, 2, out=out).tolist() == [-2.0, -1.0, 0.0, 1.0]
+    assert rustorch.mul(u, 2, out=out).tolist() == [0.0, 2.0, 4.0, 6.0]
+    assert rustorch.div(u, 2, rounding_mode="floor", out=out).tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert rustorch.true_divide(u, 2, out=out).tolist() == [0.0, 0.5, 1.0, 1.5]
+    with pytest.raises(TypeError, match=r"mul\(\): argument 'other' \(position 2\) must be Tensor, not str"):
+        rustorch.mul(u, "a", out=out)
+
+
 def test_out_call_never_prints_its_tensors(monkeypatch):
     # Matching the call to its overloads once printed every tensor argument (repr), which cost
     # milliseconds per out= call on large tensors.

@@ -113,13 +113,21 @@ def _is_int(value):
                                       and not value.is_floating_point())
 
 
-def _fits(kind, value, default):
+# The functions whose Tensor parameters take Python numbers too (PyTorch's arg parser,
+# should_allow_numbers_as_tensors): `torch.add(x, 1, out=o)` fits "(Tensor input, Tensor other)".
+_NUMBERS_AS_TENSORS = frozenset("""
+    add add_ div div_ divide divide_ mul mul_ multiply multiply_ sub sub_ subtract subtract_
+    true_divide true_divide_ floor_divide floor_divide_ copy_
+""".split())
+
+
+def _fits(kind, value, default, numbers_as_tensors=False):
     """Whether ``value`` can bind to a parameter of PyTorch's type ``kind``."""
     if value is None:
         return default == "None" or kind in ("Tensor", "torch.dtype", "torch.device", "torch.layout",
                                              "torch.Generator", "torch.memory_format")
     if kind == "Tensor":
-        return isinstance(value, Tensor)
+        return isinstance(value, Tensor) or (numbers_as_tensors and isinstance(value, (int, float, complex)))
     if kind in ("Number", "float"):
         return isinstance(value, (int, float)) or (isinstance(value, Tensor) and value.dim() == 0)
     if kind == "int":
@@ -139,7 +147,7 @@ def _fits(kind, value, default):
     return True
 
 
-def _matches(params, args, kwargs):
+def _matches(params, args, kwargs, numbers_as_tensors):
     positional = [p for p in params if not p[2]]
     if len(args) > len(positional):
         return False
@@ -157,7 +165,7 @@ def _matches(params, args, kwargs):
             return False
         else:
             continue
-        if not _fits(kind, value, default):
+        if not _fits(kind, value, default, numbers_as_tensors):
             return False
     return True
 
@@ -194,7 +202,8 @@ def check(name, overloads, args, kwargs, error=None):
     declared = {p[1] for ps in parsed for p in ps}  # not the implementation's extras (axis=)
     kwargs = {k: v for k, v in kwargs.items()
               if k in declared and not _is_default(v, defaults.get(k))}
-    if any(_matches(p, args, kwargs) for p in parsed):
+    numbers_as_tensors = name in _NUMBERS_AS_TENSORS
+    if any(_matches(p, args, kwargs, numbers_as_tensors) for p in parsed):
         if error is not None:
             raise error
         return
@@ -206,7 +215,7 @@ def check(name, overloads, args, kwargs, error=None):
         for i, (kind, pname, keyword_only, default) in enumerate(params):
             given = i < len(args) and not keyword_only
             value = args[i] if given else kwargs.get(pname, None)
-            if (given or pname in kwargs) and not _fits(kind, value, default):
+            if (given or pname in kwargs) and not _fits(kind, value, default, numbers_as_tensors):
                 if error is not None and kind == "tuple of Tensors" and isinstance(value, (tuple, list)):
                     raise error  # its "expected Tensor as element 1 in argument 0" is PyTorch's
                 where = f" (position {i + 1})" if given else ""
