@@ -4,7 +4,7 @@
 //! independent lanes); when it is kept, whole rows of accumulators are updated at once (the
 //! `sum(dim=0)` case). Large reductions split the work across the intra-op pool, along a kept
 //! dim (disjoint outputs) or along a reduced dim (partial accumulators merged in order).
-use super::simd::{dispatch, PARALLEL_GRAIN};
+use super::simd::{dispatch_if, vectorised, PARALLEL_GRAIN};
 use super::threads;
 use crate::dtype::Element;
 use crate::tensor::Tensor;
@@ -220,10 +220,11 @@ where
     // Eight vector registers of independent accumulators (fewer hid the add's latency behind
     // only two dependency chains: sum of 16M f32 on one thread ran at 12 GB/s, PyTorch's at 18).
     // The size test is a constant, so only one branch is compiled.
+    let wide = vectorised::<T>();
     match std::mem::size_of::<A>() {
-        0..=4 => dispatch(#[inline(always)] || fold_blocks::<T, A, 64>(x, stride, len, init, step, merge)),
-        5..=8 => dispatch(#[inline(always)] || fold_blocks::<T, A, 32>(x, stride, len, init, step, merge)),
-        _ => dispatch(#[inline(always)] || fold_blocks::<T, A, 16>(x, stride, len, init, step, merge)),
+        0..=4 => dispatch_if(wide, #[inline(always)] || fold_blocks::<T, A, 64>(x, stride, len, init, step, merge)),
+        5..=8 => dispatch_if(wide, #[inline(always)] || fold_blocks::<T, A, 32>(x, stride, len, init, step, merge)),
+        _ => dispatch_if(wide, #[inline(always)] || fold_blocks::<T, A, 16>(x, stride, len, init, step, merge)),
     }
 }
 
@@ -285,7 +286,7 @@ unsafe fn fold_blocks<T: Copy, A: Copy, const LANES: usize>(x: *const T, stride:
 #[inline(always)]
 unsafe fn update_row<T: Element, A: Copy>(x: *const T, xs: isize, acc: *mut A, accs: isize, len: usize, step: &impl Fn(A, T) -> A) {
     if xs == 1 && accs == 1 {
-        dispatch(#[inline(always)] || update_contiguous(std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(acc, len), step))
+        dispatch_if(vectorised::<T>(), #[inline(always)] || update_contiguous(std::slice::from_raw_parts(x, len), std::slice::from_raw_parts_mut(acc, len), step))
     } else {
         for i in 0..len as isize {
             let a = acc.offset(i * accs);

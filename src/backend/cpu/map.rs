@@ -4,7 +4,7 @@
 //! per instruction set); the layout walk, the thread split, the in-place buffering and the
 //! broadcast fill are compiled once (`map_rows`), seeing element types only as byte sizes.
 //! There are ~1400 op/dtype pairs: a generic driver per pair made up ~4 MB of the library.
-use super::simd::{dispatch, PARALLEL_GRAIN};
+use super::simd::{dispatch_if, vectorised, PARALLEL_GRAIN};
 use super::strided::{for_each_row, Row};
 use super::threads;
 use crate::dtype::Element;
@@ -23,16 +23,17 @@ const BUFFER_BYTES: usize = 8192;
 pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O + Sync + Copy) {
     let row = move |p: [usize; 2], s: [isize; 2], len: usize| {
         let (o, x) = (p[0] as *mut O, p[1] as *const A);
+        let wide = vectorised::<A>() || vectorised::<O>();
         // SAFETY: `map_rows` passes rows inside both storages, where a step-1 input does not
         // overlap the output; only the output is written.
         unsafe {
             if s == [1, 1] {
                 let (os, xs) = (std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len));
-                dispatch(|| os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
+                dispatch_if(wide, || os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
             } else {
                 // Under `dispatch` too, so the element function's FMA use compiles to
                 // instructions rather than libm calls.
-                dispatch(|| {
+                dispatch_if(wide, || {
                     for i in 0..len as isize {
                         *o.offset(i * s[0]) = f(*x.offset(i * s[1]));
                     }
@@ -52,23 +53,24 @@ pub fn binary_into<A: Element, B: Element, O: Element>(
 ) {
     let row = move |p: [usize; 3], s: [isize; 3], len: usize| {
         let (o, x, y) = (p[0] as *mut O, p[1] as *const A, p[2] as *const B);
+        let wide = vectorised::<A>() || vectorised::<B>() || vectorised::<O>();
         // SAFETY: as in `unary_into`.
         unsafe {
             let os = || std::slice::from_raw_parts_mut(o, len);
             match s {
                 [1, 1, 1] => {
                     let (xs, ys) = (std::slice::from_raw_parts(x, len), std::slice::from_raw_parts(y, len));
-                    dispatch(|| os().iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)))
+                    dispatch_if(wide, || os().iter_mut().zip(xs.iter().zip(ys)).for_each(|(o, (&x, &y))| *o = f(x, y)))
                 }
                 [1, 1, 0] => {
                     let (xs, yv) = (std::slice::from_raw_parts(x, len), *y);
-                    dispatch(|| os().iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x, yv)))
+                    dispatch_if(wide, || os().iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x, yv)))
                 }
                 [1, 0, 1] => {
                     let (xv, ys) = (*x, std::slice::from_raw_parts(y, len));
-                    dispatch(|| os().iter_mut().zip(ys).for_each(|(o, &y)| *o = f(xv, y)))
+                    dispatch_if(wide, || os().iter_mut().zip(ys).for_each(|(o, &y)| *o = f(xv, y)))
                 }
-                [so, sa, sb] => dispatch(|| {
+                [so, sa, sb] => dispatch_if(wide, || {
                     for i in 0..len as isize {
                         *o.offset(i * so) = f(*x.offset(i * sa), *y.offset(i * sb));
                     }
