@@ -42,6 +42,18 @@ pub fn lanes2<T: Element, O: Element, P: Element>(
     out2: &Tensor,
     f: impl Fn(&[T], &mut [O], &mut [P]) + Sync,
 ) {
+    lanes_of(input, dim, out1, out2, &f)
+}
+
+/// `lanes2`'s walk, compiled once per element types rather than once per op (the op is a trait
+/// object, called once per lane).
+fn lanes_of<T: Element, O: Element, P: Element>(
+    input: &Tensor,
+    dim: usize,
+    out1: &Tensor,
+    out2: &Tensor,
+    f: &(dyn Fn(&[T], &mut [O], &mut [P]) + Sync),
+) {
     let sizes: Vec<usize> = (0..input.ndim()).filter(|&d| d != dim).map(|d| input.shape()[d]).collect();
     let count: usize = sizes.iter().product();
     if count == 0 {
