@@ -145,6 +145,21 @@ impl Layout {
         true
     }
 
+    /// Whether the layout covers exactly `numel` consecutive elements, in some dim order
+    /// (PyTorch's `is_non_overlapping_and_dense`).
+    pub fn is_non_overlapping_and_dense(&self) -> bool {
+        let mut dims: Vec<usize> = (0..self.ndim()).filter(|&d| self.shape[d] >= 2).collect();
+        dims.sort_by_key(|&d| self.strides[d]);
+        let mut expected = 1isize;
+        for d in dims {
+            if self.strides[d] != expected {
+                return false;
+            }
+            expected *= self.shape[d] as isize;
+        }
+        true
+    }
+
     /// The layout broadcast (with zero strides) to `shape`.
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Layout> {
         let n = shape.len();

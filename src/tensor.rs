@@ -174,9 +174,36 @@ impl Tensor {
         Ok(())
     }
 
+    /// PyTorch's `assert_no_partial_overlap` between an op's output (`self`) and one input: two
+    /// dense views of one buffer must be the same view or disjoint, since an op reading an input
+    /// while writing it would see some elements before and some after. Non-dense views are left
+    /// alone, as in PyTorch (the ops then read a copy of an aliasing input).
+    pub fn assert_no_partial_overlap(&self, input: &Tensor) -> Result<()> {
+        if !self.overlaps(input) || self.numel() == 0 || input.numel() == 0 {
+            return Ok(());
+        }
+        if !self.layout.is_non_overlapping_and_dense() || !input.layout.is_non_overlapping_and_dense() {
+            return Ok(());
+        }
+        let bytes = |t: &Tensor| {
+            let size = t.dtype.size();
+            (t.layout.offset * size, (t.layout.offset + t.numel()) * size)
+        };
+        let ((out_begin, out_end), (in_begin, in_end)) = (bytes(self), bytes(input));
+        let same_view = out_begin == in_begin && out_end == in_end && self.layout.strides == input.layout.strides;
+        if !same_view && out_begin < in_end && in_begin < out_end {
+            return crate::error::runtime(
+                "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single \
+                 memory location. Please clone() the tensor before performing the operation.",
+            );
+        }
+        Ok(())
+    }
+
     /// `copy_`: writes `src` (broadcast and cast) into this view.
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
         self.assert_no_internal_overlap()?;
+        self.assert_no_partial_overlap(src)?;
         let src = src.broadcast_to(self.shape())?;
         let src = if self.overlaps(&src) && src.layout != self.layout { src.copy_to_new(src.dtype)? } else { src };
         backend::copy_cast(self, &src)?;

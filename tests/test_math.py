@@ -674,6 +674,37 @@ def test_inplace_ops_across_buffer_chunks_for_every_element_size(dtype):
     np.testing.assert_allclose(np.asarray(t), (a - b) * (a - b), rtol=1e-15)
 
 
+PARTIAL_OVERLAP = "some elements of the input tensor and the written-to tensor refer to a single memory location"
+
+
+def test_in_place_ops_refuse_an_input_that_partly_overlaps_the_output():
+    # PyTorch raises for dense views of one buffer that are neither the same view nor disjoint
+    # (the result would depend on the order elements are visited in).
+    writes = [lambda u: u[1:].add_(u[:-1]), lambda u: u[1:].sub_(u[:-1], alpha=2),
+              lambda u: u[1:].copy_(u[:-1]), lambda u: u.__setitem__(slice(1, None), u[:-1]),
+              lambda u: u[1:].clamp_(max=u[:-1]), lambda u: u.view(3, 3).add_(u.view(3, 3).t()),
+              lambda u: u[1:].lerp_(u[:-1], 0.5), lambda u: u[1:].addcmul_(u[:-1], u[:-1]),
+              lambda u: torch.add(u[:-1], 1, out=u[1:]), lambda u: torch.sin(u[1:], out=u[:-1])]
+    for write in writes:
+        u = torch.arange(9.0)
+        with pytest.raises(RuntimeError, match=PARTIAL_OVERLAP):
+            write(u)
+        assert u.tolist() == list(map(float, range(9)))  # untouched
+    # The same view, disjoint views and non-dense views are allowed, and see the input's values
+    # as they were before the write.
+    v = torch.arange(10.0)
+    v.mul_(v)
+    v[:5] += v[5:]
+    v[::2].add_(v[1::2])
+    expected = np.arange(10.0) ** 2
+    expected[:5] += expected[5:]
+    expected[::2] += expected[1::2].copy()
+    np.testing.assert_array_equal(np.asarray(v), expected)
+    w = torch.arange(6.0).view(2, 3)
+    w[:, :2].add_(w[:, 1:])  # overlapping, but not dense: computed from a copy
+    np.testing.assert_array_equal(np.asarray(w), [[1.0, 3.0, 2.0], [7.0, 9.0, 5.0]])
+
+
 def test_bad_operands():
     t = torch.tensor([1.0])
     with pytest.raises(TypeError):

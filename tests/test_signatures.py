@@ -164,6 +164,24 @@ def test_arithmetic_out_calls_take_a_number_for_a_tensor():
         rustorch.mul(u, "a", out=out)
 
 
+def test_arithmetic_functions_take_a_number_as_their_first_argument():
+    # torch.add(2, t) is 2 + t in PyTorch: the number becomes a 0-dim tensor, so it promotes as a
+    # scalar (an int32 tensor stays int32, a float16 one float16).
+    u = rustorch.arange(4.0)
+    assert rustorch.add(2, u).tolist() == [2.0, 3.0, 4.0, 5.0]
+    assert rustorch.sub(2, u, alpha=2).tolist() == [2.0, 0.0, -2.0, -4.0]
+    assert rustorch.div(6, u[1:]).tolist() == [6.0, 3.0, 2.0]
+    assert rustorch.floor_divide(7, rustorch.tensor([2, 3])).tolist() == [3, 2]
+    assert rustorch.add(2, rustorch.arange(3, dtype=rustorch.int32)).dtype == rustorch.int32
+    assert rustorch.mul(2.5, rustorch.ones(2, dtype=rustorch.float16)).dtype == rustorch.float16
+    both = rustorch.add(2.5, 3)
+    assert both.dim() == 0 and both.dtype == rustorch.float32 and both.item() == 5.5
+    out = rustorch.empty(4)
+    assert rustorch.mul(3, u, out=out) is out and out.tolist() == [0.0, 3.0, 6.0, 9.0]
+    with pytest.raises(TypeError, match=r"add\(\): argument 'input' \(position 1\) must be Tensor, not str"):
+        rustorch.add("a", u)
+
+
 def test_out_call_never_prints_its_tensors(monkeypatch):
     # Matching the call to its overloads once printed every tensor argument (repr), which cost
     # milliseconds per out= call on large tensors.

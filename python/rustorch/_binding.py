@@ -11,6 +11,7 @@ import functools
 import warnings
 
 from ._C import Tensor
+from ._inplace import check_no_partial_overlap
 
 _SCALAR_TYPE_NAMES = {
     "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
@@ -50,6 +51,8 @@ def write_out(name, out, result, overloads=None, args=(), kwargs=None):
         return type(result)(written) if hasattr(result, "_fields") else tuple(written)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    check_no_partial_overlap(out, args)
+    check_no_partial_overlap(out, (kwargs or {}).values())
     if out.requires_grad or result.requires_grad:
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
@@ -119,6 +122,17 @@ _NUMBERS_AS_TENSORS = frozenset("""
     add add_ div div_ divide divide_ mul mul_ multiply multiply_ sub sub_ subtract subtract_
     true_divide true_divide_ floor_divide floor_divide_ copy_
 """.split())
+
+
+def is_number(value):
+    return isinstance(value, (bool, int, float, complex))
+
+
+def wrapped_number(value):
+    """A Python number standing for a Tensor argument: a 0-dim tensor, which promotes as the
+    number does (its dtype's category only)."""
+    import rustorch
+    return rustorch.tensor(value)
 
 
 def _fits(kind, value, default, numbers_as_tensors=False):

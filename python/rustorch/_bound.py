@@ -1117,6 +1117,8 @@ def add(input, other, *, alpha=_d_torch_add_alpha, out=None):
         else:
             r = _impl_torch_add(input, other, alpha=alpha)
     except TypeError as e:
+        if _b.is_number(input):
+            return add(_b.wrapped_number(input), other, alpha=alpha, out=out)
         _b.check('add', _o_torch_add, (input, other), {'alpha': alpha, 'out': out}, e)
     return r if out is None else _b.write_out('add', out, r, _o_torch_add, (input, other), {'alpha': alpha})
 
@@ -1877,6 +1879,8 @@ def div(input, other, *, out=None, rounding_mode=None):
         else:
             r = _impl_torch_div(input, other, rounding_mode=rounding_mode)
     except TypeError as e:
+        if _b.is_number(input):
+            return div(_b.wrapped_number(input), other, out=out, rounding_mode=rounding_mode)
         _b.check('div', _o_torch_div, (input, other), {'out': out, 'rounding_mode': rounding_mode}, e)
     return r if out is None else _b.write_out('div', out, r, _o_torch_div, (input, other), {'rounding_mode': rounding_mode})
 
@@ -1888,6 +1892,8 @@ def divide(input, other, *, out=None, rounding_mode=None):
         else:
             r = _impl_torch_divide(input, other, rounding_mode=rounding_mode)
     except TypeError as e:
+        if _b.is_number(input):
+            return divide(_b.wrapped_number(input), other, out=out, rounding_mode=rounding_mode)
         _b.check('divide', _o_torch_divide, (input, other), {'out': out, 'rounding_mode': rounding_mode}, e)
     return r if out is None else _b.write_out('divide', out, r, _o_torch_divide, (input, other), {'rounding_mode': rounding_mode})
 
@@ -2063,6 +2069,8 @@ def floor_divide(input, other, *, out=None):
     try:
         r = _impl_torch_floor_divide(input, other)
     except TypeError as e:
+        if _b.is_number(input):
+            return floor_divide(_b.wrapped_number(input), other, out=out)
         _b.check('floor_divide', _o_torch_floor_divide, (input, other), {'out': out}, e)
     return r if out is None else _b.write_out('floor_divide', out, r, _o_torch_floor_divide, (input, other), {})
 
@@ -2889,6 +2897,8 @@ def mul(input, other, *, out=None):
     try:
         r = _impl_torch_mul(input, other)
     except TypeError as e:
+        if _b.is_number(input):
+            return mul(_b.wrapped_number(input), other, out=out)
         _b.check('mul', _o_torch_mul, (input, other), {'out': out}, e)
     return r if out is None else _b.write_out('mul', out, r, _o_torch_mul, (input, other), {})
 
@@ -2908,6 +2918,8 @@ def multiply(input, other, *, out=None):
     try:
         r = _impl_torch_multiply(input, other)
     except TypeError as e:
+        if _b.is_number(input):
+            return multiply(_b.wrapped_number(input), other, out=out)
         _b.check('multiply', _o_torch_multiply, (input, other), {'out': out}, e)
     return r if out is None else _b.write_out('multiply', out, r, _o_torch_multiply, (input, other), {})
 
@@ -4024,6 +4036,8 @@ def sub(input, other, *, alpha=_d_torch_sub_alpha, out=None):
         else:
             r = _impl_torch_sub(input, other, alpha=alpha)
     except TypeError as e:
+        if _b.is_number(input):
+            return sub(_b.wrapped_number(input), other, alpha=alpha, out=out)
         _b.check('sub', _o_torch_sub, (input, other), {'alpha': alpha, 'out': out}, e)
     return r if out is None else _b.write_out('sub', out, r, _o_torch_sub, (input, other), {'alpha': alpha})
 
@@ -4035,6 +4049,8 @@ def subtract(input, other, alpha=_d_torch_subtract_alpha, *, out=None):
         else:
             r = _impl_torch_subtract(input, other, alpha=alpha)
     except TypeError as e:
+        if _b.is_number(input):
+            return subtract(_b.wrapped_number(input), other, alpha, out=out)
         _b.check('subtract', _o_torch_subtract, (input, other, alpha), {'out': out}, e)
     return r if out is None else _b.write_out('subtract', out, r, _o_torch_subtract, (input, other, alpha), {})
 
@@ -4255,6 +4271,8 @@ def true_divide(input, other, *, out=None):
     try:
         r = _impl_torch_true_divide(input, other)
     except TypeError as e:
+        if _b.is_number(input):
+            return true_divide(_b.wrapped_number(input), other, out=out)
         _b.check('true_divide', _o_torch_true_divide, (input, other), {'out': out}, e)
     return r if out is None else _b.write_out('true_divide', out, r, _o_torch_true_divide, (input, other), {})
 

@@ -8,6 +8,7 @@ import warnings as _warnings
 from . import _C
 from ._C import Tensor
 from ._dtype_info import promote_types as _promote_types
+from ._inplace import check_no_partial_overlap as _check_no_partial_overlap
 
 __all__ = [
     "einsum", "tensordot", "kron", "cdist", "block_diag", "meshgrid", "cartesian_prod",
@@ -360,11 +361,13 @@ def _write_out(result, out):
 
 
 def _addcmul_(self, tensor1, tensor2, *, value=1):
+    _check_no_partial_overlap(self, (tensor1, tensor2))
     return self.add_(tensor1 * tensor2 * value if value != 1 else tensor1 * tensor2)
 
 
 def _addcdiv_(self, tensor1, tensor2, *, value=1):
     _check_addcdiv(tensor1, tensor2)
+    _check_no_partial_overlap(self, (tensor1, tensor2))
     return self.add_(tensor1 / tensor2 * value if value != 1 else tensor1 / tensor2)
 
 

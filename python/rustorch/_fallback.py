@@ -23,7 +23,7 @@ from . import _C
 # metadata, conversions built on copy/cast, and reads (which wait for the GPU queue).
 ON_DEVICE = frozenset("""
     __new__ __repr__ __format__ __hash__ __len__ __bool__ __float__ __int__ __index__
-    _make_subclass _print_values data_ptr item tolist is_pinned _mark_pinned
+    _make_subclass _print_values data_ptr item tolist is_pinned _mark_pinned _check_no_partial_overlap
     size dim ndimension numel nelement stride storage_offset is_contiguous element_size
     is_floating_point is_complex is_signed
     to type float double half bfloat16 int long short char byte bool

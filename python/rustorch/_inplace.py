@@ -42,9 +42,19 @@ def _dtype_title(dtype):
             "bool": "Bool"}[str(dtype).replace("torch.", "")]
 
 
+def check_no_partial_overlap(output, inputs):
+    """PyTorch's refusal of an input that partly overlaps the tensor an op writes (``u[1:]``
+    written from ``u[:-1]``): the result would depend on the order elements are visited in."""
+    for value in inputs:
+        if isinstance(value, Tensor):
+            output._check_no_partial_overlap(value)
+
+
 def in_place(fn, name=None):
     """``self.<name>_(...)``: ``fn(self, ...)`` written into self (fn's parameters)."""
     def method(self, *args, **kwargs):
+        check_no_partial_overlap(self, args)
+        check_no_partial_overlap(self, kwargs.values())
         result = fn(self, *args, **kwargs)
         _check_in_place_cast(result, self)
         return self.copy_(result)

@@ -551,6 +551,9 @@ pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
 pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
     check_bool_sub(op, a.dtype == DType::Bool, b)?;
     a.assert_no_internal_overlap()?;
+    if let Other::Tensor(t) = b {
+        a.assert_no_partial_overlap(t)?;
+    }
     let (compute, out_dtype) = dtypes(op, a, b)?;
     if op == BinOp::FloatPower && a.dtype != DType::F64 {
         return runtime(format!(
@@ -616,6 +619,9 @@ pub fn add_scaled_(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resu
     check_alpha(a, b, alpha)?;
     if alpha == Scalar::Int(1) {
         return binary_(op, a, b);
+    }
+    if let Other::Tensor(t) = b {
+        a.assert_no_partial_overlap(t)?; // before `scale` makes a fresh copy of it
     }
     binary_(op, a, &scale(b, alpha)?)
 }

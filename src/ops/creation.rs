@@ -155,27 +155,12 @@ pub fn eye(n: i64, m: i64, dtype: DType) -> Result<Tensor> {
     with_dtype!(dtype, T => from_fn::<T>(&[n, m], |i| if i / m == i % m { T::ONE } else { T::ZERO }))
 }
 
-/// Whether the layout covers exactly `numel` consecutive elements, in some dim order
-/// (PyTorch's `is_non_overlapping_and_dense`).
-fn is_non_overlapping_and_dense(layout: &Layout) -> bool {
-    let mut dims: Vec<usize> = (0..layout.ndim()).filter(|&d| layout.shape[d] >= 2).collect();
-    dims.sort_by_key(|&d| layout.strides[d]);
-    let mut expected = 1isize;
-    for d in dims {
-        if layout.strides[d] != expected {
-            return false;
-        }
-        expected *= layout.shape[d] as isize;
-    }
-    true
-}
-
 /// An uninitialised tensor shaped like `t` (`empty_like`, memory_format=preserve_format): it
 /// keeps t's strides when t is dense (a transposed input gives a transposed result), else it
 /// is contiguous.
 pub fn empty_like(t: &Tensor, dtype: DType, preserve_strides: bool) -> Result<Tensor> {
     let fresh = Tensor::empty(t.shape(), dtype)?;
-    if !preserve_strides || t.is_contiguous() || !is_non_overlapping_and_dense(&t.layout) {
+    if !preserve_strides || t.is_contiguous() || !t.layout.is_non_overlapping_and_dense() {
         return Ok(fresh);
     }
     Ok(fresh.with_layout(Layout { shape: t.layout.shape.clone(), strides: t.layout.strides.clone(), offset: 0 }))

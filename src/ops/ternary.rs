@@ -33,6 +33,11 @@ pub fn clamp(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<Ten
 /// `clamp_`: the promoted result must fit `a`'s dtype.
 pub fn clamp_(a: &Tensor, min: Option<&Other>, max: Option<&Other>) -> Result<()> {
     a.assert_no_internal_overlap()?;
+    for bound in min.into_iter().chain(max) {
+        if let Other::Tensor(t) = bound {
+            a.assert_no_partial_overlap(t)?;
+        }
+    }
     let dtype = clamp_dtype(a, min, max)?;
     if dtype.category() > a.dtype.category() {
         return runtime(format!(

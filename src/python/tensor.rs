@@ -160,6 +160,11 @@ impl PyTensor {
     fn _mark_pinned(&self) {
         self.tensor().storage.pin();
     }
+    /// Raises PyTorch's RuntimeError when `input` partly overlaps this tensor, the output of an
+    /// in-place or out= op computed in Python (`lerp_`, `out=`).
+    fn _check_no_partial_overlap(&self, input: PyRef<'_, PyTensor>) -> PyResult<()> {
+        Ok(self.tensor().assert_no_partial_overlap(&input.tensor())?)
+    }
     /// The storage's in-place modification counter (autograd's `_version`).
     #[getter]
     fn _version(&self) -> u64 {

@@ -255,11 +255,20 @@ def generate_one(dotted, overloads, impl):
     keywords = "{" + ", ".join(f"{k!r}: {k}" for k in kw if k != "out") + "}"
     ret = (f"r if out is None else _b.write_out({name!r}, out, r, {overloads_const}, {call_args}, "
            f"{keywords})") if handles_out else "r"
+    number_first = ""
+    if not is_method and name in _binding._NUMBERS_AS_TENSORS and params and params[0].kind == "Tensor":
+        # torch.add(2, t): PyTorch wraps a leading number as a 0-dim tensor; the method
+        # implementations need a tensor receiver, so the wrapper retries with one.
+        first_arg = params[0].name
+        again = ", ".join([f"_b.wrapped_number({first_arg})"] + [p.name for p in params[1:] if not p.keyword_only]
+                          + [f"{k}={k}" for k in kw])
+        number_first = f"        if _b.is_number({first_arg}):\n            return {func}({again})\n"
     text = (
         f"def {func}({header(params, is_method, defaults)}):\n"
         + "".join(line + "\n" for line in lines)
         + "    try:\n" + "".join(b + "\n" for b in body)
         + "    except TypeError as e:\n"
+        + number_first
         + f"        _b.check({name!r}, {overloads_const}, {call_args}, "
         + "{" + ", ".join(f"{k!r}: {k}" for k in kw) + "}, e)\n"
         + f"    return {ret}\n"
