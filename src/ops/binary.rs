@@ -257,14 +257,41 @@ macro_rules! float_arith {
 }
 float_arith!(f32, f32, |v: f32| v, |v: f32| v);
 float_arith!(f64, f64, |v: f64| v, |v: f64| v);
+// Scatter's reductions accumulate in the tensor's own dtype.
 float_arith!(f16, f32, |v: f16| v.to_f32(), f16::from_f32);
 float_arith!(bf16, f32, |v: bf16| v.to_f32(), bf16::from_f32);
 
-/// Runs `$body` with `$T` bound to the element type of `$dtype` (every real dtype has `Arith`).
+/// Runs `$body` with `$T` bound to the element type `$dtype` computes in (every real dtype has
+/// `Arith`): float16 and bfloat16 run the f32 kernels (`map`'s widening, PyTorch's opmath).
 macro_rules! with_arith {
     ($dtype:expr, $T:ident => $body:expr) => {
-        crate::with_real_dtype!($dtype, $T => $body)
+        match $dtype {
+            DType::Bool => { type $T = bool; $body }
+            DType::U8 => { type $T = u8; $body }
+            DType::I8 => { type $T = i8; $body }
+            DType::I16 => { type $T = i16; $body }
+            DType::I32 => { type $T = i32; $body }
+            DType::I64 => { type $T = i64; $body }
+            DType::U16 => { type $T = u16; $body }
+            DType::U32 => { type $T = u32; $body }
+            DType::U64 => { type $T = u64; $body }
+            DType::F16 | DType::BF16 | DType::F32 => { type $T = f32; $body }
+            DType::F64 => { type $T = f64; $body }
+            other => return Err(crate::dtype::not_implemented_for("kernel", other)),
+        }
     };
+}
+
+/// A scalar operand's value in the kernel of `op` computing in `compute`. For 16-bit floats
+/// PyTorch's CPU kernels multiply and divide by the scalar at f32 precision and round it to the
+/// tensor's dtype for every other op (`t + 0.1` adds float16(0.1)).
+fn kernel_scalar<T: Element>(op: BinOp, s: Scalar, compute: DType) -> T {
+    let full_precision = matches!(op, BinOp::Mul | BinOp::Div | BinOp::TruncDiv | BinOp::FloorDiv);
+    match compute {
+        DType::F16 if !full_precision => T::from_f64(f16::from_scalar(s).to_f64()),
+        DType::BF16 if !full_precision => T::from_f64(bf16::from_scalar(s).to_f64()),
+        _ => T::from_scalar(s),
+    }
 }
 
 /// Binds `$f` to the element function of `$op` for element type `$T` and runs `$body`.
@@ -495,7 +522,7 @@ fn run_into(op: BinOp, compute: DType, out: &Tensor, a: &Tensor, b: &Other) -> R
     }
     match b {
         Other::Scalar(s) => with_arith!(compute, T => {
-            let y = T::from_scalar(*s);
+            let y: T = kernel_scalar(op, *s, compute);
             if op.writes_bool() {
                 with_cmp_fn!(op, T, f => map::unary_into::<T, bool>(out, &a, move |x| f(x, y)))
             } else {
@@ -549,6 +576,23 @@ pub fn binary(op: BinOp, a: &Tensor, b: &Other) -> Result<Tensor> {
 
 /// `a.op_(b)`: the result is cast back into `a`, which must be able to hold it.
 pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
+    let compute = check_in_place(op, a, b)?;
+    if compute == a.dtype && !op.writes_bool() {
+        // Same dtype: write straight into `a`.
+        let b = match b {
+            Other::Tensor(t) => Other::Tensor(unaliased(t, a)?),
+            other => other.clone(),
+        };
+        run_into(op, compute, a, a, &b)?;
+        a.storage.bump_version();
+    } else {
+        a.copy_(&binary(op, a, b)?)?;
+    }
+    Ok(())
+}
+
+/// PyTorch's checks of `a.op_(b)`; returns the dtype the op computes in.
+fn check_in_place(op: BinOp, a: &Tensor, b: &Other) -> Result<DType> {
     check_bool_sub(op, a.dtype == DType::Bool, b)?;
     a.assert_no_internal_overlap()?;
     if let Other::Tensor(t) = b {
@@ -580,18 +624,16 @@ pub fn binary_(op: BinOp, a: &Tensor, b: &Other) -> Result<()> {
             ));
         }
     }
-    if compute == a.dtype && !op.writes_bool() {
-        // Same dtype: write straight into `a` (a fresh copy of `b` if it aliases `a`).
-        let b = match b {
-            Other::Tensor(t) if t.overlaps(a) && t.layout != a.layout => Other::Tensor(t.copy_to_new(t.dtype)?),
-            other => other.clone(),
-        };
-        run_into(op, compute, a, a, &b)?;
-        a.storage.bump_version();
-    } else {
-        a.copy_(&binary(op, a, b)?)?;
+    Ok(compute)
+}
+
+/// `t`, or a fresh copy of it where it is another view of `out`'s memory (one the overlap
+/// checks allow: not dense), so writing `out` cannot change what is read.
+fn unaliased(t: &Tensor, out: &Tensor) -> Result<Tensor> {
+    if t.overlaps(out) && t.layout != out.layout {
+        return t.copy_to_new(t.dtype);
     }
-    Ok(())
+    Ok(t.clone())
 }
 
 /// `op(s, t)` with a Python number on the left (`2 ** t`, `1 - t`): the number becomes a 0-dim
@@ -600,6 +642,11 @@ pub fn binary_scalar_lhs(op: BinOp, s: Scalar, t: &Tensor) -> Result<Tensor> {
     check_bool_sub(op, matches!(s, Scalar::Bool(_)), &Other::Tensor(t.clone()))?;
     let common = result_type(&[Operand::Scalar(s), operand(t)], default_float())?;
     check_supported(op, common)?;
+    if op == BinOp::Div {
+        // PyTorch's `__rtruediv__` is `t.reciprocal() * s` (rounded twice, not `s / t`).
+        let reciprocal = super::unary::unary(super::unary::UnaryOp::Reciprocal, t)?;
+        return binary(BinOp::Mul, &reciprocal, &Other::Scalar(s));
+    }
     // In the dtype the op computes in: `-3 / uint8_tensor` divides -3, not its uint8 wrap.
     binary(op, &Tensor::scalar(s, compute_dtype(op, common))?, &Other::Tensor(t.clone()))
 }
@@ -611,7 +658,33 @@ pub fn add_scaled(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resul
     if alpha == Scalar::Int(1) {
         return binary(op, a, b);
     }
+    check_bool_sub(op, a.dtype == DType::Bool, b)?;
+    if let (Other::Tensor(t), (compute, _)) = (b, dtypes(op, a, b)?) {
+        if fuses_add_scaled(compute, a, t) {
+            let out = Tensor::empty(&broadcast_shapes(a.shape(), t.shape())?, compute)?;
+            fused_add_scaled(&out, a, t, alpha, subtract)?;
+            return Ok(out);
+        }
+    }
     binary(op, a, &scale(b, alpha)?)
+}
+
+/// Whether `a + alpha * b` runs as one fused multiply-add, as PyTorch's CPU kernel computes it
+/// for floats (the rounded product would differ from it in the last bit).
+fn fuses_add_scaled(compute: DType, a: &Tensor, b: &Tensor) -> bool {
+    compute.is_float() && a.device() == Device::Cpu && b.device() == Device::Cpu
+}
+
+/// `out = a + alpha * b` (`- alpha * b` when `subtract`) in one rounding, alpha at the kernel's
+/// precision (for 16-bit floats, rounded to the tensor's dtype first, as in PyTorch).
+fn fused_add_scaled(out: &Tensor, a: &Tensor, b: &Tensor, alpha: Scalar, subtract: bool) -> Result<()> {
+    let (a, b) = (prepared(a, out.dtype, out.shape())?, prepared(b, out.dtype, out.shape())?);
+    crate::with_opmath_dtype!(out.dtype, T => {
+        let alpha: T = kernel_scalar(BinOp::Add, alpha, out.dtype);
+        let alpha = if subtract { -alpha } else { alpha };
+        map::binary_into::<T, T, T>(out, &a, &b, move |x: T, y: T| y.mul_add(alpha, x));
+    });
+    Ok(())
 }
 
 pub fn add_scaled_(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Result<()> {
@@ -621,7 +694,12 @@ pub fn add_scaled_(a: &Tensor, b: &Other, alpha: Scalar, subtract: bool) -> Resu
         return binary_(op, a, b);
     }
     if let Other::Tensor(t) = b {
-        a.assert_no_partial_overlap(t)?; // before `scale` makes a fresh copy of it
+        // Checked before `scale` makes a fresh copy of `b`.
+        if check_in_place(op, a, b)? == a.dtype && fuses_add_scaled(a.dtype, a, t) {
+            fused_add_scaled(a, a, &unaliased(t, a)?, alpha, subtract)?;
+            a.storage.bump_version();
+            return Ok(());
+        }
     }
     binary_(op, a, &scale(b, alpha)?)
 }

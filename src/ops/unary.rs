@@ -60,6 +60,20 @@ macro_rules! with_float_dtype {
     };
 }
 
+/// `with_float_dtype!` for kernels built on `map::unary_into`/`binary_into`: float16 and
+/// bfloat16 tensors run the f32 kernel (widened a chunk at a time, rounded once, as PyTorch's
+/// CPU kernels compute them), so they have no kernels of their own.
+#[macro_export]
+macro_rules! with_opmath_dtype {
+    ($dtype:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            $crate::dtype::DType::F16 | $crate::dtype::DType::BF16 | $crate::dtype::DType::F32 => { type $T = f32; $body }
+            $crate::dtype::DType::F64 => { type $T = f64; $body }
+            other => return Err(::core::convert::From::from($crate::dtype::not_implemented_for("float kernel", other))),
+        }
+    };
+}
+
 /// Wrapping integer arithmetic for the integer formulas.
 pub trait Int: Element + Ord {
     fn wneg(self) -> Self;
@@ -260,7 +274,7 @@ fn run_into(op: UnaryOp, out: &Tensor, a: &Tensor) -> Result<()> {
     }
     if out.dtype.is_float() {
         let a = a.to_dtype(out.dtype)?;
-        crate::with_float_dtype!(out.dtype, T => float_kernel::<T>(op, out, &a));
+        crate::with_opmath_dtype!(out.dtype, T => float_kernel::<T>(op, out, &a));
         return Ok(());
     }
     if a.dtype == DType::Bool && out.dtype == DType::Bool {
@@ -475,7 +489,7 @@ fn complex_predicate(p: Predicate, a: &Tensor) -> Result<Tensor> {
 
 fn predicate_into(p: Predicate, out: &Tensor, a: &Tensor) -> Result<()> {
     if a.dtype.is_float() {
-        crate::with_float_dtype!(a.dtype, T => {
+        crate::with_opmath_dtype!(a.dtype, T => {
             let test = move |v: T| {
                 let x = v.to_f64();
                 match p {

@@ -2,6 +2,7 @@
 pub mod simd;
 pub mod strided;
 pub mod map;
+pub mod widen;
 pub mod threads;
 pub mod fold;
 pub mod lanes;
