@@ -122,3 +122,30 @@ def test_float32_reflected_division_and_scaled_add_match_pytorch():
     c = a.clone()
     c.add_(b, alpha=0.1)
     np.testing.assert_array_equal(np.asarray(c), fused)
+
+
+def test_composed_activations_compute_in_float32_and_round_once(dtype):
+    # silu is x * sigmoid(x) here: in float16 the sigmoid rounded first, and softplus's exp
+    # overflowing at 11, used to give values PyTorch's single kernels do not.
+    F = torch.nn.functional
+    x, y = operands(dtype, seed=4)
+    a, b = tensor(x / 3, dtype), tensor(y, dtype)
+    cases = [(F.silu, (a,)), (F.softplus, (a,)), (F.mish, (a,)), (F.elu, (a,)), (F.selu, (a,)),
+             (F.hardswish, (a,)), (F.logsigmoid, (a,)), (torch.logaddexp, (a, b)),
+             (torch.lerp, (a, b, 0.3)), (torch.lerp, (a, b, 0.8))]
+    for fn, args in cases:
+        got = fn(*args)
+        assert got.dtype == a.dtype
+        wide = fn(*[t.float() if isinstance(t, torch.Tensor) else t for t in args])
+        np.testing.assert_array_equal(values(got), ROUND[dtype](np.asarray(wide)), err_msg=fn.__name__)
+    grad_input = a.clone().requires_grad_()
+    F.silu(grad_input).sum().backward()
+    assert grad_input.grad.dtype == a.dtype
+
+
+def test_lerp_reaches_end_exactly_at_weight_one():
+    # PyTorch interpolates from the nearer end: weight 1 gives `end` bit for bit.
+    start, end = torch.tensor([0.1, 1e8, -3.3, 7.0]), torch.tensor([0.7, -1.0, 2.9, 7.0])
+    assert torch.lerp(start, end, 1.0).tolist() == end.tolist()
+    assert torch.lerp(start, end, torch.ones(4)).tolist() == end.tolist()
+    assert torch.lerp(start, end, 0.0).tolist() == start.tolist()

@@ -5,6 +5,7 @@ import math as _math
 from . import _C
 from ._C import Tensor
 from ._inplace import in_place
+from ._opmath import in_float32
 
 __all__ = [
     "clone", "take_along_dim", "deg2rad", "rad2deg", "lerp", "logaddexp", "logaddexp2", "diff",
@@ -45,17 +46,24 @@ def rad2deg(input):
     return input * (180 / _math.pi)
 
 
+@in_float32
 def lerp(input, end, weight):
-    """input + weight · (end - input)."""
-    return input + weight * (end - input)
+    """input + weight · (end - input), from the nearer end as PyTorch computes it (weight 1
+    gives exactly ``end``)."""
+    diff = end - input
+    if isinstance(weight, Tensor):
+        return _C.where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
+    return input + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
 
 
+@in_float32
 def logaddexp(input, other):
     """log(eˣ + eʸ), computed from the larger argument."""
     big = input.maximum(other)
     return big + (-(input - other).abs()).exp().log1p()
 
 
+@in_float32
 def logaddexp2(input, other):
     big = input.maximum(other)
     return big + (-(input - other).abs()).exp2().log1p() / _math.log(2)

@@ -145,7 +145,7 @@ macro_rules! for_each_unary_op {
             Atan, atan, atan_, Float, "", |x| x.atan();
             Sinh, sinh, sinh_, Float, "", |x| x.sinh();
             Cosh, cosh, cosh_, Float, "cosh(x)", |x| x.cosh();
-            Tanh, tanh, tanh_, Float, "tanh_f32(x)", |x| x.tanh();
+            Tanh, tanh, tanh_, Float, "tanh_f32(x)", |x| x.vtanh();
             Asinh, asinh, asinh_, Float, "", |x| x.asinh();
             Acosh, acosh, acosh_, Float, "", |x| x.acosh();
             Atanh, atanh, atanh_, Float, "", |x| x.atanh();

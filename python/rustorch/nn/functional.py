@@ -7,6 +7,7 @@ import math
 import warnings
 
 from .. import _C
+from .._opmath import in_float32
 from ..autograd.grad_mode import no_grad
 from .modules.utils import _check_floating_kernel, _check_not_bool
 from ._functional_conv import (  # noqa: F401
@@ -37,6 +38,15 @@ def _inplace_result(input, result, inplace):
 
 
 # --------------------------------------------------------------------------- activations
+# Composed activations, computed in float32 for 16-bit floats (as PyTorch's kernels are).
+_selu = in_float32(lambda x, alpha, scale: _elu(x, alpha) * scale)
+_celu = in_float32(lambda x, alpha: _elu(x / alpha, 1.0) * alpha)
+_silu = in_float32(lambda x: x * x.sigmoid())
+_mish = in_float32(lambda x: x * softplus(x).tanh())
+_hardsigmoid = in_float32(lambda x: relu6(x + 3.0) / 6.0)
+_hardswish = in_float32(lambda x: x * relu6(x + 3.0) / 6.0)
+
+
 def relu(input, inplace=False):
     _check_not_bool(input, "Boolean inputs not supported for relu")
     return input.relu_() if inplace else input.relu()
@@ -77,9 +87,14 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def elu(input, alpha=1.0, inplace=False):
     _check_floating_kernel(input, "elu_cpu")
+    return _inplace_result(input, _elu(input, alpha), inplace)
+
+
+@in_float32
+def _elu(input, alpha):
     # expm1 of the clamped input: the unused branch must not overflow (its gradient would be NaN).
     negative = input.clamp(max=0).expm1() * alpha
-    return _inplace_result(input, _C.where(input > 0, input, negative), inplace)
+    return _C.where(input > 0, input, negative)
 
 
 def elu_(input, alpha=1.0):
@@ -90,12 +105,12 @@ def selu(input, inplace=False):
     _check_floating_kernel(input, "elu_cpu")
     alpha = 1.6732632423543772848170429916717
     scale = 1.0507009873554804934193349852946
-    return _inplace_result(input, elu(input, alpha) * scale, inplace)
+    return _inplace_result(input, _selu(input, alpha, scale), inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
     _check_floating_kernel(input, "elu_cpu")
-    return _inplace_result(input, elu(input / alpha) * alpha, inplace)
+    return _inplace_result(input, _celu(input, alpha), inplace)
 
 
 def gelu(input, approximate="none"):
@@ -107,12 +122,12 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     _check_floating_kernel(input, "silu_cpu")
-    return _inplace_result(input, input * input.sigmoid(), inplace)
+    return _inplace_result(input, _silu(input), inplace)
 
 
 def mish(input, inplace=False):
     _check_floating_kernel(input, "mish_cpu")
-    return _inplace_result(input, input * softplus(input).tanh(), inplace)
+    return _inplace_result(input, _mish(input), inplace)
 
 
 def sigmoid(input):
@@ -125,14 +140,15 @@ def tanh(input):
 
 def hardsigmoid(input, inplace=False):
     _check_floating_kernel(input, "hardsigmoid_cpu")
-    return _inplace_result(input, relu6(input + 3.0) / 6.0, inplace)
+    return _inplace_result(input, _hardsigmoid(input), inplace)
 
 
 def hardswish(input, inplace=False):
     _check_floating_kernel(input, "hardswish_cpu")
-    return _inplace_result(input, input * relu6(input + 3.0) / 6.0, inplace)
+    return _inplace_result(input, _hardswish(input), inplace)
 
 
+@in_float32
 def logsigmoid(input):
     """``log(sigmoid(x))`` without overflow: ``-log1p(exp(-x))`` for x >= 0, ``x - log1p(exp(x))``
     below (each branch fed a clamped input so that the discarded one stays finite)."""
@@ -142,10 +158,12 @@ def logsigmoid(input):
     return _C.where(input >= 0, -(-nonneg).exp().log1p(), neg - neg.exp().log1p())
 
 
+@in_float32
 def softsign(input):
     return input / (input.abs() + 1)
 
 
+@in_float32
 def tanhshrink(input):
     return input - input.tanh()
 
@@ -170,6 +188,7 @@ def prelu(input, weight):
     return _C.where(input > 0, input, input * weight)
 
 
+@in_float32
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold`` (as PyTorch)."""
     _check_floating_kernel(input, "softplus_cpu")
