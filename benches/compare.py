@@ -218,6 +218,40 @@ def elementwise(quick):
 
 
 @workload
+def half_precision_and_activations(quick):
+    """16-bit float elementwise ops (computed in f32 chunks and rounded once) and the float32
+    activations with transcendental kernels, 1M elements, 1 thread."""
+    rows = []
+    set_threads(1)
+    a = (np.random.RandomState(0).randn(10**6) * 3).astype(np.float32)
+    b = np.random.RandomState(1).rand(10**6).astype(np.float32)
+    cases = [
+        ("add f16", "float16", lambda m, x, y: x + y, lambda: a16 + b16),
+        ("add bf16", "bfloat16", lambda m, x, y: x + y, None),
+        ("exp f16", "float16", lambda m, x, y: x.exp(), lambda: np.exp(a16)),
+        ("f16 -> f32 (.float())", "float16", lambda m, x, y: x.float(), lambda: a16.astype(np.float32)),
+        ("tanh f32", "float32", lambda m, x, y: x.tanh(), lambda: np.tanh(a)),
+        ("gelu f32", "float32", lambda m, x, y: m.nn.functional.gelu(x), None),
+        ("gelu tanh f32", "float32", lambda m, x, y: m.nn.functional.gelu(x, approximate="tanh"), None),
+        ("silu f32", "float32", lambda m, x, y: m.nn.functional.silu(x), None),
+    ]
+    a16, b16 = a.astype(np.float16), b.astype(np.float16)
+    np_errors = np.seterr(over="ignore")  # float16 exp overflows beyond 11, as it should
+    for name, dtype, t_fn, np_fn in ([cases[0], cases[2], cases[5]] if quick else cases):
+        r = Row("%s n=1.0e+06, 1 thread" % name)
+        if np_fn is not None:
+            r.run("numpy", np_fn)
+        for lib, mod in (("rustorch", rt), ("torch", torch)):
+            if mod is not None:
+                x, y = (mod.from_numpy(v).to(getattr(mod, dtype)) for v in (a, b))
+                r.run(lib, lambda m=mod, x=x, y=y: t_fn(m, x, y))
+        rows.append(r.measure())
+    np.seterr(**np_errors)
+    set_threads(os.cpu_count())
+    return rows
+
+
+@workload
 def reductions(quick):
     rows = []
     a = np.random.RandomState(0).rand(4096, 4096 if not quick else 1024).astype(np.float32)
