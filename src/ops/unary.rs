@@ -136,7 +136,7 @@ macro_rules! for_each_unary_op {
             Log, log, log_, Float, "log(x)", |x| x.vln();
             Log2, log2, log2_, Float, "log2(x)", |x| x.log2();
             Log10, log10, log10_, Float, "log2(x) * 0.30102999566398120", |x| x.log10();
-            Log1p, log1p, log1p_, Float, "log1p_f32(x)", |x| x.ln_1p();
+            Log1p, log1p, log1p_, Float, "log1p_f32(x)", |x| x.vln_1p();
             Sin, sin, sin_, Float, "sin(x)", |x| x.sin();
             Cos, cos, cos_, Float, "cos(x)", |x| x.cos();
             Tan, tan, tan_, Float, "tan(x)", |x| x.tan();

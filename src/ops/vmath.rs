@@ -15,6 +15,9 @@ pub trait VMath: Copy {
     fn erf_vectorised(self) -> Self;
     fn erfc(self) -> Self;
     fn erfinv(self) -> Self;
+    /// ln(1 + x): for f32 from the vectorised ln by Goldberg's correction (within ~4 ulp);
+    /// libm's for f64.
+    fn vln_1p(self) -> Self;
     /// tanh: for f32 branch-free (an odd polynomial below 0.625, from exp above: Cephes'
     /// tanhf, within ~2 ulp) so that it vectorises; libm's for f64.
     fn vtanh(self) -> Self;
@@ -220,6 +223,20 @@ impl VMath for f32 {
         erfinv_f64(self as f64) as f32
     }
     #[inline(always)]
+    fn vln_1p(self) -> f32 {
+        let u = 1.0 + self;
+        let rounding = u - 1.0;
+        // ln(u) · x / (u - 1) cancels the error of rounding 1 + x; tiny x is its own log1p.
+        let corrected = ln_f32(u) * (self / rounding);
+        if rounding == 0.0 {
+            self
+        } else if u == f32::INFINITY {
+            u
+        } else {
+            corrected
+        }
+    }
+    #[inline(always)]
     fn vtanh(self) -> f32 {
         const P: [f32; 5] = [-5.704_988_7e-3, 2.063_908_9e-2, -5.373_971_6e-2, 1.333_144_2e-1, -3.333_328_2e-1];
         let ax = self.abs();
@@ -257,6 +274,9 @@ impl VMath for f64 {
     fn erfinv(self) -> f64 {
         erfinv_f64(self)
     }
+    fn vln_1p(self) -> f64 {
+        self.ln_1p()
+    }
     fn vtanh(self) -> f64 {
         self.tanh()
     }
@@ -287,7 +307,7 @@ mod tests {
     }
 
     #[test]
-    fn tanh_f32_within_two_ulp_and_erf_within_its_bound() {
+    fn tanh_log1p_and_erf_f32_within_their_bounds() {
         // Every 97th positive float (subnormals to overflow), and their negations.
         for bits in (0u32..0x7f80_0000).step_by(97) {
             for x in [f32::from_bits(bits), -f32::from_bits(bits)] {
@@ -299,6 +319,15 @@ mod tests {
             }
         }
         assert!(f32::NAN.vtanh().is_nan() && f32::NAN.erf_vectorised().is_nan());
+        // log1p over (-1, inf): every 97th float above zero, and the same below down to -1.
+        for bits in (0u32..0x7f80_0000).step_by(97) {
+            for x in [f32::from_bits(bits), -f32::from_bits(bits)].into_iter().filter(|&x| x > -1.0) {
+                let want = (x as f64).ln_1p() as f32;
+                assert!(ulps32(x.vln_1p(), want) <= 4, "log1p({x}) = {} want {want}", x.vln_1p());
+            }
+        }
+        assert_eq!(((-1.0f32).vln_1p(), f32::INFINITY.vln_1p()), (f32::NEG_INFINITY, f32::INFINITY));
+        assert!((-2.0f32).vln_1p().is_nan() && f32::NAN.vln_1p().is_nan() && (-0.0f32).vln_1p().is_sign_negative());
         assert_eq!((f32::INFINITY.vtanh(), f32::NEG_INFINITY.vtanh()), (1.0, -1.0));
         assert_eq!((f32::INFINITY.erf_vectorised(), f32::NEG_INFINITY.erf_vectorised()), (1.0, -1.0));
     }
