@@ -262,6 +262,22 @@ def test_like_preserves_dense_strides():
     assert torch.zeros_like(sliced).stride() == (2, 1)
 
 
+def test_clone_preserves_dense_strides_like_pytorch():
+    # clone's default memory_format is preserve_format: a transposed or permuted (dense) view
+    # keeps its strides (values from PyTorch 2.15); a strided slice becomes contiguous.
+    values = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    t = torch.from_numpy(values).permute(2, 0, 1)
+    for copy in (t.clone(), torch.clone(t)):
+        assert copy.stride() == (1, 12, 4) and not copy.is_contiguous()
+        np.testing.assert_array_equal(np.asarray(copy), values.transpose(2, 0, 1))
+        assert copy.data_ptr() != t.data_ptr()
+    assert t.clone(memory_format=torch.contiguous_format).stride() == (6, 3, 1)
+    assert torch.from_numpy(values[:, :, ::2]).clone().stride() == (6, 2, 1)
+    leaf = torch.from_numpy(values.copy()).requires_grad_()
+    leaf.transpose(0, 2).clone().sum().backward()
+    np.testing.assert_array_equal(np.asarray(leaf.grad), np.ones((2, 3, 4), np.float32))
+
+
 def test_new_methods_follow_self_dtype():
     a = torch.tensor([[1, 2, 3], [4, 5, 6]])
     assert a.new_tensor([7, 8]).dtype == torch.int64

@@ -15,7 +15,7 @@ __all__ = [
 
 
 def clone(input, *, memory_format=None):
-    return input.clone()
+    return input.clone(memory_format=memory_format)
 
 
 def take_along_dim(input, indices, dim=None):

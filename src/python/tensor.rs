@@ -229,8 +229,11 @@ impl PyTensor {
 
     #[pyo3(signature = (*, memory_format=None))]
     fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        let _ = memory_format;
-        wrap(py, derivatives::clone(&self.tensor())?)
+        let t = self.tensor();
+        if super::creation::preserves_format(memory_format)? {
+            return wrap(py, derivatives::clone_preserving_strides(&t)?);
+        }
+        wrap(py, derivatives::clone(&t)?)
     }
     #[pyo3(signature = (memory_format=None))]
     fn contiguous(slf: &Bound<'_, Self>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {

@@ -94,7 +94,21 @@ pub fn to_device(t: &Tensor, device: crate::storage::Device, dtype: DType) -> Re
 
 /// `clone`: a contiguous copy whose gradient passes straight through (CloneBackward0).
 pub fn clone(t: &Tensor) -> Result<Tensor> {
-    let out = t.copy_to_new(t.dtype)?;
+    record_clone(t, t.copy_to_new(t.dtype)?)
+}
+
+/// `clone(memory_format=torch.preserve_format)`, Tensor.clone's default: a dense view (a
+/// transpose, a permutation) keeps its strides, as in PyTorch; others become contiguous.
+pub fn clone_preserving_strides(t: &Tensor) -> Result<Tensor> {
+    if t.device() != crate::storage::Device::Cpu || t.is_contiguous() {
+        return clone(t); // (GPU copies are contiguous)
+    }
+    let out = crate::ops::creation::empty_like(t, t.dtype, true)?;
+    out.copy_(t)?;
+    record_clone(t, out)
+}
+
+fn record_clone(t: &Tensor, out: Tensor) -> Result<Tensor> {
     Ok(record("CloneBackward0", &[t], out, |_s| {
         Box::new(|c: &Ctx, g: &[Tensor]| grads([c.grad(0, || Ok(g[0].clone()))?])) as BackwardFn
     }))
