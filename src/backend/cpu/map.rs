@@ -8,7 +8,7 @@
 //! A float32 kernel also runs on float16 and bfloat16 tensors (PyTorch's "opmath"): their rows
 //! are widened into f32 buffers a chunk at a time and the result rounded once, so the 16-bit
 //! floats need no kernels of their own and compute exactly as PyTorch's CPU kernels do.
-use super::simd::{dispatch_if, vectorised, PARALLEL_GRAIN};
+use super::simd::{dispatch_if, dispatch_wide_if, vectorised, PARALLEL_GRAIN};
 use super::strided::{for_each_row, Row};
 use super::threads;
 use crate::dtype::{DType, Element};
@@ -38,7 +38,7 @@ pub fn unary_into<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A
         unsafe {
             if s == [1, 1] {
                 let (os, xs) = (std::slice::from_raw_parts_mut(o, len), std::slice::from_raw_parts(x, len));
-                dispatch_if(wide, || os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
+                dispatch_wide_if(wide, || os.iter_mut().zip(xs).for_each(|(o, &x)| *o = f(x)))
             } else {
                 // Under `dispatch` too, so the element function's FMA use compiles to
                 // instructions rather than libm calls.
