@@ -171,7 +171,7 @@ fn run_row<const N: usize>(p: [usize; N], s: [isize; N], len: usize, stored: [St
 /// which is then rounded into the row. Reading every input before writing makes in-place use
 /// safe too; other operands are passed through.
 fn run_widened<const N: usize>(p: [usize; N], s: [isize; N], len: usize, stored: [Stored; N], row: &RowLoop<N>) {
-    let mut buffers = [[0f32; WIDE_CHUNK]; N];
+    let mut buffers = [[MaybeUninit::<f32>::uninit(); WIDE_CHUNK]; N];
     let mut steps = s;
     for k in 1..N {
         if let (Some(dtype), 0) = (stored[k].widened, s[k]) {
@@ -196,8 +196,9 @@ fn run_widened<const N: usize>(p: [usize; N], s: [isize; N], len: usize, stored:
         }
         row(q, steps, n);
         if let Some(dtype) = stored[0].widened {
-            // SAFETY: the chunk's positions lie within the output's storage.
-            unsafe { narrow(dtype, &buffers[0][..n], at(0), s[0]) };
+            // SAFETY: `row` wrote the buffer's first n values; the chunk's positions lie within
+            // the output's storage.
+            unsafe { narrow(dtype, std::slice::from_raw_parts(buffers[0].as_ptr() as *const f32, n), at(0), s[0]) };
         }
         start += n;
     }
